@@ -1,0 +1,39 @@
+# Every dependency comes from a Debian 12 package; a missing one stops configure and names it.
+
+function(mtproto_require found what package)
+  if(NOT ${found})
+    message(FATAL_ERROR "mtproto: ${what} not found. Install it with: apt-get install ${package}")
+  endif()
+endfunction()
+
+find_package(OpenSSL 3.0 QUIET)
+mtproto_require(OpenSSL_FOUND "OpenSSL 3 (libcrypto)" libssl-dev)
+
+find_package(ZLIB QUIET)
+mtproto_require(ZLIB_FOUND "zlib" zlib1g-dev)
+
+find_package(fmt 9 QUIET CONFIG)
+mtproto_require(fmt_FOUND "fmt 9" libfmt-dev)
+
+find_package(Threads REQUIRED)
+
+find_path(MTPROTO_ASIO_INCLUDE_DIR asio.hpp)
+mtproto_require(MTPROTO_ASIO_INCLUDE_DIR "standalone Asio (asio.hpp)" libasio-dev)
+if(NOT TARGET mtproto::asio)
+  add_library(mtproto::asio INTERFACE IMPORTED GLOBAL)
+  set_target_properties(mtproto::asio PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${MTPROTO_ASIO_INCLUDE_DIR}"
+    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED"
+    INTERFACE_LINK_LIBRARIES Threads::Threads)
+endif()
+
+if(MTPROTO_BUILD_TESTS)
+  find_package(Catch2 2.13 QUIET CONFIG)
+  mtproto_require(Catch2_FOUND "Catch2 2.13" catch2)
+endif()
+
+include(TestBigEndian)
+test_big_endian(MTPROTO_BIG_ENDIAN)
+if(MTPROTO_BIG_ENDIAN)
+  message(FATAL_ERROR "mtproto: only little-endian targets are supported")
+endif()

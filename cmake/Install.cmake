@@ -1,0 +1,33 @@
+# `cmake --install` yields headers, libraries, a CMake package (find_package(mtproto CONFIG) ->
+# mtproto::mtproto) with a version file, and a pkg-config file.
+include(CMakePackageConfigHelpers)
+
+set(MTPROTO_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/mtproto")
+
+install(TARGETS ${MTPROTO_INSTALL_TARGETS} mtproto
+  EXPORT mtprotoTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/mtproto DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT mtprotoTargets NAMESPACE mtproto:: DESTINATION ${MTPROTO_CMAKE_DIR})
+
+configure_package_config_file(cmake/mtprotoConfig.cmake.in
+  "${PROJECT_BINARY_DIR}/mtprotoConfig.cmake" INSTALL_DESTINATION ${MTPROTO_CMAKE_DIR})
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/mtprotoConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/mtprotoConfig.cmake" "${PROJECT_BINARY_DIR}/mtprotoConfigVersion.cmake"
+  DESTINATION ${MTPROTO_CMAKE_DIR})
+
+# pkg-config: static libraries listed innermost last so a plain link line resolves.
+set(MTPROTO_PC_LIBS "")
+foreach(t IN LISTS MTPROTO_INSTALL_TARGETS)
+  get_target_property(_name ${t} OUTPUT_NAME)
+  if(NOT _name)
+    set(_name ${t})
+  endif()
+  string(APPEND MTPROTO_PC_LIBS " -l${_name}")
+endforeach()
+configure_file(cmake/mtproto.pc.in "${PROJECT_BINARY_DIR}/mtproto.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/mtproto.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,60 @@
+// Appends TL binary encoding to a caller-owned byte vector. The caller may leave head room
+// in the vector before writing (transport framing, encryption header); the writer only appends.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "mtproto/tl/types.h"
+
+namespace mtproto::tl {
+
+class writer {
+ public:
+  explicit writer(std::vector<std::uint8_t>& out) noexcept : out_(&out) {}
+
+  void write_int(std::int32_t v) { put_le(static_cast<std::uint32_t>(v)); }
+  void write_uint(std::uint32_t v) { put_le(v); }
+  void write_long(std::int64_t v) { put_le(static_cast<std::uint64_t>(v)); }
+  void write_double(double v);
+  void write_bool(bool v) { put_le(v ? ids::bool_true : ids::bool_false); }
+  void write_int128(const int128& v) { write_raw(v); }
+  void write_int256(const int256& v) { write_raw(v); }
+  /// TL `string` and `bytes` share one encoding: short (<254) or 0xfe-prefixed long form, padded to 4.
+  void write_bytes(std::span<const std::uint8_t> data);
+  void write_string(std::string_view s) {
+    write_bytes({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
+  }
+  void write_vector_header(std::size_t count) {
+    put_le(ids::vector);
+    write_count(count);
+  }
+  /// Element count of a bare vector (no 0x1cb5c415 prefix).
+  void write_count(std::size_t count) { put_le(static_cast<std::uint32_t>(count)); }
+  void write_raw(std::span<const std::uint8_t> data) { out_->insert(out_->end(), data.begin(), data.end()); }
+
+  std::vector<std::uint8_t>& buffer() noexcept { return *out_; }
+  std::size_t size() const noexcept { return out_->size(); }
+
+ private:
+  template <class U>
+  void put_le(U v) {
+    std::uint8_t b[sizeof(U)];
+    for (std::size_t i = 0; i < sizeof(U); ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    out_->insert(out_->end(), b, b + sizeof(U));
+  }
+
+  std::vector<std::uint8_t>* out_;
+};
+
+/// Encoded size of a TL string/bytes value of `n` bytes, padding included.
+constexpr std::size_t encoded_bytes_size(std::size_t n) noexcept {
+  const std::size_t header = n < 254 ? 1 : 4;
+  return (header + n + 3) & ~std::size_t{3};
+}
+
+}  // namespace mtproto::tl
