@@ -29,5 +29,7 @@ foreach(t IN LISTS MTPROTO_INSTALL_TARGETS)
   endif()
   string(APPEND MTPROTO_PC_LIBS " -l${_name}")
 endforeach()
+# Relocatable: the prefix is found from the .pc file's own location.
+file(RELATIVE_PATH MTPROTO_PC_TO_PREFIX "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
 configure_file(cmake/mtproto.pc.in "${PROJECT_BINARY_DIR}/mtproto.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/mtproto.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
