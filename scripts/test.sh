@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: installs what is missing, builds with
+# ASan+UBSan, builds the libFuzzer targets with clang when clang is present (each then runs for a
+# bounded time as a ctest test), and ends with ctest's summary (non-zero exit on any failure).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+jobs=${MTPROTO_JOBS:-$(nproc)}
+build=${MTPROTO_TEST_BUILD_DIR:-build/test}
+fuzz_build=${MTPROTO_FUZZ_BUILD_DIR:-build/fuzz}
+extra=()
+
+if command -v clang++ >/dev/null && echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long){return 0;}' \
+     | clang++ -x c++ -fsanitize=fuzzer - -o /tmp/mtproto-fuzz-probe 2>/dev/null; then
+  cmake -S . -B "$fuzz_build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMTPROTO_SANITIZE=ON -DMTPROTO_FUZZ_ENGINE=libfuzzer \
+    -DMTPROTO_BUILD_TESTS=OFF -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF >/dev/null
+  cmake --build "$fuzz_build" -j "$jobs"
+  extra+=("-DMTPROTO_LIBFUZZER_BUILD_DIR=$(cd "$fuzz_build" && pwd)")
+else
+  echo "test.sh: clang with libFuzzer not found; fuzz targets run only with the standalone driver"
+fi
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTPROTO_SANITIZE=ON "${extra[@]}" >/dev/null
+cmake --build "$build" -j "$jobs"
+cd "$build"
+ctest --output-on-failure -j "$jobs" --timeout 600
