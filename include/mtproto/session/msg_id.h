@@ -1,0 +1,70 @@
+// Message identifiers: time-based 64-bit ids, strictly increasing per session.
+//   msg_id = (unix seconds << 32) | (fraction of a second * 2^32), low two bits by role:
+//   client messages ≡ 0 (mod 4); server responses ≡ 1, server-initiated messages ≡ 3.
+// The clock is passed in (sans-IO); the offset to the server's clock is learned from the
+// handshake and from bad_msg_notification 16/17.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace mtproto::session {
+
+using clock = std::chrono::system_clock;
+
+enum class msg_kind : std::uint8_t {
+  client = 0,          // everything a client sends
+  server_response = 1, // a server's answer to a client message
+  server_event = 3,    // a server message that answers nothing (updates, service notices)
+};
+
+/// Seconds part of a msg_id (the sender's unix time).
+constexpr std::int64_t msg_id_seconds(std::int64_t msg_id) noexcept { return msg_id >> 32; }
+
+/// The msg_id that `t` maps to, before role bits and monotonicity are applied.
+std::int64_t msg_id_at(clock::time_point t) noexcept;
+
+/// The time a msg_id encodes.
+clock::time_point msg_id_time(std::int64_t msg_id) noexcept;
+
+class msg_id_generator {
+ public:
+  /// Next id for a message sent at local time `now`, shifted by the learned server offset.
+  std::int64_t next(clock::time_point now, msg_kind kind = msg_kind::client) noexcept;
+
+  /// server_time - local_time, applied to every generated id.
+  void set_offset(clock::duration offset) noexcept { offset_ = offset; }
+  clock::duration offset() const noexcept { return offset_; }
+  /// Learns the offset from a server msg_id received at local time `now` (bad_msg 16/17, handshake).
+  void sync_to(std::int64_t server_msg_id, clock::time_point now) noexcept;
+  /// The server's clock as far as this generator knows.
+  clock::time_point server_now(clock::time_point now) const noexcept { return now + offset_; }
+
+  /// Forgets the last id (a new session starts over; time still only moves forward).
+  std::int64_t last() const noexcept { return last_; }
+
+ private:
+  clock::duration offset_{};
+  std::int64_t last_ = 0;
+};
+
+/// seq_no: twice the number of content-related messages sent before, plus one if this one is
+/// content-related (anything that needs an acknowledgement).
+class seqno_counter {
+ public:
+  std::int32_t next(bool content_related) noexcept {
+    if (!content_related) return 2 * count_;
+    return 2 * count_++ + 1;
+  }
+  std::int32_t content_related_sent() const noexcept { return count_; }
+  /// bad_msg_notification 32/33: seqno too low/high; move the counter past the server's view.
+  void bump(std::int32_t at_least) noexcept {
+    if (at_least > count_) count_ = at_least;
+  }
+  void reset() noexcept { count_ = 0; }
+
+ private:
+  std::int32_t count_ = 0;
+};
+
+}  // namespace mtproto::session

@@ -1,0 +1,46 @@
+// Incoming msg_id checks: freshness against the (estimated) server clock and no replays.
+// Remembers a bounded window of recent ids; an id older than everything in a full window is refused
+// too, since a duplicate of it could no longer be recognised.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+
+#include "mtproto/session/msg_id.h"
+
+namespace mtproto::session {
+
+struct replay_limits {
+  std::chrono::seconds max_age{300};        // older than this: refused
+  std::chrono::seconds max_future{30};      // further ahead than this: refused
+  std::size_t window = 2048;                // ids remembered for duplicate detection
+};
+
+enum class msg_id_verdict {
+  fresh,        // new and acceptable
+  duplicate,    // seen before: ignore silently
+  too_old,      // older than max_age, or older than the remembered window
+  too_new,      // further in the future than max_future
+  bad_parity,   // wrong low bits for the sender's role
+};
+
+class replay_guard {
+ public:
+  /// `from_server`: the peer is a server (ids must be odd) or a client (ids divisible by 4).
+  explicit replay_guard(bool from_server, replay_limits limits = {}) noexcept
+      : from_server_(from_server), limits_(limits) {}
+
+  /// Checks `msg_id` against `peer_now` (the peer's clock as we estimate it) and, when fresh,
+  /// remembers it.
+  msg_id_verdict check(std::int64_t msg_id, clock::time_point peer_now);
+
+  void clear() noexcept { seen_.clear(); }
+
+ private:
+  bool from_server_;
+  replay_limits limits_;
+  std::set<std::int64_t> seen_;
+};
+
+}  // namespace mtproto::session
