@@ -1,0 +1,53 @@
+// SHA-1 and SHA-256, one-shot and incremental. SHA-1 remains in the handshake (fingerprints,
+// auth_key_id, nonce hashes); SHA-256 is the MTProto 2.0 msg_key and KDF hash.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+
+struct evp_md_ctx_st;
+
+namespace mtproto::crypto {
+
+using sha1_digest = std::array<std::uint8_t, 20>;
+using sha256_digest = std::array<std::uint8_t, 32>;
+using byte_view = std::span<const std::uint8_t>;
+
+sha1_digest sha1(byte_view data);
+/// Hash of the concatenation of `parts`, without building it.
+sha1_digest sha1(std::initializer_list<byte_view> parts);
+sha256_digest sha256(byte_view data);
+sha256_digest sha256(std::initializer_list<byte_view> parts);
+
+namespace detail {
+struct evp_md_ctx_free {
+  void operator()(evp_md_ctx_st* ctx) const noexcept;
+};
+}  // namespace detail
+
+/// Incremental SHA-1: update() any number of times, then finish() once.
+class sha1_hasher {
+ public:
+  sha1_hasher();
+  sha1_hasher& update(byte_view data) noexcept;
+  sha1_digest finish() noexcept;
+
+ private:
+  std::unique_ptr<evp_md_ctx_st, detail::evp_md_ctx_free> ctx_;
+};
+
+/// Incremental SHA-256: update() any number of times, then finish() once.
+class sha256_hasher {
+ public:
+  sha256_hasher();
+  sha256_hasher& update(byte_view data) noexcept;
+  sha256_digest finish() noexcept;
+
+ private:
+  std::unique_ptr<evp_md_ctx_st, detail::evp_md_ctx_free> ctx_;
+};
+
+}  // namespace mtproto::crypto
