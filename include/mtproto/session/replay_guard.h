@@ -35,6 +35,11 @@ class replay_guard {
   /// remembers it.
   msg_id_verdict check(std::int64_t msg_id, clock::time_point peer_now);
 
+  /// Whether `msg_id` was accepted before and is still remembered.
+  bool seen(std::int64_t msg_id) const { return seen_.count(msg_id) != 0; }
+  /// Lowest remembered id, 0 when none.
+  std::int64_t oldest() const noexcept { return seen_.empty() ? 0 : *seen_.begin(); }
+
   void clear() noexcept { seen_.clear(); }
 
  private:

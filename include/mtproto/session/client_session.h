@@ -1,0 +1,123 @@
+// The client side of an MTProto 2.0 encrypted session, sans-IO:
+//   push(request) -> finalize(now) -> packet bytes to send; feed(packet, now) -> events.
+// It owns msg_ids, seq_nos, salts, acknowledgements, containers, gzip_packed, resends after
+// bad_server_salt / bad_msg_notification / reconnects, and the bookkeeping of requests that are
+// sent but not yet answered. The runtime only moves bytes and maps events to callers.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "mtproto/session/auth_key.h"
+#include "mtproto/session/encrypted_packet.h"
+#include "mtproto/session/events.h"
+#include "mtproto/session/msg_id.h"
+#include "mtproto/session/replay_guard.h"
+#include "mtproto/tl/reader.h"
+
+namespace mtproto::session {
+
+struct client_session_options {
+  /// Largest packet body finalize() builds from several messages (one bigger message goes alone).
+  std::size_t max_container_bytes = 512 * 1024;
+  /// Acknowledgements are sent with the next packet, or on their own once this many are pending.
+  std::size_t max_pending_acks = 32;
+  /// Bodies larger than this are not gzip-inflated (a zip bomb answer fails instead).
+  std::size_t max_inflated_bytes = 16u << 20;
+  replay_limits replay{};
+};
+
+/// An encrypted packet ready for the transport: `bytes()` starts after `head_room` bytes the
+/// transport may use for its own header.
+struct outgoing_packet {
+  std::vector<std::uint8_t> buffer;
+  std::size_t head_room = 0;
+  std::span<std::uint8_t> bytes() { return std::span(buffer).subspan(head_room); }
+  /// msg_id of the packet's top-level message (a container when several messages went together).
+  std::int64_t msg_id = 0;
+};
+
+class client_session {
+ public:
+  client_session(auth_key key, std::int64_t session_id, std::int64_t salt, random_source random,
+                 client_session_options options = {});
+
+  /// Queues a serialized TL function (boxed). Not sent until finalize().
+  request_id push(std::vector<std::uint8_t> body, bool content_related = true);
+  /// Forgets a request: it will not be (re)sent and its answer, if any, is dropped.
+  void cancel(request_id id);
+
+  /// True when finalize() would produce a packet (requests, resends or acks are waiting).
+  bool has_outgoing() const noexcept;
+  /// Builds the next packet (a container when several messages fit), or nothing to send.
+  std::optional<outgoing_packet> finalize(clock::time_point now, std::size_t head_room = 0);
+
+  /// Reads one received packet, decrypting it in place; appends what happened to `events`.
+  void feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<event>& events);
+
+  /// The connection was lost: every request sent but not answered goes out again with its
+  /// original msg_id (the server answers a duplicate from its cache instead of running it twice).
+  void on_reconnect();
+
+  std::int64_t session_id() const noexcept { return session_id_; }
+  std::int64_t salt() const noexcept { return salt_; }
+  void set_salt(std::int64_t salt) noexcept { salt_ = salt; }
+  const auth_key& key() const noexcept { return key_; }
+  msg_id_generator& clock_sync() noexcept { return ids_; }
+  /// Requests pushed and not yet answered (queued or in flight).
+  std::size_t pending_requests() const noexcept { return requests_.size(); }
+
+ private:
+  struct request_state {
+    std::vector<std::uint8_t> body;
+    bool content_related = true;
+    std::int64_t msg_id = 0;    // 0 until first sent
+    std::int32_t seqno = 0;
+    bool acked = false;
+  };
+  struct sent_container {
+    std::vector<std::int64_t> members;  // msg_ids of the messages inside
+  };
+
+  void handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
+                      clock::time_point now, std::vector<event>& events, int depth);
+  void handle_rpc_result(tl::reader& r, std::vector<event>& events);
+  void handle_bad_msg(tl::reader& r, std::uint32_t id, std::int64_t server_msg_id, clock::time_point now,
+                      std::vector<event>& events);
+  void handle_acks(tl::reader& r, std::vector<event>& events);
+  void handle_state_req(tl::reader& r);
+  void handle_resend_req(tl::reader& r);
+  void handle_detailed_info(tl::reader& r, bool has_msg_id);
+  /// Queues the requests behind `msg_id` (a request or a container) to go out again with new ids.
+  std::size_t requeue(std::int64_t msg_id, bool keep_msg_id);
+  request_id request_by_msg_id(std::int64_t msg_id) const;
+  void forget_msg_id(std::int64_t msg_id);
+  std::span<const std::uint8_t> inflate(std::span<const std::uint8_t> packed);
+
+  auth_key key_;
+  std::int64_t session_id_;
+  std::int64_t salt_;
+  random_source random_;
+  client_session_options options_;
+
+  msg_id_generator ids_;
+  seqno_counter seqno_;
+  replay_guard replay_;
+
+  request_id next_request_ = 1;
+  std::map<request_id, request_state> requests_;              // pushed, not yet answered
+  std::deque<request_id> send_queue_;                         // waiting for finalize()
+  std::unordered_map<std::int64_t, request_id> by_msg_id_;    // msg_id -> request in flight
+  std::map<std::int64_t, sent_container> containers_;       // by msg_id, oldest first
+  std::vector<std::int64_t> pending_acks_;                    // server msg_ids to acknowledge
+  std::vector<std::vector<std::uint8_t>> service_queue_;      // our own service answers to send
+  std::vector<std::vector<std::uint8_t>> inflated_;           // storage behind views into gzip data
+};
+
+}  // namespace mtproto::session

@@ -1,0 +1,55 @@
+// MTProto 2.0 encrypted packets:
+//   auth_key_id:8 | msg_key:16 | AES-256-IGE( salt:8 session_id:8 msg_id:8 seq_no:4 length:4 body padding )
+// Built and opened in place in one buffer: the caller leaves head room for transport framing,
+// the body is written right after the reserved prefix, and decryption happens where the bytes lie.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <system_error>
+#include <vector>
+
+#include "mtproto/session/auth_key.h"
+
+namespace mtproto::session {
+
+/// Which side encrypted a packet; selects the auth_key slices of the KDF (x = 0 or 8).
+enum class sender : std::uint8_t { client = 0, server = 8 };
+
+/// Fills a span with random bytes. The core never reads global randomness; the runtime passes
+/// a secure source, tests pass a deterministic one.
+using random_source = std::function<void(std::span<std::uint8_t>)>;
+
+struct packet_header {
+  std::int64_t salt = 0;
+  std::int64_t session_id = 0;
+  std::int64_t msg_id = 0;
+  std::int32_t seqno = 0;
+};
+
+/// auth_key_id + msg_key.
+inline constexpr std::size_t packet_outer_header = 24;
+/// salt, session_id, msg_id, seq_no, length.
+inline constexpr std::size_t packet_inner_header = 32;
+/// Bytes between the head room and the body while building a packet.
+inline constexpr std::size_t packet_prefix = packet_outer_header + packet_inner_header;
+inline constexpr std::size_t min_padding = 12;
+inline constexpr std::size_t max_padding = 1024;
+
+/// `buf` holds [head_room bytes][packet_prefix bytes, contents ignored][body]. Appends padding,
+/// fills both headers and encrypts in place. Returns the packet (from head_room to the end).
+std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
+                                    sender from, const packet_header& header, const random_source& random);
+
+struct opened_packet {
+  packet_header header;
+  std::span<const std::uint8_t> body;  // view into the decrypted packet
+};
+
+/// Decrypts `packet` in place and checks auth_key_id, msg_key (constant time), length and padding.
+/// On failure returns a session_errc and leaves `out` unspecified.
+std::error_code open_packet(std::span<std::uint8_t> packet, const auth_key& key, sender from, opened_packet& out);
+
+}  // namespace mtproto::session

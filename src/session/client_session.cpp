@@ -1,0 +1,419 @@
+#include "mtproto/session/client_session.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "mtproto/session/container.h"
+#include "mtproto/session/error.h"
+#include "mtproto/session/service_ids.h"
+#include "mtproto/tl/gzip.h"
+#include "mtproto/tl/writer.h"
+
+namespace mtproto::session {
+namespace {
+
+// Containers remembered so that acks and bad_msg notifications about them reach their members.
+constexpr std::size_t max_remembered_containers = 1024;
+
+// MTProto's msgs_state_info status byte values.
+constexpr std::uint8_t state_unknown = 1;
+constexpr std::uint8_t state_too_low = 3;
+constexpr std::uint8_t state_received = 4;
+
+// The most ids a msgs_state_req / msg_resend_req / msgs_ack may carry that we act on.
+constexpr std::size_t max_ids_per_service_message = 8192;
+
+std::uint32_t first_word(std::span<const std::uint8_t> body) {
+  if (body.size() < 4) return 0;
+  return body[0] | body[1] << 8 | body[2] << 16 | static_cast<std::uint32_t>(body[3]) << 24;
+}
+
+std::vector<std::int64_t> read_id_vector(tl::reader& r) {
+  const std::size_t n = r.read_vector_header(8);
+  if (n > max_ids_per_service_message)
+    throw tl::decode_error(tl::decode_errc::invalid_value, fmt::format("{} msg_ids", n));
+  std::vector<std::int64_t> ids(n);
+  for (auto& id : ids) id = r.read_long();
+  return ids;
+}
+
+std::vector<std::uint8_t> id_vector_message(std::uint32_t constructor, std::span<const std::int64_t> msg_ids) {
+  std::vector<std::uint8_t> body;
+  tl::writer w(body);
+  w.write_uint(constructor);
+  w.write_vector_header(msg_ids.size());
+  for (auto id : msg_ids) w.write_long(id);
+  return body;
+}
+
+}  // namespace
+
+client_session::client_session(auth_key key, std::int64_t session_id, std::int64_t salt, random_source random,
+                               client_session_options options)
+    : key_(std::move(key)),
+      session_id_(session_id),
+      salt_(salt),
+      random_(std::move(random)),
+      options_(options),
+      replay_(/*from_server=*/true, options.replay) {}
+
+request_id client_session::push(std::vector<std::uint8_t> body, bool content_related) {
+  const request_id id = next_request_++;
+  requests_.emplace(id, request_state{std::move(body), content_related});
+  send_queue_.push_back(id);
+  return id;
+}
+
+void client_session::cancel(request_id id) {
+  auto it = requests_.find(id);
+  if (it == requests_.end()) return;
+  if (it->second.msg_id != 0) by_msg_id_.erase(it->second.msg_id);
+  requests_.erase(it);
+  // A stale id left in send_queue_ is skipped by finalize().
+}
+
+bool client_session::has_outgoing() const noexcept {
+  for (auto id : send_queue_)
+    if (requests_.count(id)) return true;
+  return !service_queue_.empty() || pending_acks_.size() >= options_.max_pending_acks;
+}
+
+std::optional<outgoing_packet> client_session::finalize(clock::time_point now, std::size_t head_room) {
+  struct item {
+    std::int64_t msg_id;
+    std::int32_t seqno;
+    std::span<const std::uint8_t> body;
+  };
+  std::vector<item> items;
+  std::vector<std::vector<std::uint8_t>> owned;  // service bodies built here
+  std::size_t total = 0;
+
+  if (!pending_acks_.empty()) {
+    owned.push_back(id_vector_message(ids::msgs_ack, pending_acks_));
+    pending_acks_.clear();
+  }
+  for (auto& s : service_queue_) owned.push_back(std::move(s));
+  service_queue_.clear();
+  for (auto& body : owned) {
+    items.push_back({ids_.next(now), seqno_.next(false), body});
+    total += container_item_header + body.size();
+  }
+
+  while (!send_queue_.empty()) {
+    auto it = requests_.find(send_queue_.front());
+    if (it == requests_.end()) {  // cancelled
+      send_queue_.pop_front();
+      continue;
+    }
+    request_state& r = it->second;
+    const std::size_t size = container_item_header + r.body.size();
+    if (!items.empty() && total + size > options_.max_container_bytes) break;
+    if (items.size() + 1 >= max_container_messages) break;
+    send_queue_.pop_front();
+    if (r.msg_id == 0) {
+      r.msg_id = ids_.next(now);
+      r.seqno = seqno_.next(r.content_related);
+      by_msg_id_[r.msg_id] = it->first;
+    }
+    items.push_back({r.msg_id, r.seqno, r.body});
+    total += size;
+  }
+  if (items.empty()) return std::nullopt;
+
+  outgoing_packet out;
+  out.head_room = head_room;
+  out.buffer.reserve(head_room + packet_prefix + total + 8 + max_padding);
+  out.buffer.resize(head_room + packet_prefix);
+  tl::writer w(out.buffer);
+  packet_header header{salt_, session_id_, 0, 0};
+  if (items.size() == 1) {
+    header.msg_id = items[0].msg_id;
+    header.seqno = items[0].seqno;
+    w.write_raw(items[0].body);
+  } else {
+    std::vector<message_view> views;
+    sent_container c;
+    views.reserve(items.size());
+    for (const auto& i : items) {
+      views.push_back({i.msg_id, i.seqno, i.body});
+      c.members.push_back(i.msg_id);
+    }
+    write_container(w, views);
+    // The container's id comes after its members' (it must be the greatest).
+    header.msg_id = ids_.next(now);
+    header.seqno = seqno_.next(false);
+    containers_.emplace(header.msg_id, std::move(c));
+    if (containers_.size() > max_remembered_containers) containers_.erase(containers_.begin());
+  }
+  out.msg_id = header.msg_id;
+  seal_packet(out.buffer, head_room, key_, sender::client, header, random_);
+  return out;
+}
+
+void client_session::feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<event>& events) {
+  inflated_.clear();
+  opened_packet p;
+  if (auto ec = open_packet(packet, key_, sender::server, p)) {
+    events.push_back(failure_event{ec, {}});
+    return;
+  }
+  if (p.header.session_id != session_id_) {
+    events.push_back(failure_event{session_errc::wrong_session, fmt::format("{:#x}", p.header.session_id)});
+    return;
+  }
+  try {
+    handle_message(p.header.msg_id, p.header.seqno, p.body, now, events, 0);
+  } catch (const tl::decode_error& e) {
+    events.push_back(failure_event{session_errc::malformed_body, e.what()});
+  }
+}
+
+void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
+                                    clock::time_point now, std::vector<event>& events, int depth) {
+  const auto verdict = replay_.check(msg_id, ids_.server_now(now));
+  switch (verdict) {
+    case msg_id_verdict::fresh: break;
+    case msg_id_verdict::duplicate:
+      if (seqno & 1) pending_acks_.push_back(msg_id);  // the server missed our ack
+      return;
+    case msg_id_verdict::too_old:
+    case msg_id_verdict::too_new: {
+      // Our clock may be off: a time-sync bad_msg_notification about a message we have in flight
+      // is authentic (msg_key checked) and the only way out, so it is let through.
+      tl::reader r(body);
+      if (first_word(body) == ids::bad_msg_notification && body.size() >= 20) {
+        r.read_uint();
+        const std::int64_t bad_id = r.read_long();
+        if (by_msg_id_.count(bad_id) || containers_.count(bad_id)) break;
+      }
+      events.push_back(failure_event{session_errc::malformed_body,
+                                     fmt::format("msg_id {:#x} outside the time window", msg_id)});
+      return;
+    }
+    case msg_id_verdict::bad_parity:
+      events.push_back(failure_event{session_errc::malformed_body, fmt::format("msg_id {:#x} has client parity", msg_id)});
+      return;
+  }
+  if (seqno & 1) pending_acks_.push_back(msg_id);
+
+  tl::reader r(body, tl::reader_limits{.max_gzip_output = options_.max_inflated_bytes});
+  std::uint32_t id = r.read_uint();
+  std::span<const std::uint8_t> inner = body;
+  if (id == ids::gzip_packed) {
+    inner = inflate(r.read_bytes_view());
+    r = tl::reader(inner);
+    id = r.read_uint();
+  }
+
+  switch (id) {
+    case ids::msg_container: {
+      if (depth > 0) throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
+      for (const auto& m : parse_container(r)) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
+      return;
+    }
+    case ids::rpc_result: handle_rpc_result(r, events); return;
+    case ids::bad_server_salt:
+    case ids::bad_msg_notification: handle_bad_msg(r, id, msg_id, now, events); return;
+    case ids::msgs_ack: handle_acks(r, events); return;
+    case ids::msgs_state_req: {
+      const auto req_ids = read_id_vector(r);
+      std::string info(req_ids.size(), '\0');
+      for (std::size_t i = 0; i < req_ids.size(); ++i) {
+        info[i] = static_cast<char>(replay_.seen(req_ids[i])              ? state_received
+                                    : req_ids[i] < replay_.oldest()       ? state_too_low
+                                                                          : state_unknown);
+      }
+      std::vector<std::uint8_t> answer;
+      tl::writer w(answer);
+      w.write_uint(ids::msgs_state_info);
+      w.write_long(msg_id);
+      w.write_string(info);
+      service_queue_.push_back(std::move(answer));
+      return;
+    }
+    case ids::msg_resend_req:
+      for (auto resend_id : read_id_vector(r)) requeue(resend_id, /*keep_msg_id=*/true);
+      return;
+    case ids::msg_detailed_info:
+    case ids::msg_new_detailed_info: {
+      if (id == ids::msg_detailed_info) r.read_long();  // msg_id of our request
+      const std::int64_t answer_id = r.read_long();
+      if (replay_.seen(answer_id)) {
+        pending_acks_.push_back(answer_id);
+      } else {
+        const std::int64_t one[] = {answer_id};
+        service_queue_.push_back(id_vector_message(ids::msg_resend_req, one));
+      }
+      return;
+    }
+    case ids::new_session_created: {
+      session_created_event e;
+      e.first_msg_id = r.read_long();
+      e.unique_id = r.read_long();
+      e.server_salt = r.read_long();
+      salt_ = e.server_salt;
+      // Requests sent before the new session's first message were never seen by it.
+      std::vector<std::int64_t> lost;
+      for (const auto& [mid, rid] : by_msg_id_)
+        if (mid < e.first_msg_id) lost.push_back(mid);
+      for (auto mid : lost) requeue(mid, /*keep_msg_id=*/false);
+      events.push_back(e);
+      return;
+    }
+    case ids::pong: {
+      const std::int64_t ping_msg_id = r.read_long();
+      const std::int64_t ping_id = r.read_long();
+      const request_id req = request_by_msg_id(ping_msg_id);
+      if (req != 0) {
+        forget_msg_id(ping_msg_id);
+        requests_.erase(req);
+        events.push_back(rpc_result_event{req, inner});
+      } else {
+        events.push_back(pong_event{0, ping_id});
+      }
+      return;
+    }
+    case ids::future_salts: {
+      const std::int64_t req_msg_id = r.read_long();
+      const request_id req = request_by_msg_id(req_msg_id);
+      if (req != 0) {
+        forget_msg_id(req_msg_id);
+        requests_.erase(req);
+        events.push_back(rpc_result_event{req, inner});
+      }
+      return;
+    }
+    case ids::msgs_all_info:
+    case ids::msgs_state_info:
+      return;  // informational; we never ask for them
+    default:
+      events.push_back(update_event{inner});
+      return;
+  }
+}
+
+void client_session::handle_rpc_result(tl::reader& r, std::vector<event>& events) {
+  auto v = parse_rpc_result(r);
+  const request_id req = request_by_msg_id(v.req_msg_id);
+  if (req == 0) return;  // cancelled, or a duplicate answer
+  forget_msg_id(v.req_msg_id);
+  requests_.erase(req);
+
+  std::span<const std::uint8_t> result = v.result;
+  if (first_word(result) == ids::gzip_packed) {
+    tl::reader g(result);
+    g.read_uint();
+    result = inflate(g.read_bytes_view());
+  }
+  if (first_word(result) == ids::rpc_error) {
+    tl::reader e(result);
+    e.read_uint();
+    const std::int32_t code = e.read_int();
+    events.push_back(rpc_error_event{req, rpc_error::parse(code, e.read_string())});
+    return;
+  }
+  events.push_back(rpc_result_event{req, result});
+}
+
+void client_session::handle_bad_msg(tl::reader& r, std::uint32_t id, std::int64_t server_msg_id,
+                                    clock::time_point now, std::vector<event>& events) {
+  const std::int64_t bad_msg_id = r.read_long();
+  r.read_int();  // bad_msg_seqno
+  const std::int32_t code = r.read_int();
+  events.push_back(bad_msg_event{bad_msg_id, code});
+  if (id == ids::bad_server_salt) {
+    salt_ = r.read_long();
+    events.push_back(salt_changed_event{salt_});
+    requeue(bad_msg_id, /*keep_msg_id=*/false);
+    return;
+  }
+  switch (code) {
+    case 16:  // msg_id too low
+    case 17:  // msg_id too high
+      ids_.sync_to(server_msg_id, now);
+      requeue(bad_msg_id, false);
+      return;
+    case 18:  // msg_id low bits
+    case 19:  // duplicate msg_id
+    case 20:  // too old, the server forgot it
+    case 48:  // salt (normally bad_server_salt)
+      requeue(bad_msg_id, false);
+      return;
+    case 32:  // seqno too low: move past what the server has seen
+      seqno_.bump(seqno_.content_related_sent() + 16);
+      requeue(bad_msg_id, false);
+      return;
+    default: {  // 33 seqno too high, 34/35 parity, 64 invalid container: not fixable by resending
+      std::vector<std::int64_t> members = {bad_msg_id};
+      if (auto c = containers_.find(bad_msg_id); c != containers_.end()) members = c->second.members;
+      for (auto mid : members) {
+        const request_id req = request_by_msg_id(mid);
+        if (req == 0) continue;
+        forget_msg_id(mid);
+        requests_.erase(req);
+        events.push_back(request_failed_event{req, code});
+      }
+      return;
+    }
+  }
+}
+
+void client_session::handle_acks(tl::reader& r, std::vector<event>& events) {
+  ack_event e;
+  for (auto mid : read_id_vector(r)) {
+    std::vector<std::int64_t> members = {mid};
+    if (auto c = containers_.find(mid); c != containers_.end()) members = c->second.members;
+    for (auto m : members) {
+      const request_id req = request_by_msg_id(m);
+      if (req == 0) continue;
+      requests_[req].acked = true;
+      e.requests.push_back(req);
+    }
+  }
+  if (!e.requests.empty()) events.push_back(std::move(e));
+}
+
+std::size_t client_session::requeue(std::int64_t msg_id, bool keep_msg_id) {
+  if (auto c = containers_.find(msg_id); c != containers_.end()) {
+    const auto members = std::move(c->second.members);
+    containers_.erase(c);
+    std::size_t n = 0;
+    // Reverse order, each pushed to the front: they go out again in their original order.
+    for (auto it = members.rbegin(); it != members.rend(); ++it) n += requeue(*it, keep_msg_id);
+    return n;
+  }
+  const request_id req = request_by_msg_id(msg_id);
+  if (req == 0) return 0;
+  auto& r = requests_[req];
+  if (!keep_msg_id) {
+    forget_msg_id(msg_id);
+    r.msg_id = 0;
+  }
+  if (std::find(send_queue_.begin(), send_queue_.end(), req) == send_queue_.end()) send_queue_.push_front(req);
+  return 1;
+}
+
+void client_session::on_reconnect() {
+  std::vector<std::pair<std::int64_t, request_id>> in_flight(by_msg_id_.begin(), by_msg_id_.end());
+  std::sort(in_flight.begin(), in_flight.end());
+  for (auto it = in_flight.rbegin(); it != in_flight.rend(); ++it) {
+    if (std::find(send_queue_.begin(), send_queue_.end(), it->second) == send_queue_.end())
+      send_queue_.push_front(it->second);
+  }
+  containers_.clear();
+}
+
+request_id client_session::request_by_msg_id(std::int64_t msg_id) const {
+  auto it = by_msg_id_.find(msg_id);
+  return it == by_msg_id_.end() ? 0 : it->second;
+}
+
+void client_session::forget_msg_id(std::int64_t msg_id) { by_msg_id_.erase(msg_id); }
+
+std::span<const std::uint8_t> client_session::inflate(std::span<const std::uint8_t> packed) {
+  inflated_.push_back(tl::gunzip(packed, options_.max_inflated_bytes));
+  return inflated_.back();
+}
+
+}  // namespace mtproto::session
