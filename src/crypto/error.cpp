@@ -22,6 +22,7 @@ class crypto_category_impl final : public std::error_category {
       case crypto_errc::pq_not_factorable: return "pq cannot be factored into two primes";
       case crypto_errc::random_failed: return "secure random generator failed";
       case crypto_errc::openssl_failure: return "OpenSSL call failed";
+      case crypto_errc::cpu_feature_missing: return "CPU lacks the instructions this implementation needs";
     }
     return "unknown crypto error";
   }

@@ -22,6 +22,7 @@ enum class crypto_errc {
   pq_not_factorable,       // pq is not a product of two primes we can split
   random_failed,           // the OpenSSL random generator reported failure
   openssl_failure,         // an OpenSSL call failed unexpectedly (allocation, provider)
+  cpu_feature_missing,     // an implementation was requested that this CPU cannot run
 };
 
 const std::error_category& crypto_category() noexcept;

@@ -1,0 +1,312 @@
+// AES-NI and SHA-NI kernels. Every function carries its own target attribute (see x86_kernels.h).
+//
+// IGE chain trick: both directions need two XORs around each block cipher call
+// (encrypt: c_i = E(p_i ^ c_{i-1}) ^ p_{i-1}). Folding p_{i-1} into the last round key and
+// p_i into the first one takes both off the dependency chain, which is then exactly what CBC
+// encryption has: 14 AES rounds plus one XOR per block.
+#include "x86_kernels.h"
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#define MTPROTO_AES_TARGET __attribute__((target("aes,sse4.1")))
+#define MTPROTO_SHA_TARGET __attribute__((target("sha,sse4.1")))
+#define MTPROTO_AES_SHA_TARGET __attribute__((target("aes,sha,sse4.1")))
+#define MTPROTO_INLINE_AES inline __attribute__((always_inline, target("aes,sse4.1")))
+#define MTPROTO_INLINE_SHA inline __attribute__((always_inline, target("sha,sse4.1")))
+
+namespace mtproto::crypto::detail {
+namespace {
+
+inline __m128i load(const std::uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+inline void store(std::uint8_t* p, __m128i v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); }
+
+// ---- AES-256 key expansion -------------------------------------------------------------
+
+inline __m128i spread_left(__m128i k) {
+  k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+  k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+  return _mm_xor_si128(k, _mm_slli_si128(k, 4));
+}
+
+template <int Rcon>
+MTPROTO_INLINE_AES void expand_pair(__m128i* k, int i) {
+  // Even words: RotWord+SubWord of the previous odd key with the round constant.
+  k[i] = _mm_xor_si128(spread_left(k[i - 2]), _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k[i - 1], Rcon), 0xff));
+  if (i + 1 < 15) {
+    // Odd words: SubWord only (AES-256's extra substitution step).
+    k[i + 1] = _mm_xor_si128(spread_left(k[i - 1]), _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k[i], 0), 0xaa));
+  }
+}
+
+// ---- SHA-256 ------------------------------------------------------------------------------
+
+alignas(16) constexpr std::uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+// SHA-NI keeps the state as two registers {A,B,E,F} and {C,D,G,H}.
+struct sha_state {
+  __m128i abef;
+  __m128i cdgh;
+};
+
+MTPROTO_INLINE_SHA sha_state sha_load_state(const std::uint32_t* s) {
+  __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+  __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 4));
+  __m128i cdab = _mm_shuffle_epi32(dcba, 0xb1);
+  __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1b);
+  return {_mm_alignr_epi8(cdab, efgh, 8), _mm_blend_epi16(efgh, cdab, 0xf0)};
+}
+
+MTPROTO_INLINE_SHA void sha_store_state(const sha_state& st, std::uint32_t* s) {
+  __m128i feba = _mm_shuffle_epi32(st.abef, 0x1b);
+  __m128i dchg = _mm_shuffle_epi32(st.cdgh, 0xb1);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(s), _mm_blend_epi16(feba, dchg, 0xf0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(s + 4), _mm_alignr_epi8(dchg, feba, 8));
+}
+
+// One 64-byte block given as four 16-byte registers in message byte order.
+MTPROTO_INLINE_SHA void sha_compress(sha_state& st, __m128i b0, __m128i b1, __m128i b2, __m128i b3) {
+  const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i w[4] = {_mm_shuffle_epi8(b0, bswap), _mm_shuffle_epi8(b1, bswap), _mm_shuffle_epi8(b2, bswap),
+                  _mm_shuffle_epi8(b3, bswap)};
+  const sha_state saved = st;
+#pragma GCC unroll 16
+  for (int g = 0; g < 16; ++g) {  // four rounds per group
+    __m128i& cur = w[g & 3];
+    __m128i& next = w[(g + 1) & 3];
+    __m128i& prev = w[(g + 3) & 3];
+    __m128i msg = _mm_add_epi32(cur, _mm_load_si128(reinterpret_cast<const __m128i*>(sha256_k + 4 * g)));
+    st.cdgh = _mm_sha256rnds2_epu32(st.cdgh, st.abef, msg);
+    if (g >= 3 && g <= 14) {  // finish W for group g+1
+      next = _mm_add_epi32(next, _mm_alignr_epi8(cur, prev, 4));
+      next = _mm_sha256msg2_epu32(next, cur);
+    }
+    msg = _mm_shuffle_epi32(msg, 0x0e);
+    st.abef = _mm_sha256rnds2_epu32(st.abef, st.cdgh, msg);
+    if (g >= 1 && g <= 12) prev = _mm_sha256msg1_epu32(prev, cur);  // start W for group g+3
+  }
+  st.abef = _mm_add_epi32(st.abef, saved.abef);
+  st.cdgh = _mm_add_epi32(st.cdgh, saved.cdgh);
+}
+
+constexpr std::uint32_t sha256_initial_state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+// ---- IGE block steps ----------------------------------------------------------------------
+
+struct aes_keys {
+  __m128i k[15];
+};
+
+MTPROTO_INLINE_AES aes_keys load_keys(const std::uint8_t* schedule) {
+  aes_keys keys;
+  for (int i = 0; i < 15; ++i) keys.k[i] = load(schedule + 16 * i);
+  return keys;
+}
+
+// p_i = D(c_i ^ p_{i-1}) ^ c_{i-1}; updates the chain values.
+MTPROTO_INLINE_AES __m128i ige_decrypt_block(const aes_keys& dk, __m128i c, __m128i& c_prev, __m128i& p_prev) {
+  __m128i s = _mm_xor_si128(p_prev, _mm_xor_si128(c, dk.k[0]));
+#pragma GCC unroll 13
+  for (int r = 1; r < 14; ++r) s = _mm_aesdec_si128(s, dk.k[r]);
+  const __m128i p = _mm_aesdeclast_si128(s, _mm_xor_si128(dk.k[14], c_prev));
+  c_prev = c;
+  p_prev = p;
+  return p;
+}
+
+}  // namespace
+
+MTPROTO_AES_TARGET void aesni_expand_key(const std::uint8_t* key32, std::uint8_t* enc_schedule,
+                                         std::uint8_t* dec_schedule) noexcept {
+  __m128i k[15];
+  k[0] = load(key32);
+  k[1] = load(key32 + 16);
+  expand_pair<0x01>(k, 2);
+  expand_pair<0x02>(k, 4);
+  expand_pair<0x04>(k, 6);
+  expand_pair<0x08>(k, 8);
+  expand_pair<0x10>(k, 10);
+  expand_pair<0x20>(k, 12);
+  expand_pair<0x40>(k, 14);
+  for (int i = 0; i < 15; ++i) store(enc_schedule + 16 * i, k[i]);
+  // Equivalent inverse cipher: reversed order, InvMixColumns on the inner round keys.
+  store(dec_schedule, k[14]);
+  for (int i = 1; i < 14; ++i) store(dec_schedule + 16 * i, _mm_aesimc_si128(k[14 - i]));
+  store(dec_schedule + 16 * 14, k[0]);
+  volatile unsigned char* wipe = reinterpret_cast<volatile unsigned char*>(k);
+  for (std::size_t i = 0; i < sizeof k; ++i) wipe[i] = 0;
+}
+
+MTPROTO_AES_TARGET void aesni_ige_encrypt(const std::uint8_t* enc_schedule, const std::uint8_t* iv32,
+                                          const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) noexcept {
+  const aes_keys ek = load_keys(enc_schedule);
+  __m128i c_prev = load(iv32);
+  __m128i p_prev = load(iv32 + 16);
+  for (std::size_t i = 0; i < blocks; ++i) {
+    const __m128i p = load(in + 16 * i);  // read before the store: in place is allowed
+    __m128i s = _mm_xor_si128(c_prev, _mm_xor_si128(p, ek.k[0]));
+#pragma GCC unroll 13
+    for (int r = 1; r < 14; ++r) s = _mm_aesenc_si128(s, ek.k[r]);
+    c_prev = _mm_aesenclast_si128(s, _mm_xor_si128(ek.k[14], p_prev));
+    p_prev = p;
+    store(out + 16 * i, c_prev);
+  }
+}
+
+MTPROTO_AES_TARGET void aesni_ige_decrypt(const std::uint8_t* dec_schedule, const std::uint8_t* iv32,
+                                          const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) noexcept {
+  const aes_keys dk = load_keys(dec_schedule);
+  __m128i c_prev = load(iv32);
+  __m128i p_prev = load(iv32 + 16);
+  for (std::size_t i = 0; i < blocks; ++i) {
+    store(out + 16 * i, ige_decrypt_block(dk, load(in + 16 * i), c_prev, p_prev));
+  }
+}
+
+MTPROTO_SHA_TARGET void shani_sha256_blocks(std::uint32_t* state8, const std::uint8_t* data,
+                                            std::size_t blocks) noexcept {
+  sha_state st = sha_load_state(state8);
+  for (std::size_t i = 0; i < blocks; ++i, data += 64) {
+    sha_compress(st, load(data), load(data + 16), load(data + 32), load(data + 48));
+  }
+  sha_store_state(st, state8);
+}
+
+// The hashed stream is prefix (2 AES blocks) followed by the plaintext, so SHA block j covers
+// plaintext blocks 4j-2 .. 4j+1. Each loop iteration decrypts four blocks and compresses the
+// SHA block they complete; the compression depends only on those four plaintext blocks, while the
+// next iteration's AES chain depends only on the last one, so the out-of-order core runs the SHA
+// rounds of iteration i in the gaps of the latency-bound AES chain of iteration i+1.
+MTPROTO_AES_SHA_TARGET void aesni_shani_ige_decrypt_sha256(const std::uint8_t* dec_schedule, const std::uint8_t* iv32,
+                                                           const std::uint8_t* prefix32, const std::uint8_t* in,
+                                                           std::uint8_t* out, std::size_t blocks,
+                                                           std::uint8_t* digest32) noexcept {
+  const aes_keys dk = load_keys(dec_schedule);
+  __m128i c_prev = load(iv32);
+  __m128i p_prev = load(iv32 + 16);
+  std::uint32_t init[8];
+  std::memcpy(init, sha256_initial_state, sizeof init);
+  sha_state st = sha_load_state(init);
+
+  std::size_t i = 0;
+  __m128i carry0 = load(prefix32);  // the two 16-byte pieces waiting for the next SHA block
+  __m128i carry1 = load(prefix32 + 16);
+  if (blocks >= 2) {
+    const __m128i p0 = ige_decrypt_block(dk, load(in), c_prev, p_prev);
+    store(out, p0);
+    const __m128i p1 = ige_decrypt_block(dk, load(in + 16), c_prev, p_prev);
+    store(out + 16, p1);
+    sha_compress(st, carry0, carry1, p0, p1);
+    i = 2;
+    while (blocks - i >= 4) {
+      const __m128i a = ige_decrypt_block(dk, load(in + 16 * i), c_prev, p_prev);
+      store(out + 16 * i, a);
+      const __m128i b = ige_decrypt_block(dk, load(in + 16 * i + 16), c_prev, p_prev);
+      store(out + 16 * i + 16, b);
+      const __m128i c = ige_decrypt_block(dk, load(in + 16 * i + 32), c_prev, p_prev);
+      store(out + 16 * i + 32, c);
+      const __m128i d = ige_decrypt_block(dk, load(in + 16 * i + 48), c_prev, p_prev);
+      store(out + 16 * i + 48, d);
+      sha_compress(st, a, b, c, d);
+      i += 4;
+    }
+  }
+  // Tail: at most 3 plaintext blocks (or the prefix alone) plus SHA padding, at most 2 SHA blocks.
+  alignas(16) std::uint8_t tail[128] = {};
+  std::size_t used = 0;
+  if (i == 0) {
+    store(tail, carry0);
+    store(tail + 16, carry1);
+    used = 32;
+  }
+  for (; i < blocks; ++i, used += 16) {
+    const __m128i p = ige_decrypt_block(dk, load(in + 16 * i), c_prev, p_prev);
+    store(out + 16 * i, p);
+    store(tail + used, p);
+  }
+  const std::uint64_t bit_length = (static_cast<std::uint64_t>(blocks) * 16 + 32) * 8;
+  tail[used] = 0x80;
+  const std::size_t tail_blocks = used + 1 + 8 <= 64 ? 1 : 2;
+  for (int b = 0; b < 8; ++b) tail[tail_blocks * 64 - 1 - b] = static_cast<std::uint8_t>(bit_length >> (8 * b));
+  for (std::size_t b = 0; b < tail_blocks; ++b) {
+    sha_compress(st, load(tail + 64 * b), load(tail + 64 * b + 16), load(tail + 64 * b + 32), load(tail + 64 * b + 48));
+  }
+  std::uint32_t words[8];
+  sha_store_state(st, words);
+  for (int w = 0; w < 8; ++w) {
+    for (int b = 0; b < 4; ++b) digest32[4 * w + b] = static_cast<std::uint8_t>(words[w] >> (24 - 8 * b));
+  }
+}
+
+namespace {
+
+template <std::size_t N>
+MTPROTO_INLINE_AES void decrypt_lanes(const ige_stream* const* lanes, __m128i* c_prev, __m128i* p_prev,
+                                      std::size_t offset, std::size_t blocks) {
+  for (std::size_t i = offset; i < offset + blocks; ++i) {
+    __m128i s[N];
+    __m128i c[N];
+#pragma GCC unroll 4
+    for (std::size_t l = 0; l < N; ++l) {
+      c[l] = load(lanes[l]->in + 16 * i);
+      s[l] = _mm_xor_si128(p_prev[l], _mm_xor_si128(c[l], load(lanes[l]->dec_schedule)));
+    }
+#pragma GCC unroll 13
+    for (int r = 1; r < 14; ++r) {
+#pragma GCC unroll 4
+      for (std::size_t l = 0; l < N; ++l) s[l] = _mm_aesdec_si128(s[l], load(lanes[l]->dec_schedule + 16 * r));
+    }
+#pragma GCC unroll 4
+    for (std::size_t l = 0; l < N; ++l) {
+      p_prev[l] = _mm_aesdeclast_si128(s[l], _mm_xor_si128(load(lanes[l]->dec_schedule + 16 * 14), c_prev[l]));
+      c_prev[l] = c[l];
+      store(lanes[l]->out + 16 * i, p_prev[l]);
+    }
+  }
+}
+
+}  // namespace
+
+MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept {
+  count = std::min<std::size_t>(count, 4);
+  const ige_stream* lanes[4];
+  __m128i c_prev[4];
+  __m128i p_prev[4];
+  for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
+  // Longest first, so the lanes that finish early drop off the end.
+  std::sort(lanes, lanes + count, [](const ige_stream* a, const ige_stream* b) { return a->blocks > b->blocks; });
+  for (std::size_t l = 0; l < count; ++l) {
+    c_prev[l] = load(lanes[l]->iv32);
+    p_prev[l] = load(lanes[l]->iv32 + 16);
+  }
+  std::size_t done = 0;
+  while (count > 0) {
+    const std::size_t run = lanes[count - 1]->blocks - done;
+    switch (count) {
+      case 4: decrypt_lanes<4>(lanes, c_prev, p_prev, done, run); break;
+      case 3: decrypt_lanes<3>(lanes, c_prev, p_prev, done, run); break;
+      case 2: decrypt_lanes<2>(lanes, c_prev, p_prev, done, run); break;
+      default: decrypt_lanes<1>(lanes, c_prev, p_prev, done, run); break;
+    }
+    done += run;
+    --count;
+  }
+}
+
+}  // namespace mtproto::crypto::detail
+
+#endif
