@@ -147,14 +147,14 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
     if (containers_.size() > max_remembered_containers) containers_.erase(containers_.begin());
   }
   out.msg_id = header.msg_id;
-  seal_packet(out.buffer, head_room, key_, sender::client, header, random_);
+  seal_packet(out.buffer, head_room, key_, crypto::direction::client_to_server, header, random_);
   return out;
 }
 
 void client_session::feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<event>& events) {
   inflated_.clear();
   opened_packet p;
-  if (auto ec = open_packet(packet, key_, sender::server, p)) {
+  if (auto ec = open_packet(packet, key_, crypto::direction::server_to_client, p)) {
     events.push_back(failure_event{ec, {}});
     return;
   }

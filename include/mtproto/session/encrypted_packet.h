@@ -11,12 +11,10 @@
 #include <system_error>
 #include <vector>
 
+#include "mtproto/crypto/kdf.h"
 #include "mtproto/session/auth_key.h"
 
 namespace mtproto::session {
-
-/// Which side encrypted a packet; selects the auth_key slices of the KDF (x = 0 or 8).
-enum class sender : std::uint8_t { client = 0, server = 8 };
 
 /// Fills a span with random bytes. The core never reads global randomness; the runtime passes
 /// a secure source, tests pass a deterministic one.
@@ -41,7 +39,7 @@ inline constexpr std::size_t max_padding = 1024;
 /// `buf` holds [head_room bytes][packet_prefix bytes, contents ignored][body]. Appends padding,
 /// fills both headers and encrypts in place. Returns the packet (from head_room to the end).
 std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
-                                    sender from, const packet_header& header, const random_source& random);
+                                    crypto::direction from, const packet_header& header, const random_source& random);
 
 struct opened_packet {
   packet_header header;
@@ -50,6 +48,7 @@ struct opened_packet {
 
 /// Decrypts `packet` in place and checks auth_key_id, msg_key (constant time), length and padding.
 /// On failure returns a session_errc and leaves `out` unspecified.
-std::error_code open_packet(std::span<std::uint8_t> packet, const auth_key& key, sender from, opened_packet& out);
+std::error_code open_packet(std::span<std::uint8_t> packet, const auth_key& key, crypto::direction from,
+                            opened_packet& out);
 
 }  // namespace mtproto::session

@@ -1,0 +1,99 @@
+// The server side of an encrypted session, for the DC emulator and for in-memory tests of the
+// client. It checks what a real server checks (salt, msg_id time window and parity, duplicates),
+// answers service messages itself (pings, acks, state requests, future salts, destroy_session) and
+// hands every other message to the application as a request to answer.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "mtproto/session/auth_key.h"
+#include "mtproto/session/client_session.h"
+#include "mtproto/session/encrypted_packet.h"
+#include "mtproto/session/events.h"
+#include "mtproto/session/msg_id.h"
+#include "mtproto/session/replay_guard.h"
+
+namespace mtproto::session {
+
+struct server_session_options {
+  replay_limits replay{};
+  std::size_t max_inflated_bytes = 16u << 20;
+  /// Answers kept so a request re-sent with the same msg_id is answered again without re-running.
+  std::size_t answer_cache_bytes = 8u << 20;
+  /// Salts valid at once (the current one and the previous, as Telegram accepts a recent salt).
+  std::size_t accepted_salts = 2;
+};
+
+/// A client message the application must answer with reply()/reply_error().
+struct incoming_request {
+  std::int64_t msg_id = 0;
+  std::span<const std::uint8_t> body;
+};
+
+/// ping_delay_disconnect: close the connection if nothing arrives within `delay`.
+struct disconnect_after {
+  std::chrono::seconds delay{};
+};
+
+using server_event = std::variant<incoming_request, disconnect_after, failure_event>;
+
+class server_session {
+ public:
+  server_session(auth_key key, std::int64_t salt, random_source random, server_session_options options = {});
+
+  void feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<server_event>& events);
+
+  /// rpc_result for `req_msg_id` with an already serialized, boxed result.
+  void reply(std::int64_t req_msg_id, std::span<const std::uint8_t> result);
+  void reply_error(std::int64_t req_msg_id, std::int32_t code, std::string_view message);
+  /// A server-initiated message (an update, or a service message a test wants to inject).
+  void push(std::vector<std::uint8_t> body, bool content_related = true);
+
+  bool has_outgoing() const noexcept { return !outgoing_.empty() || !pending_acks_.empty(); }
+  std::optional<outgoing_packet> finalize(clock::time_point now, std::size_t head_room = 0);
+
+  /// Rotates to a new salt; the previous ones stay valid up to accepted_salts.
+  void rotate_salt(std::int64_t salt);
+  std::int64_t salt() const noexcept { return salts_.front(); }
+  std::int64_t session_id() const noexcept { return session_id_; }
+  msg_id_generator& clock_sync() noexcept { return ids_; }
+
+ private:
+  struct queued {
+    std::vector<std::uint8_t> body;
+    bool content_related;
+    msg_kind kind;
+  };
+
+  void handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
+                      clock::time_point now, std::vector<server_event>& events, int depth);
+  void bad_msg(std::int64_t msg_id, std::int32_t seqno, std::int32_t code);
+  void remember_answer(std::int64_t req_msg_id, const std::vector<std::uint8_t>& body);
+
+  auth_key key_;
+  std::deque<std::int64_t> salts_;
+  random_source random_;
+  server_session_options options_;
+
+  std::int64_t session_id_ = 0;
+  bool has_session_ = false;
+  msg_id_generator ids_;
+  seqno_counter seqno_;
+  replay_guard replay_;
+
+  std::deque<queued> outgoing_;
+  std::vector<std::int64_t> pending_acks_;
+  std::map<std::int64_t, std::vector<std::uint8_t>> answers_;  // req_msg_id -> rpc_result body
+  std::deque<std::int64_t> answer_order_;
+  std::size_t answer_bytes_ = 0;
+  std::vector<std::vector<std::uint8_t>> inflated_;
+};
+
+}  // namespace mtproto::session
