@@ -179,13 +179,14 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
       return;
     case msg_id_verdict::too_old:
     case msg_id_verdict::too_new: {
-      // Our clock may be off: a time-sync bad_msg_notification about a message we have in flight
-      // is authentic (msg_key checked) and the only way out, so it is let through.
-      tl::reader r(body);
-      if (first_word(body) == ids::bad_msg_notification && body.size() >= 20) {
-        r.read_uint();
-        const std::int64_t bad_id = r.read_long();
-        if (by_msg_id_.count(bad_id) || containers_.count(bad_id)) break;
+      // Our clock may be off. A packet that tells us so about a message we have in flight is
+      // current (a replay could only name messages long answered): adopt its clock, then read it.
+      if (depth == 0) {
+        if (auto sync_id = find_time_sync(msg_id, body)) {
+          ids_.sync_to(*sync_id, now);
+          handle_message(msg_id, seqno, body, now, events, depth);
+          return;
+        }
       }
       events.push_back(failure_event{session_errc::malformed_body,
                                      fmt::format("msg_id {:#x} outside the time window", msg_id)});
@@ -200,7 +201,7 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   tl::reader r(body, tl::reader_limits{.max_gzip_output = options_.max_inflated_bytes});
   std::uint32_t id = r.read_uint();
   std::span<const std::uint8_t> inner = body;
-  if (id == ids::gzip_packed) {
+  if (id == tl::ids::gzip_packed) {
     inner = inflate(r.read_bytes_view());
     r = tl::reader(inner);
     id = r.read_uint();
@@ -301,7 +302,7 @@ void client_session::handle_rpc_result(tl::reader& r, std::vector<event>& events
   requests_.erase(req);
 
   std::span<const std::uint8_t> result = v.result;
-  if (first_word(result) == ids::gzip_packed) {
+  if (first_word(result) == tl::ids::gzip_packed) {
     tl::reader g(result);
     g.read_uint();
     result = inflate(g.read_bytes_view());
@@ -402,6 +403,29 @@ void client_session::on_reconnect() {
       send_queue_.push_front(it->second);
   }
   containers_.clear();
+}
+
+std::optional<std::int64_t> client_session::find_time_sync(std::int64_t msg_id, std::span<const std::uint8_t> body) const {
+  auto is_sync_notice = [&](std::span<const std::uint8_t> b) {
+    if (first_word(b) != ids::bad_msg_notification || b.size() < 20) return false;
+    tl::reader r(b);
+    r.read_uint();
+    const std::int64_t bad_id = r.read_long();
+    r.read_int();
+    const std::int32_t code = r.read_int();
+    return (code == 16 || code == 17) && (by_msg_id_.count(bad_id) || containers_.count(bad_id));
+  };
+  try {
+    if (is_sync_notice(body)) return msg_id;
+    if (first_word(body) == ids::msg_container) {
+      tl::reader r(body);
+      r.read_uint();
+      for (const auto& m : parse_container(r))
+        if (is_sync_notice(m.body)) return m.msg_id;
+    }
+  } catch (const tl::decode_error&) {
+  }
+  return std::nullopt;
 }
 
 request_id client_session::request_by_msg_id(std::int64_t msg_id) const {

@@ -28,6 +28,8 @@ std::int64_t msg_id_generator::next(clock::time_point now, msg_kind kind) noexce
 
 void msg_id_generator::sync_to(std::int64_t server_msg_id, clock::time_point now) noexcept {
   offset_ = msg_id_time(server_msg_id) - now;
+  // Ids made with a clock that ran ahead must not hold back the corrected ones.
+  last_ = 0;
 }
 
 }  // namespace mtproto::session

@@ -98,7 +98,7 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   tl::reader r(body);
   std::uint32_t id = r.read_uint();
   std::span<const std::uint8_t> inner = body;
-  if (id == ids::gzip_packed) {
+  if (id == tl::ids::gzip_packed) {
     inflated_.push_back(tl::gunzip(r.read_bytes_view(), options_.max_inflated_bytes));
     inner = inflated_.back();
     r = tl::reader(inner);

@@ -96,6 +96,8 @@ class client_session {
   void handle_detailed_info(tl::reader& r, bool has_msg_id);
   /// Queues the requests behind `msg_id` (a request or a container) to go out again with new ids.
   std::size_t requeue(std::int64_t msg_id, bool keep_msg_id);
+  /// The msg_id of a bad_msg_notification 16/17 about one of our messages in flight, in `body`.
+  std::optional<std::int64_t> find_time_sync(std::int64_t msg_id, std::span<const std::uint8_t> body) const;
   request_id request_by_msg_id(std::int64_t msg_id) const;
   void forget_msg_id(std::int64_t msg_id);
   std::span<const std::uint8_t> inflate(std::span<const std::uint8_t> packed);

@@ -16,7 +16,6 @@ namespace mtproto::session {
 namespace ids {
 inline constexpr std::uint32_t msg_container = 0x73f1f8dc;
 inline constexpr std::uint32_t rpc_result = 0xf35c6d01;
-inline constexpr std::uint32_t gzip_packed = 0x3072cfa1;
 inline constexpr std::uint32_t msg_copy = 0xe06046b2;
 }  // namespace ids
 

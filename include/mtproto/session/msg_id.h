@@ -36,6 +36,7 @@ class msg_id_generator {
   void set_offset(clock::duration offset) noexcept { offset_ = offset; }
   clock::duration offset() const noexcept { return offset_; }
   /// Learns the offset from a server msg_id received at local time `now` (bad_msg 16/17, handshake).
+  /// Ids restart from the corrected clock, even if that is behind the last one generated.
   void sync_to(std::int64_t server_msg_id, clock::time_point now) noexcept;
   /// The server's clock as far as this generator knows.
   clock::time_point server_now(clock::time_point now) const noexcept { return now + offset_; }
