@@ -81,6 +81,9 @@ stream_codec stream_codec::server(const server_options& options, random_source r
   if (options.secret && options.secret->kind == proxy_secret::mode::fake_tls) {
     throw std::system_error(transport_errc::invalid_argument, "fake-TLS proxy secrets are not supported");
   }
+  // Required up front: a client may pick padded intermediate, whose replies need padding, and
+  // detection must not be able to fail on the server's own configuration.
+  if (!random) throw std::system_error(transport_errc::invalid_argument, "a server needs a random source");
   stream_codec codec(role::server, std::move(random), options.max_frame_size);
   codec.server_ = options;
   return codec;

@@ -215,6 +215,7 @@ TEST_CASE("options that cannot work are refused", "[transport][errors]") {
   client_options needs_random;
   needs_random.framing = protocol::padded_intermediate;
   CHECK_THROWS_AS(stream_codec::client(needs_random, nullptr), std::system_error);
+  CHECK_THROWS_AS(stream_codec::server({}, nullptr), std::system_error);
 }
 
 TEST_CASE("transport error codes have a category and messages", "[transport][errors]") {

@@ -62,6 +62,7 @@ class stream_codec {
   /// Throws std::system_error(invalid_argument) for impossible options (full over obfuscated2,
   /// fake-TLS secrets, which are not implemented) and random_source_failed (see obfuscated_codec).
   static stream_codec client(const client_options& options, random_source random);
+  /// A server always needs `random` (padding for clients that choose padded intermediate).
   static stream_codec server(const server_options& options, random_source random);
 
   stream_codec(stream_codec&&) noexcept;
