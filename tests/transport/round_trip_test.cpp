@@ -296,3 +296,35 @@ TEST_CASE("seal frames a payload in place inside head and tail room", "[transpor
     }
   }
 }
+
+TEST_CASE("socket-style reads: prepare, partial commit, frames decoded in place", "[transport][zero_copy]") {
+  for (const auto& c : all_configs()) {
+    SECTION(c.name) {
+      std::mt19937_64 rng(7);
+      auto client = stream_codec::client(c.client, mtproto::test::seeded_random(51));
+      auto server = stream_codec::server(c.server, mtproto::test::seeded_random(52));
+      const auto payloads = make_payloads(rng, {64, 200000, 20, 4096});
+      const auto stream = client_stream(client, payloads);
+      std::vector<owned_event> got;
+      std::size_t at = 0;
+      while (at < stream.size()) {
+        // Offer a larger space than the "socket" fills, as a real read does.
+        const std::size_t offered = 1 + rng() % 9000;
+        const std::size_t filled = std::min<std::size_t>({stream.size() - at, offered, 1 + rng() % offered});
+        auto space = server.prepare(offered);
+        REQUIRE(space.size() >= offered);
+        std::copy_n(stream.begin() + static_cast<std::ptrdiff_t>(at), filled, space.begin());
+        server.commit(filled);
+        at += filled;
+        while (auto ev = server.next()) got.push_back(mtproto::test::own(*ev));
+        REQUIRE_FALSE(server.error());
+        if (at < stream.size() && server.info()) CHECK(server.bytes_wanted() > 0);
+      }
+      REQUIRE(got.size() == payloads.size());
+      for (std::size_t i = 0; i < payloads.size(); ++i) check_frame(got[i], payloads[i], is_padded(client));
+      // Idle between frames: the next read only has to bring the next length field.
+      CHECK(server.bytes_wanted() >= 1);
+      CHECK(server.bytes_wanted() <= 4);
+    }
+  }
+}
