@@ -1,0 +1,34 @@
+// The 64-byte init that opens an obfuscated2 connection, and the rule for which random bytes may
+// not be used for it: those a server (or a middlebox) would read as another protocol.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace mtproto::transport {
+
+inline constexpr std::size_t obfuscated_init_size = 64;
+using obfuscated_init = std::array<std::uint8_t, obfuscated_init_size>;
+
+namespace obfuscated_layout {
+inline constexpr std::size_t key_offset = 8;       // encrypt key, then iv, then tag, DC id
+inline constexpr std::size_t key_size = 32;
+inline constexpr std::size_t iv_offset = 40;
+inline constexpr std::size_t iv_size = 16;
+inline constexpr std::size_t key_material_size = key_size + iv_size;  // bytes 8..56, reversed for the other way
+inline constexpr std::size_t tag_offset = 56;
+inline constexpr std::size_t dc_id_offset = 60;
+}  // namespace obfuscated_layout
+
+/// First words a client must not start with, as little-endian integers: HTTP methods ("HEAD",
+/// "POST", "GET ", "OPTI"), the intermediate and padded markers, and a TLS record header.
+inline constexpr std::array<std::uint32_t, 7> forbidden_first_words = {
+    0x44414548, 0x54534f50, 0x20544547, 0x4954504f, 0xdddddddd, 0xeeeeeeee, 0x02010316};
+
+/// True when these bytes may not open an obfuscated2 connection: first byte 0xef (abridged), a
+/// forbidden first word, or a zero second word (the full transport's first seqno).
+bool is_forbidden_obfuscated_init(std::span<const std::uint8_t, obfuscated_init_size> init) noexcept;
+
+}  // namespace mtproto::transport
