@@ -65,12 +65,13 @@ class json {
     expect(kind::boolean);
     return text_ == "true";
   }
+  /// Integers may be JSON numbers or decimal strings (the vector files use both for 64-bit values).
   std::int64_t i64() const {
-    expect(kind::number);
+    if (kind_ != kind::number && kind_ != kind::string) expect(kind::number);
     return std::stoll(text_);
   }
   std::uint64_t u64() const {
-    expect(kind::number);
+    if (kind_ != kind::number && kind_ != kind::string) expect(kind::number);
     return std::stoull(text_);
   }
 

@@ -36,6 +36,7 @@ class crypto_error : public std::system_error {
  public:
   explicit crypto_error(crypto_errc code, const std::string& detail = {})
       : std::system_error(make_error_code(code), detail) {}
+  crypto_error(std::error_code code, const std::string& detail) : std::system_error(code, detail) {}
 };
 
 }  // namespace mtproto::crypto
