@@ -1,0 +1,34 @@
+// What a finished handshake yields, on either side.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "mtproto/session/auth_key.h"
+#include "mtproto/session/msg_id.h"
+
+namespace mtproto::handshake {
+
+struct auth_key_result {
+  session::auth_key key;
+  /// new_nonce[0:8] XOR server_nonce[0:8]: valid as the session's first salt.
+  std::int64_t first_salt = 0;
+  /// server_time - local time when the server's DH parameters arrived (client side; 0 on the server).
+  session::clock::duration time_offset{};
+  /// For temporary keys: unix time the key expires (the server drops it then).
+  std::optional<std::int32_t> expires_at;
+  /// The DC the client named in p_q_inner_data_dc (server side; 0 when it named none).
+  std::int32_t dc_id = 0;
+};
+
+/// What one step of a handshake produces: a message to send, the finished key, or an error.
+/// Both `reply` and `done` are set when the last message must still go out (server side).
+struct step_result {
+  std::vector<std::uint8_t> reply;       // a TL body for a plain message; empty when none
+  std::optional<auth_key_result> done;
+  std::error_code error;
+};
+
+}  // namespace mtproto::handshake
