@@ -147,6 +147,8 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
     if (containers_.size() > max_remembered_containers) containers_.erase(containers_.begin());
   }
   out.msg_id = header.msg_id;
+  for (const auto& i : items)
+    if (auto it = by_msg_id_.find(i.msg_id); it != by_msg_id_.end()) requests_[it->second].packet_msg_id = header.msg_id;
   seal_packet(out.buffer, head_room, key_, crypto::direction::client_to_server, header, random_);
   return out;
 }
@@ -256,10 +258,11 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
       e.unique_id = r.read_long();
       e.server_salt = r.read_long();
       salt_ = e.server_salt;
-      // Requests sent before the new session's first message were never seen by it.
+      // Requests that went out in packets before the new session's first one were never seen by
+      // it. The server names a top-level msg_id, so compare the packet each request went out in.
       std::vector<std::int64_t> lost;
       for (const auto& [mid, rid] : by_msg_id_)
-        if (mid < e.first_msg_id) lost.push_back(mid);
+        if (requests_[rid].packet_msg_id < e.first_msg_id) lost.push_back(mid);
       for (auto mid : lost) requeue(mid, /*keep_msg_id=*/false);
       events.push_back(e);
       return;

@@ -24,6 +24,9 @@ constexpr std::int32_t bad_msg_id_too_high = 17;
 constexpr std::int32_t bad_msg_id_parity = 18;
 constexpr std::int32_t bad_msg_salt = 48;
 
+// Request ids whose answers were sent, for recognising re-sent requests.
+constexpr std::size_t max_remembered_answers = 4096;
+
 // Validity of each salt announced through future_salts.
 constexpr std::int32_t salt_period_seconds = 3600;
 constexpr std::int32_t max_future_salts = 64;
@@ -57,6 +60,7 @@ void server_session::feed(std::span<std::uint8_t> packet, clock::time_point now,
     seqno_.reset();
     replay_.clear();
     answers_.clear();
+    answered_.clear();
     answer_order_.clear();
     answer_bytes_ = 0;
     std::int64_t unique_id = 0;
@@ -85,9 +89,13 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   switch (replay_.check(msg_id, now)) {
     case msg_id_verdict::fresh: break;
     case msg_id_verdict::duplicate:
-      // A re-sent request: answer again from the cache, never run it twice.
-      if (auto it = answers_.find(msg_id); it != answers_.end())
+      // A re-sent request: answer again from the cache, never run it twice. Answers too big to
+      // keep go back to the application, marked.
+      if (auto it = answers_.find(msg_id); it != answers_.end()) {
         outgoing_.push_back({it->second, true, msg_kind::server_response});
+      } else if (answered_.count(msg_id)) {
+        events.push_back(incoming_request{msg_id, body, /*repeated=*/true});
+      }
       return;
     case msg_id_verdict::too_old: bad_msg(msg_id, seqno, bad_msg_id_too_low); return;
     case msg_id_verdict::too_new: bad_msg(msg_id, seqno, bad_msg_id_too_high); return;
@@ -172,6 +180,7 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
 
 void server_session::bad_msg(std::int64_t msg_id, std::int32_t seqno, std::int32_t code) {
   std::vector<std::uint8_t> body;
+  body.reserve(32);
   tl::writer w(body);
   w.write_uint(code == bad_msg_salt ? ids::bad_server_salt : ids::bad_msg_notification);
   w.write_long(msg_id);
@@ -182,12 +191,14 @@ void server_session::bad_msg(std::int64_t msg_id, std::int32_t seqno, std::int32
 }
 
 void server_session::reply(std::int64_t req_msg_id, std::span<const std::uint8_t> result) {
+  const std::size_t front = options_.max_head_room + packet_prefix;
   std::vector<std::uint8_t> body;
-  body.reserve(12 + result.size());
+  body.reserve(front + 12 + result.size() + max_padding);
+  body.resize(front);
   tl::writer w(body);
   write_rpc_result(w, req_msg_id, result);
-  remember_answer(req_msg_id, body);
-  outgoing_.push_back({std::move(body), true, msg_kind::server_response});
+  remember_answer(req_msg_id, std::span(body).subspan(front));
+  outgoing_.push_back({std::move(body), true, msg_kind::server_response, front});
 }
 
 void server_session::reply_error(std::int64_t req_msg_id, std::int32_t code, std::string_view message) {
@@ -203,9 +214,11 @@ void server_session::push(std::vector<std::uint8_t> body, bool content_related) 
   outgoing_.push_back({std::move(body), content_related, msg_kind::server_event});
 }
 
-void server_session::remember_answer(std::int64_t req_msg_id, const std::vector<std::uint8_t>& body) {
-  if (body.size() > options_.answer_cache_bytes) return;
-  answers_[req_msg_id] = body;
+void server_session::remember_answer(std::int64_t req_msg_id, std::span<const std::uint8_t> body) {
+  answered_.insert(req_msg_id);
+  if (answered_.size() > max_remembered_answers) answered_.erase(answered_.begin());
+  if (body.size() > options_.max_cached_answer || body.size() > options_.answer_cache_bytes) return;
+  answers_[req_msg_id].assign(body.begin(), body.end());
   answer_order_.push_back(req_msg_id);
   answer_bytes_ += body.size();
   while (answer_bytes_ > options_.answer_cache_bytes && !answer_order_.empty()) {
@@ -224,6 +237,8 @@ std::optional<outgoing_packet> server_session::finalize(clock::time_point now, s
     std::int64_t msg_id;
     std::int32_t seqno;
     std::vector<std::uint8_t> body;
+    std::size_t front = 0;
+    std::span<const std::uint8_t> message() const { return std::span(body).subspan(front); }
   };
   std::vector<item> items;
   if (!pending_acks_.empty()) {
@@ -239,28 +254,36 @@ std::optional<outgoing_packet> server_session::finalize(clock::time_point now, s
   while (!outgoing_.empty() && items.size() + 1 < max_container_messages) {
     queued q = std::move(outgoing_.front());
     outgoing_.pop_front();
-    items.push_back({ids_.next(now, q.kind), seqno_.next(q.content_related), std::move(q.body)});
+    items.push_back({ids_.next(now, q.kind), seqno_.next(q.content_related), std::move(q.body), q.front});
   }
 
   outgoing_packet out;
-  out.head_room = head_room;
-  out.buffer.resize(head_room + packet_prefix);
-  tl::writer w(out.buffer);
   packet_header header{salts_.front(), session_id_, 0, 0};
-  if (items.size() == 1) {
+  if (items.size() == 1 && items[0].front >= head_room + packet_prefix) {
+    // A lone answer built with room in front: encrypt it where it lies.
     header.msg_id = items[0].msg_id;
     header.seqno = items[0].seqno;
-    w.write_raw(items[0].body);
+    out.head_room = items[0].front - packet_prefix;
+    out.buffer = std::move(items[0].body);
+  } else if (items.size() == 1) {
+    header.msg_id = items[0].msg_id;
+    header.seqno = items[0].seqno;
+    out.head_room = head_room;
+    out.buffer.resize(head_room + packet_prefix);
+    tl::writer(out.buffer).write_raw(items[0].message());
   } else {
+    out.head_room = head_room;
+    out.buffer.resize(head_room + packet_prefix);
+    tl::writer w(out.buffer);
     std::vector<message_view> views;
     views.reserve(items.size());
-    for (const auto& i : items) views.push_back({i.msg_id, i.seqno, i.body});
+    for (const auto& i : items) views.push_back({i.msg_id, i.seqno, i.message()});
     write_container(w, views);
     header.msg_id = ids_.next(now, msg_kind::server_event);
     header.seqno = seqno_.next(false);
   }
   out.msg_id = header.msg_id;
-  seal_packet(out.buffer, head_room, key_, crypto::direction::server_to_client, header, random_);
+  seal_packet(out.buffer, out.head_room, key_, crypto::direction::server_to_client, header, random_);
   return out;
 }
 

@@ -72,14 +72,18 @@ struct pair_fixture {
   clock::time_point client_now = t0;
   clock::time_point server_now = t0;
   int server_requests_seen = 0;
+  int server_repeats_seen = 0;
+  std::size_t answer_padding = 0;  // extra bytes appended to answers (to exceed the answer cache)
   std::vector<event> client_events;
 
   // The application on the server: answer every request.
   void serve(std::vector<server_event>& events) {
     for (auto& e : events) {
       if (auto* req = std::get_if<incoming_request>(&e)) {
-        ++server_requests_seen;
-        server.reply(req->msg_id, answer_for(req->body));
+        ++(req->repeated ? server_repeats_seen : server_requests_seen);
+        auto answer = answer_for(req->body);
+        answer.resize(answer.size() + answer_padding);
+        server.reply(req->msg_id, answer);
       }
     }
   }
@@ -150,6 +154,8 @@ TEST_CASE("several requests share one container and each gets its own answer") {
     const auto idx = static_cast<std::int64_t>(std::find(ids.begin(), ids.end(), r.request) - ids.begin());
     CHECK(answer_payload(r.result) == idx * 10 + 1);
   }
+  // new_session_created names the container's msg_id; nothing inside it may be sent twice.
+  CHECK(f.server_requests_seen == 50);
 }
 
 TEST_CASE("bad_server_salt: the client takes the new salt and re-sends") {
@@ -246,6 +252,23 @@ TEST_CASE("a lost answer is recovered without running the request twice") {
   CHECK(results[0].request == id);
   CHECK(answer_payload(results[0].result) == 81);
   CHECK(f.server_requests_seen == 1);  // answered from the server's cache
+}
+
+TEST_CASE("a lost answer too big to keep comes back to the application as a repeated request") {
+  pair_fixture f;
+  f.answer_padding = 256 * 1024;
+  const auto id = f.client.push(request_body(90));
+  REQUIRE(f.client_to_server());
+  REQUIRE(f.server_to_client(/*deliver=*/false));
+  f.client.on_reconnect();
+  f.run();
+  auto results = of_type<rpc_result_event>(f.client_events);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].request == id);
+  CHECK(answer_payload(results[0].result) == 91);
+  CHECK(results[0].result.size() == 12 + 256 * 1024);
+  CHECK(f.server_requests_seen == 1);
+  CHECK(f.server_repeats_seen == 1);
 }
 
 TEST_CASE("a replayed server packet is ignored") {

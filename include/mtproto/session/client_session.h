@@ -80,6 +80,7 @@ class client_session {
     bool content_related = true;
     std::int64_t msg_id = 0;    // 0 until first sent
     std::int32_t seqno = 0;
+    std::int64_t packet_msg_id = 0;  // top-level msg_id it last went out in (its container's, if any)
     bool acked = false;
   };
   struct sent_container {
