@@ -282,7 +282,7 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
     }
     case mt::future_salts::constructor_id: {
       const auto m = mt::future_salts::read_bare(r);
-      remember_future_salts(m.now, m.salts, now);
+      remember_future_salts(m.salts, now);
       if (const request_id req = take_request(m.req_msg_id)) events.push_back(rpc_result_event{req, inner});
       return;
     }
@@ -312,15 +312,11 @@ request_id client_session::take_request(std::int64_t msg_id) {
   return req;
 }
 
-void client_session::remember_future_salts(std::int32_t server_now, const std::vector<mt::future_salt>& salts,
-                                           clock::time_point now) {
+void client_session::remember_future_salts(const std::vector<mt::future_salt>& salts, clock::time_point now) {
   future_salts_.clear();
   for (const auto& s : salts) future_salts_.push_back({s.valid_since, s.valid_until, s.salt});
   std::sort(future_salts_.begin(), future_salts_.end(),
             [](const auto& a, const auto& b) { return a.valid_since < b.valid_since; });
-  // Salt windows are in the server's clock; ours is already synced finer than the whole seconds
-  // of `server_now`, so that is not adopted.
-  (void)server_now;
   pick_salt(now);
 }
 

@@ -103,7 +103,7 @@ class client_session {
                       std::vector<event>& events);
   void handle_acks(const std::vector<std::int64_t>& msg_ids, std::vector<event>& events);
   void answer_detailed_info(std::int64_t answer_msg_id);
-  void remember_future_salts(std::int32_t server_now, const std::vector<mt::future_salt>& salts, clock::time_point now);
+  void remember_future_salts(const std::vector<mt::future_salt>& salts, clock::time_point now);
   /// Switches to the newest announced salt that is valid now.
   void pick_salt(clock::time_point now);
   /// Forgets the request sent as `msg_id` and returns it (0 when unknown).
