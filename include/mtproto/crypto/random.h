@@ -3,9 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 
 namespace mtproto::crypto {
+
+/// How the protocol core receives randomness (nonces, padding, obfuscated2 inits): a callable
+/// that fills a span. The runtime passes secure_random; tests pass a seeded or recorded source.
+using random_source = std::function<void(std::span<std::uint8_t>)>;
 
 /// Fills `out` from OpenSSL's CSPRNG; throws crypto_error(random_failed) if it cannot.
 void secure_random(std::span<std::uint8_t> out);

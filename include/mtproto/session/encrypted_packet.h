@@ -12,13 +12,12 @@
 #include <vector>
 
 #include "mtproto/crypto/kdf.h"
+#include "mtproto/crypto/random.h"
 #include "mtproto/session/auth_key.h"
 
 namespace mtproto::session {
 
-/// Fills a span with random bytes. The core never reads global randomness; the runtime passes
-/// a secure source, tests pass a deterministic one.
-using random_source = std::function<void(std::span<std::uint8_t>)>;
+using crypto::random_source;
 
 struct packet_header {
   std::int64_t salt = 0;

@@ -4,8 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
+
+#include "mtproto/crypto/random.h"
 
 namespace mtproto::transport {
 
@@ -22,9 +23,7 @@ struct send_options {
   bool quick_ack = false;
 };
 
-/// Caller-provided randomness (padding, obfuscated2 init): fills the span with random bytes.
-/// The protocol core never reads a global random generator, so tests replay deterministically.
-using random_source = std::function<void(std::span<std::uint8_t>)>;
+using crypto::random_source;
 
 inline constexpr std::size_t mebibyte = std::size_t{1} << 20;
 /// Default cap on one received frame's payload: above the largest MTProto message Telegram sends.
