@@ -11,7 +11,6 @@ class category final : public std::error_category {
   std::string message(int ev) const override {
     switch (static_cast<session_errc>(ev)) {
       case session_errc::packet_too_short: return "encrypted packet too short";
-      case session_errc::packet_misaligned: return "encrypted packet not a multiple of 16 bytes";
       case session_errc::unknown_auth_key: return "packet for another auth key";
       case session_errc::msg_key_mismatch: return "msg_key mismatch";
       case session_errc::bad_message_length: return "message length inconsistent with packet";

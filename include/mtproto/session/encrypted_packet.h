@@ -46,6 +46,7 @@ struct opened_packet {
 };
 
 /// Decrypts `packet` in place and checks auth_key_id, msg_key (constant time), length and padding.
+/// Up to 15 bytes after the last whole AES block are ignored (padded intermediate transport).
 /// On failure returns a session_errc and leaves `out` unspecified.
 std::error_code open_packet(std::span<std::uint8_t> packet, const auth_key& key, crypto::direction from,
                             opened_packet& out);

@@ -7,7 +7,6 @@ namespace mtproto::session {
 
 enum class session_errc {
   packet_too_short = 1,    // shorter than auth_key_id + msg_key + one block of header
-  packet_misaligned,       // encrypted part not a multiple of 16 bytes
   unknown_auth_key,        // auth_key_id is not ours
   msg_key_mismatch,        // msg_key does not match the decrypted plaintext (tampered or wrong key)
   bad_message_length,      // message_data_length inconsistent with the packet
