@@ -33,6 +33,20 @@ constexpr int max_bad_packets = 16;
 
 void secure_random_source(std::span<std::uint8_t> out) { crypto::secure_random(out); }
 
+/// Padded intermediate appends 0..15 random bytes to each frame; the MTProto layer knows its own
+/// length: a plain message from its length field, an encrypted one as whole 16-byte blocks.
+std::span<std::uint8_t> without_transport_padding(std::span<std::uint8_t> payload, bool plain) {
+  if (plain) {
+    if (payload.size() < session::plain_header_size) return payload;
+    std::uint32_t length = 0;
+    for (std::size_t i = 0; i < 4; ++i) length |= static_cast<std::uint32_t>(payload[16 + i]) << (8 * i);
+    const std::size_t whole = session::plain_header_size + length;
+    return whole <= payload.size() && payload.size() - whole < 16 ? payload.first(whole) : payload;
+  }
+  if (payload.size() < session::packet_outer_header) return payload;
+  return payload.first(session::packet_outer_header + (payload.size() - session::packet_outer_header) / 16 * 16);
+}
+
 class connection {
  public:
   connection(server::state& s, std::int32_t dc_id)
@@ -60,6 +74,8 @@ class connection {
     std::int64_t auth_key_id = 0;
     for (std::size_t i = 0; i < 8; ++i) auth_key_id |= static_cast<std::int64_t>(payload[i]) << (8 * i);
     const auto now = session::clock::now();
+    if (codec_.info() && codec_.info()->framing == transport::protocol::padded_intermediate)
+      payload = without_transport_padding(payload, auth_key_id == 0);
     if (auth_key_id == 0) return on_plain(payload, now, out);
 
     key_record* key = s_.keys.find(dc_id_, auth_key_id);
