@@ -181,3 +181,28 @@ TEST_CASE("testdc end to end: an unknown auth key is refused with transport erro
   REQUIRE(code);
   CHECK(*code == -404);
 }
+
+TEST_CASE("testdc end to end: --drop-every closes the connection after every N-th answer") {
+  auto o = test_options();
+  o.faults.drop_every = 3;
+  running_server s(o);
+  loopback_client client(s.port(1), {}, s.key->public_key());
+  REQUIRE_FALSE(client.call(import_bot(s.published)).error);           // answer 1
+  REQUIRE_FALSE(client.call(encode(api::help::getConfig{})).error);  // answer 2
+  // Answer 3 is delivered, then the server closes the connection.
+  REQUIRE_FALSE(client.call(encode(api::help::getConfig{})).error);
+  CHECK_THROWS(client.call(encode(api::help::getConfig{})));
+}
+
+TEST_CASE("testdc end to end: --rate-per-connection paces what one connection receives") {
+  auto o = test_options();
+  o.faults.rate_per_connection = 4 << 20;  // 4 MiB/s
+  running_server s(o);
+  loopback_client client(s.port(1), {}, s.key->public_key());
+  REQUIRE_FALSE(client.call(import_bot(s.published)).error);
+  const auto& f = s.published.files()[0];  // 2 MiB + 4321 bytes
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(download(client, f, 524288) == f.content.sha256());
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  CHECK(took.count() >= 0.45);  // ~2 MiB at 4 MiB/s, from the connection's start
+}
