@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# gram.js, the other independent client of tests/interop, exactly as locked (skipped without npm).
+if command -v npm >/dev/null; then
+  (cd tests/interop/gramjs && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "test.sh: npm not found; the gram.js interop test will be skipped"
+fi
 
 jobs=${MTPROTO_JOBS:-$(nproc)}
 build=${MTPROTO_TEST_BUILD_DIR:-build/test}

@@ -61,13 +61,15 @@ bool is_prime_u32(std::uint64_t n) {
   return true;
 }
 
-// A prime in [2^31, 2^32) from 4 random bytes, as the real server's pq factors are ~32-bit.
+// A prime in [2^30, 2^31) from 4 random bytes. pq then stays below 2^62, like the real server's
+// (~2^60..2^62): Telethon 1.25 reads pq as a *signed* 64-bit integer and fails on pq >= 2^63.
 std::uint64_t prime_from_seed(std::span<const std::uint8_t> seed) {
-  std::uint64_t n = (std::uint64_t{seed[0]} << 24 | std::uint64_t{seed[1]} << 16 | std::uint64_t{seed[2]} << 8 | seed[3]) |
-                    0x80000001u;
+  constexpr std::uint64_t low = 0x40000001u, high = 1ull << 31;
+  std::uint64_t n = ((std::uint64_t{seed[0]} << 24 | std::uint64_t{seed[1]} << 16 | std::uint64_t{seed[2]} << 8 | seed[3]) &
+                     (high - 1)) | low;
   while (!is_prime_u32(n)) {
     n += 2;
-    if (n >= (1ull << 32)) n = 0x80000001u;
+    if (n >= high) n = low;
   }
   return n;
 }

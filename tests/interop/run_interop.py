@@ -122,6 +122,13 @@ def main():
     if "gramjs" in args.clients and not os.path.isdir(os.path.join(HERE, "gramjs", "node_modules", "telegram")):
         print("SKIP: gram.js not installed (cd tests/interop/gramjs && npm ci)")
         return SKIP_EXIT
+    if "gramjs" in args.clients and subprocess.run(["node", "--version"], capture_output=True).returncode != 0:
+        print("SKIP: node not found")
+        return SKIP_EXIT
+    if "telethon" in args.clients and subprocess.run([SYSTEM_PYTHON, "-c", "import telethon"],
+                                                     capture_output=True).returncode != 0:
+        print("SKIP: Telethon not installed for /usr/bin/python3 (apt-get install python3-telethon)")
+        return SKIP_EXIT
 
     passed = failed = 0
     results_file = open(args.results, "w", encoding="utf-8") if args.results else None

@@ -1,0 +1,120 @@
+// A small synchronous MTProto client for the end-to-end test, built directly from the sans-IO
+// core (stream_codec, client_handshake, client_session) over a blocking Asio socket. Not a
+// runtime: one request at a time, no reconnects.
+#pragma once
+
+#include <stdexcept>
+#include <vector>
+
+#include <asio/connect.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+
+#include "mtproto/crypto/random.h"
+#include "mtproto/handshake/client_handshake.h"
+#include "mtproto/session/client_session.h"
+#include "mtproto/session/plain_message.h"
+#include "mtproto/transport/stream_codec.h"
+
+namespace mtproto::testdc::test {
+
+struct call_result {
+  std::vector<std::uint8_t> result;  // set on success
+  std::optional<mtproto::rpc_error> error;
+};
+
+class loopback_client {
+ public:
+  loopback_client(std::uint16_t port, transport::client_options transport_options, crypto::rsa_public_key server_key)
+      : socket_(io_), codec_(transport::stream_codec::client(transport_options, crypto::secure_random)) {
+    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+    socket_.set_option(asio::ip::tcp::no_delay(true));
+    asio::write(socket_, asio::buffer(codec_.preamble().data(), codec_.preamble().size()));
+    handshake::client_options o;
+    o.rsa_keys.push_back(std::move(server_key));
+    handshake::client_handshake hs(std::move(o), crypto::secure_random);
+    send_plain(hs.begin());
+    for (;;) {
+      auto frame = read_frame();
+      session::plain_message m;
+      if (auto ec = session::read_plain_message(frame, m)) throw std::runtime_error("bad plain message: " + ec.message());
+      auto step = hs.feed(m.body, session::clock::now());
+      if (step.error) throw std::runtime_error("handshake: " + step.error.message());
+      if (!step.reply.empty()) send_plain(step.reply);
+      if (step.done) {
+        std::int64_t session_id = 0;
+        crypto::secure_random(std::span(reinterpret_cast<std::uint8_t*>(&session_id), sizeof session_id));
+        session_.emplace(step.done->key, session_id, step.done->first_salt, crypto::secure_random);
+        session_->clock_sync().set_offset(step.done->time_offset);
+        break;
+      }
+    }
+  }
+
+  call_result call(std::vector<std::uint8_t> body) {
+    const auto id = session_->push(std::move(body));
+    for (;;) {
+      while (auto packet = session_->finalize(session::clock::now(), transport::stream_codec::max_header_size))
+        send(std::move(packet->buffer), packet->head_room);
+      auto frame = read_frame();
+      events_.clear();
+      session_->feed(frame, session::clock::now(), events_);
+      for (auto& ev : events_) {
+        if (auto* r = std::get_if<session::rpc_result_event>(&ev); r && r->request == id)
+          return {std::vector<std::uint8_t>(r->result.begin(), r->result.end()), std::nullopt};
+        if (auto* e = std::get_if<session::rpc_error_event>(&ev); e && e->request == id) return {{}, e->error};
+        if (auto* f = std::get_if<session::request_failed_event>(&ev); f && f->request == id)
+          throw std::runtime_error("request failed: bad_msg " + std::to_string(f->bad_msg_code));
+      }
+    }
+  }
+
+ private:
+  void send_plain(const std::vector<std::uint8_t>& body) {
+    std::vector<std::uint8_t> buf(transport::stream_codec::max_header_size);
+    session::write_plain_message(buf, plain_ids_.next(session::clock::now()), body);
+    send(std::move(buf), transport::stream_codec::max_header_size);
+  }
+
+  void send(std::vector<std::uint8_t> buf, std::size_t head_room) {
+    const std::size_t payload = buf.size() - head_room;
+    buf.resize(buf.size() + transport::stream_codec::max_trailer_size);
+    const auto wire = codec_.seal(buf, head_room, payload);
+    asio::write(socket_, asio::buffer(wire.data(), wire.size()));
+  }
+
+  std::vector<std::uint8_t> read_frame() {
+    for (;;) {
+      if (auto ev = codec_.next()) {
+        if (auto* f = std::get_if<transport::frame_received>(&*ev)) return without_padding(f->payload);
+        if (auto* e = std::get_if<transport::transport_error_received>(&*ev))
+          throw std::runtime_error("transport error " + std::to_string(e->code));
+        continue;
+      }
+      if (codec_.error()) throw std::runtime_error("transport: " + codec_.error().message());
+      auto space = codec_.prepare(std::max<std::size_t>(65536, codec_.bytes_wanted()));
+      const auto n = socket_.read_some(asio::buffer(space.data(), space.size()));
+      codec_.commit(n);
+    }
+  }
+
+  /// Padded intermediate frames carry 0..15 random bytes after the MTProto packet.
+  std::vector<std::uint8_t> without_padding(std::span<const std::uint8_t> p) const {
+    if (codec_.info()->framing != transport::protocol::padded_intermediate || p.size() < 24) return {p.begin(), p.end()};
+    bool plain = true;
+    for (std::size_t i = 0; i < 8; ++i) plain = plain && p[i] == 0;
+    std::size_t keep = 24 + (p.size() - 24) / 16 * 16;
+    if (plain) keep = session::plain_header_size + (p[16] | p[17] << 8 | p[18] << 16 | std::size_t{p[19]} << 24);
+    return {p.begin(), p.begin() + static_cast<std::ptrdiff_t>(std::min(keep, p.size()))};
+  }
+
+  asio::io_context io_;
+  asio::ip::tcp::socket socket_;
+  transport::stream_codec codec_;
+  session::msg_id_generator plain_ids_;
+  std::optional<session::client_session> session_;
+  std::vector<session::event> events_;
+};
+
+}  // namespace mtproto::testdc::test
