@@ -5,10 +5,16 @@
 namespace mtproto::session {
 
 std::vector<message_view> parse_container(tl::reader& r) {
+  std::vector<message_view> out;
+  parse_container(r, out);
+  return out;
+}
+
+void parse_container(tl::reader& r, std::vector<message_view>& out) {
+  out.clear();
   const std::size_t count = r.read_count(container_item_header + 4);
   if (count > max_container_messages)
     throw tl::decode_error(tl::decode_errc::invalid_value, fmt::format("container of {} messages", count));
-  std::vector<message_view> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     message_view m;
@@ -24,7 +30,6 @@ std::vector<message_view> parse_container(tl::reader& r) {
       throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
     out.push_back(m);
   }
-  return out;
 }
 
 void write_container(tl::writer& w, std::span<const message_view> messages) {

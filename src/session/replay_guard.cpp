@@ -1,6 +1,10 @@
 #include "mtproto/session/replay_guard.h"
 
+#include <algorithm>
+
 namespace mtproto::session {
+
+bool replay_guard::seen(std::int64_t msg_id) const { return std::binary_search(seen_.begin(), seen_.end(), msg_id); }
 
 msg_id_verdict replay_guard::check(std::int64_t msg_id, clock::time_point peer_now) {
   const std::int64_t low = msg_id & 3;
@@ -10,12 +14,20 @@ msg_id_verdict replay_guard::check(std::int64_t msg_id, clock::time_point peer_n
   if (sent < peer_now - limits_.max_age) return msg_id_verdict::too_old;
   if (sent > peer_now + limits_.max_future) return msg_id_verdict::too_new;
 
-  if (seen_.count(msg_id) != 0) return msg_id_verdict::duplicate;
+  const auto pos = std::lower_bound(seen_.begin(), seen_.end(), msg_id);
+  if (pos != seen_.end() && *pos == msg_id) return msg_id_verdict::duplicate;
+  if (pos == seen_.begin() && forgot_any_) return msg_id_verdict::too_old;
+  const auto index = pos - seen_.begin();
   if (seen_.size() >= limits_.window) {
-    if (msg_id < *seen_.begin()) return msg_id_verdict::too_old;
-    seen_.erase(seen_.begin());
+    // Forget the older half at once: amortised O(1) per message, no reallocation.
+    const auto drop = static_cast<std::ptrdiff_t>(seen_.size() / 2);
+    if (index < drop) return msg_id_verdict::too_old;
+    seen_.erase(seen_.begin(), seen_.begin() + drop);
+    forgot_any_ = true;
+    seen_.insert(seen_.begin() + (index - drop), msg_id);
+  } else {
+    seen_.insert(pos, msg_id);
   }
-  seen_.insert(msg_id);
   return msg_id_verdict::fresh;
 }
 

@@ -108,7 +108,9 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   switch (id) {
     case ids::msg_container:
       if (depth > 0) throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
-      for (const auto& m : parse_container(r)) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
+      // Containers do not nest, so one scratch vector serves every packet.
+      parse_container(r, container_scratch_);
+      for (const auto& m : container_scratch_) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
       return;
     case ids::msgs_ack:
     case ids::msgs_state_info:

@@ -69,6 +69,8 @@ TEST_CASE("replay guard refuses duplicates, stale and future ids, and wrong pari
   for (int i = 1; i <= 4; ++i) CHECK(g.check(id(t0 + i * 1s, 1), t0) == msg_id_verdict::fresh);
   // Window full: something older than all remembered ids can no longer be checked -> refused.
   CHECK(g.check(id(t0 + 500ms, 1), t0) == msg_id_verdict::too_old);
+  CHECK(g.check(id(t0, 1), t0) == msg_id_verdict::too_old);         // forgotten, so unverifiable
+  CHECK(g.check(id(t0 + 4s, 1), t0) == msg_id_verdict::duplicate);  // still remembered
 
   replay_guard from_client(false);
   CHECK(from_client.check(id(t0, 0), t0) == msg_id_verdict::fresh);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -25,6 +26,8 @@ struct server_options {
   std::int32_t g = 3;
   /// Accept the pre-RSA_PAD encryption of p_q_inner_data.
   bool accept_legacy_rsa = true;
+  /// Whether an auth_key_id is already taken; the client is then asked to retry (dh_gen_retry).
+  std::function<bool(std::int64_t auth_key_id)> key_id_in_use;
 };
 
 /// Random bytes each server step draws.
@@ -63,6 +66,7 @@ class server_handshake {
   std::int32_t dc_id_ = 0;
   std::optional<std::int32_t> expires_in_;
   std::int32_t server_time_ = 0;
+  std::int64_t last_key_aux_hash_ = 0;
 };
 
 }  // namespace mtproto::handshake

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mtproto/session/auth_key.h"
+#include "mtproto/session/container.h"
 #include "mtproto/session/encrypted_packet.h"
 #include "mtproto/session/events.h"
 #include "mtproto/session/msg_id.h"
@@ -120,6 +121,7 @@ class client_session {
   std::vector<std::int64_t> pending_acks_;                    // server msg_ids to acknowledge
   std::vector<std::vector<std::uint8_t>> service_queue_;      // our own service answers to send
   std::vector<std::vector<std::uint8_t>> inflated_;           // storage behind views into gzip data
+  std::vector<message_view> container_scratch_;
 };
 
 }  // namespace mtproto::session

@@ -34,6 +34,8 @@ inline constexpr std::size_t max_container_messages = 1020;
 /// Reads a container body that starts right after the msg_container id. Throws tl::decode_error
 /// for a malformed container (lengths, counts, nested containers).
 std::vector<message_view> parse_container(tl::reader& r);
+/// The same into `out` (cleared first), so a caller can reuse its capacity.
+void parse_container(tl::reader& r, std::vector<message_view>& out);
 
 /// Appends `msg_container` with the given messages.
 void write_container(tl::writer& w, std::span<const message_view> messages);

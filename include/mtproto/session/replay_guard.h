@@ -1,11 +1,11 @@
 // Incoming msg_id checks: freshness against the (estimated) server clock and no replays.
-// Remembers a bounded window of recent ids; an id older than everything in a full window is refused
-// too, since a duplicate of it could no longer be recognised.
+// Remembers a bounded window of recent ids; an id older than everything remembered is refused once
+// the window has been full, since a duplicate of it could no longer be recognised.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <set>
+#include <vector>
 
 #include "mtproto/session/msg_id.h"
 
@@ -28,24 +28,31 @@ enum class msg_id_verdict {
 class replay_guard {
  public:
   /// `from_server`: the peer is a server (ids must be odd) or a client (ids divisible by 4).
-  explicit replay_guard(bool from_server, replay_limits limits = {}) noexcept
-      : from_server_(from_server), limits_(limits) {}
+  explicit replay_guard(bool from_server, replay_limits limits = {})
+      : from_server_(from_server), limits_(limits) {
+    seen_.reserve(limits_.window);
+  }
 
   /// Checks `msg_id` against `peer_now` (the peer's clock as we estimate it) and, when fresh,
   /// remembers it.
   msg_id_verdict check(std::int64_t msg_id, clock::time_point peer_now);
 
   /// Whether `msg_id` was accepted before and is still remembered.
-  bool seen(std::int64_t msg_id) const { return seen_.count(msg_id) != 0; }
+  bool seen(std::int64_t msg_id) const;
   /// Lowest remembered id, 0 when none.
-  std::int64_t oldest() const noexcept { return seen_.empty() ? 0 : *seen_.begin(); }
+  std::int64_t oldest() const noexcept { return seen_.empty() ? 0 : seen_.front(); }
 
-  void clear() noexcept { seen_.clear(); }
+  void clear() noexcept {
+    seen_.clear();
+    forgot_any_ = false;
+  }
 
  private:
   bool from_server_;
   replay_limits limits_;
-  std::set<std::int64_t> seen_;
+  // Sorted; ids mostly arrive in order, so inserting is an append. No allocation after the first.
+  std::vector<std::int64_t> seen_;
+  bool forgot_any_ = false;  // some ids were dropped: anything below the window is unverifiable
 };
 
 }  // namespace mtproto::session

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mtproto/session/auth_key.h"
+#include "mtproto/session/container.h"
 #include "mtproto/session/client_session.h"
 #include "mtproto/session/encrypted_packet.h"
 #include "mtproto/session/events.h"
@@ -94,6 +95,7 @@ class server_session {
   std::deque<std::int64_t> answer_order_;
   std::size_t answer_bytes_ = 0;
   std::vector<std::vector<std::uint8_t>> inflated_;
+  std::vector<message_view> container_scratch_;
 };
 
 }  // namespace mtproto::session
