@@ -1,0 +1,108 @@
+// The application layer of mtproto-testdc: answers one decrypted client request (a TL function
+// body) with a serialized result or an rpc_error, in the layer the client announced. It unwraps
+// invokeWithLayer / initConnection / invokeWithoutUpdates / invokeAfterMsg(s), then serves the
+// API methods the downloader and the interop clients use, with the fault injection configured.
+// Single-threaded: the server calls it from its one I/O thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "mtproto/session/encrypted_packet.h"
+#include "mtproto/testdc/catalog.h"
+#include "mtproto/testdc/flood_control.h"
+#include "mtproto/testdc/key_store.h"
+#include "mtproto/testdc/layer_writer.h"
+#include "mtproto/testdc/options.h"
+#include "mtproto/tl/reader.h"
+
+namespace mtproto::testdc {
+
+/// A serialized boxed result, or an rpc_error.
+struct rpc_answer {
+  std::vector<std::uint8_t> result;
+  std::int32_t error_code = 0;
+  std::string error_message;
+
+  bool is_error() const noexcept { return error_code != 0; }
+  static rpc_answer error(std::int32_t code, std::string message) { return {{}, code, std::move(message)}; }
+};
+
+struct request_context {
+  std::int32_t dc_id = 0;
+  key_record& key;
+  std::chrono::steady_clock::time_point now;
+  std::int32_t unix_time = 0;
+};
+
+/// The CDN DC, when some file is served through one.
+inline constexpr std::int32_t cdn_dc_id = 201;
+/// Size of the parts upload.getFileHashes and the CDN hash lists cover.
+inline constexpr std::int64_t file_hash_part = 128 * 1024;
+/// Parts per hash answer (1 MiB, as Telegram answers).
+inline constexpr std::int64_t file_hash_parts_per_answer = 8;
+
+struct handler_config {
+  std::vector<dc_endpoint> dcs;             // the regular DCs
+  std::optional<dc_endpoint> cdn;           // the CDN DC, if any file is on a CDN
+  std::string cdn_public_key_pem;           // PKCS#1 PEM of the CDN DC's key
+  fault_options faults;
+  std::string user_password;                // empty: the test user has no 2FA password
+};
+
+class api_handler {
+ public:
+  api_handler(catalog& published, handler_config config, session::random_source random);
+
+  /// Answers one request. Malformed input yields rpc_error 400 INPUT_FETCH_ERROR, never an exception.
+  rpc_answer handle(request_context& ctx, std::span<const std::uint8_t> body);
+
+  void set_endpoints(std::vector<dc_endpoint> dcs, std::optional<dc_endpoint> cdn);
+  const handler_config& config() const noexcept { return config_; }
+  /// upload.getFile calls answered with FLOOD_WAIT so far (for logs and tests).
+  std::int64_t flood_waits() const noexcept { return flood_waits_; }
+
+ private:
+  struct exported_authorization {
+    account user;
+    std::int32_t dc_id = 0;
+    std::vector<std::uint8_t> bytes;
+  };
+
+  rpc_answer dispatch(request_context& ctx, tl::reader& r, std::span<const std::uint8_t> body);
+  const layer_writer& writer(const request_context& ctx) const { return layer_writer_for(ctx.key.layer); }
+
+  rpc_answer get_config(request_context& ctx);
+  rpc_answer get_file(request_context& ctx, tl::reader& r);
+  rpc_answer get_file_hashes(request_context& ctx, tl::reader& r);
+  rpc_answer get_cdn_file(request_context& ctx, tl::reader& r);
+  rpc_answer get_cdn_file_hashes(request_context& ctx, tl::reader& r);
+  rpc_answer reupload_cdn_file(request_context& ctx, tl::reader& r);
+  rpc_answer import_bot_authorization(request_context& ctx, tl::reader& r);
+  rpc_answer send_code(request_context& ctx, tl::reader& r);
+  rpc_answer sign_in(request_context& ctx, tl::reader& r);
+  rpc_answer export_authorization(request_context& ctx, tl::reader& r);
+  rpc_answer import_authorization(request_context& ctx, tl::reader& r);
+  rpc_answer resolve_username(request_context& ctx, tl::reader& r, bool layer144_form);
+  rpc_answer get_channel_messages(request_context& ctx, tl::reader& r);
+  rpc_answer get_messages(request_context& ctx, tl::reader& r);
+  rpc_answer get_users(request_context& ctx, tl::reader& r);
+  rpc_answer logged_in(request_context& ctx, const account& user);
+
+  catalog& catalog_;
+  handler_config config_;
+  session::random_source random_;
+  every_nth_flood flood_every_;
+  request_rate_limit flood_rps_;
+  std::int64_t flood_waits_ = 0;
+  std::map<std::int64_t, exported_authorization> exported_;
+  /// CDN files the CDN DC holds (after reuploadCdnFile); the first request asks for a reupload.
+  std::map<std::string, bool> cdn_cached_;
+};
+
+}  // namespace mtproto::testdc

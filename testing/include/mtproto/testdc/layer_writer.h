@@ -1,0 +1,51 @@
+// Serialises the objects whose TL definition changed between the API layers the emulator speaks
+// (config, user, channel, message, ...), in the layer a client announced with invokeWithLayer.
+// Objects that are identical in every supported layer (upload.file, rpc_error, ...) are written
+// with the library's own mtproto::api types by the caller.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "mtproto/testdc/model.h"
+#include "mtproto/tl/writer.h"
+
+namespace mtproto::testdc {
+
+/// Layers with their own writer. A client announcing another layer gets the closest one below it
+/// (or the oldest one when it is older than all).
+inline constexpr std::int32_t layer_telethon_1_25 = 144;
+inline constexpr std::int32_t layer_gramjs_2_26 = 198;
+inline constexpr std::int32_t layer_library = 228;
+
+struct config_info {
+  std::vector<dc_endpoint> dcs;
+  std::int32_t this_dc = 0;
+  std::int32_t date = 0;
+  std::int32_t expires = 0;
+};
+
+class layer_writer {
+ public:
+  virtual ~layer_writer() = default;
+  /// The layer these objects belong to.
+  virtual std::int32_t layer() const noexcept = 0;
+
+  virtual void config(tl::writer& w, const config_info& config) const = 0;
+  /// Vector<User>.
+  virtual void users(tl::writer& w, std::span<const account> users, std::int64_t self_id) const = 0;
+  /// auth.authorization.
+  virtual void authorization(tl::writer& w, const account& user) const = 0;
+  /// contacts.resolvedPeer for a channel.
+  virtual void resolved_channel(tl::writer& w, const channel_info& channel) const = 0;
+  /// messages.channelMessages (channels.getMessages).
+  virtual void channel_messages(tl::writer& w, const channel_info& channel, std::span<const channel_post> posts) const = 0;
+  /// messages.messages (messages.getMessages).
+  virtual void messages(tl::writer& w, const channel_info& channel, std::span<const channel_post> posts) const = 0;
+};
+
+/// The writer for a client that announced `layer` (0: none announced, the library's layer).
+const layer_writer& layer_writer_for(std::int32_t layer) noexcept;
+
+}  // namespace mtproto::testdc

@@ -1,0 +1,60 @@
+// Command-line configuration of mtproto-testdc (see `mtproto-testdc --help`).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mtproto::testdc {
+
+/// --file NAME:SIZE[:DC[:cdn]]
+struct file_spec {
+  std::string name;
+  std::int64_t size = 0;
+  std::int32_t dc = 1;
+  bool cdn = false;
+};
+
+struct fault_options {
+  /// FLOOD_WAIT_<flood_seconds> for every N-th upload.getFile (0: off).
+  std::int32_t flood_every = 0;
+  std::int32_t flood_seconds = 1;
+  /// More than this many requests per account and DC in one second earn FLOOD_WAIT (0: off).
+  std::int32_t flood_rps = 0;
+  /// Bandwidth cap per connection in bytes per second (0: unlimited).
+  std::int64_t rate_per_connection = 0;
+  /// Close the connection after every N-th RPC answer (0: never).
+  std::int32_t drop_every = 0;
+  /// File references expire after this many upload.getFile calls on the file (0: never).
+  std::int32_t file_ref_ttl = 0;
+};
+
+struct options {
+  std::string host = "127.0.0.1";
+  /// DC n listens on port_base + n - 1; 0 picks free ports below 32768.
+  std::uint16_t port_base = 0;
+  std::int32_t dcs = 2;
+  std::string rsa_key_path;  // empty: generate a key at start
+  std::vector<file_spec> files;
+  std::uint64_t seed = 1;
+  std::string ready_file;
+  double max_seconds = 0;  // 0: run until signalled
+  /// Two-step verification password of the test user (empty: none).
+  std::string user_password;
+  fault_options faults;
+};
+
+/// The default fixtures when no --file is given.
+std::vector<file_spec> default_files();
+
+/// Parses argv[1..]; throws std::invalid_argument with a message naming the bad argument.
+options parse_options(std::span<const std::string_view> args);
+/// NAME:SIZE[:DC[:cdn]]; SIZE accepts K/M/G suffixes (powers of 1024).
+file_spec parse_file_spec(std::string_view spec);
+
+std::string_view usage() noexcept;
+
+}  // namespace mtproto::testdc

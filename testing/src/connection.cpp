@@ -1,0 +1,196 @@
+// One client connection: transport detection, the auth-key handshake, encrypted sessions (one per
+// auth key used on the connection), and the fault injection that acts on connections
+// (--drop-every, --rate-per-connection).
+#include <chrono>
+#include <map>
+
+#include <asio/buffer.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <fmt/format.h>
+
+#include "mtproto/crypto/random.h"
+#include "mtproto/handshake/server_handshake.h"
+#include "mtproto/session/plain_message.h"
+#include "mtproto/session/server_session.h"
+#include "mtproto/transport/stream_codec.h"
+#include "server_state.h"
+
+namespace mtproto::testdc {
+namespace {
+
+using asio::ip::tcp;
+
+/// Largest frame a client may send: requests are small (uploads are not emulated).
+constexpr std::size_t max_client_frame = 2u << 20;
+constexpr std::size_t read_chunk = 64 * 1024;
+/// Transport error for an unknown auth key, as Telegram sends it.
+constexpr std::int32_t transport_error_no_key = -404;
+/// Packets that fail to decrypt before the connection is closed (a client with a wrong key).
+constexpr int max_bad_packets = 16;
+
+void secure_random_source(std::span<std::uint8_t> out) { crypto::secure_random(out); }
+
+class connection {
+ public:
+  connection(server::state& s, std::int32_t dc_id)
+      : s_(s),
+        dc_id_(dc_id),
+        codec_(transport::stream_codec::server(transport::server_options{max_client_frame, std::nullopt, true},
+                                               secure_random_source)) {}
+
+  /// Reads the frames in the buffer; returns false when the connection must close after writing.
+  bool process(std::vector<std::vector<std::uint8_t>>& out) {
+    while (auto ev = codec_.next()) {
+      auto* frame = std::get_if<transport::frame_received>(&*ev);
+      if (!frame) continue;  // clients send no quick acks or transport errors
+      if (!on_frame(frame->payload, out)) return false;
+    }
+    return !codec_.error();
+  }
+
+  transport::stream_codec& codec() noexcept { return codec_; }
+  bool drop_after_write() const noexcept { return drop_; }
+
+ private:
+  bool on_frame(std::span<std::uint8_t> payload, std::vector<std::vector<std::uint8_t>>& out) {
+    if (payload.size() < 8) return false;
+    std::int64_t auth_key_id = 0;
+    for (std::size_t i = 0; i < 8; ++i) auth_key_id |= static_cast<std::int64_t>(payload[i]) << (8 * i);
+    const auto now = session::clock::now();
+    if (auth_key_id == 0) return on_plain(payload, now, out);
+
+    key_record* key = s_.keys.find(dc_id_, auth_key_id);
+    if (!key) {
+      out.push_back(codec_.encode_transport_error(transport_error_no_key));
+      return false;
+    }
+    auto it = sessions_.find(auth_key_id);
+    if (it == sessions_.end())
+      it = sessions_.try_emplace(auth_key_id, key->key, key->salt, secure_random_source).first;
+    auto& session = it->second;
+    events_.clear();
+    session.feed(payload, now, events_);
+    for (const auto& ev : events_) {
+      if (const auto* req = std::get_if<session::incoming_request>(&ev)) {
+        ++s_.counters.requests;
+        // The key may have been dropped by the store meanwhile; look it up per request.
+        key_record* k = s_.keys.find(dc_id_, auth_key_id);
+        if (!k) return false;
+        request_context ctx{dc_id_, *k, std::chrono::steady_clock::now(),
+                            static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                          now.time_since_epoch()).count())};
+        const auto answer = s_.handler.handle(ctx, req->body);
+        if (answer.is_error()) session.reply_error(req->msg_id, answer.error_code, answer.error_message);
+        else session.reply(req->msg_id, answer.result);
+        const auto every = s_.opts.faults.drop_every;
+        if (every > 0 && ++s_.answers % static_cast<std::uint64_t>(every) == 0) drop_ = true;
+      } else if (std::holds_alternative<session::failure_event>(ev)) {
+        if (++bad_packets_ > max_bad_packets) return false;
+      }
+      // disconnect_after: gram.js sends 60000 "seconds" meant as milliseconds; not acted on.
+    }
+    while (auto packet = session.finalize(session::clock::now(), transport::stream_codec::max_header_size)) {
+      out.push_back(seal(std::move(packet->buffer), packet->head_room));
+    }
+    return true;
+  }
+
+  bool on_plain(std::span<std::uint8_t> payload, session::clock::time_point now,
+                std::vector<std::vector<std::uint8_t>>& out) {
+    session::plain_message message;
+    if (session::read_plain_message(payload, message)) return false;
+    if (!handshake_ || handshake_->finished()) {
+      handshake::server_options o;
+      o.rsa_key = s_.rsa_key;
+      handshake_.emplace(std::move(o), secure_random_source);
+    }
+    auto step = handshake_->feed(message.body, now);
+    if (step.error) {
+      fmt::print(stderr, "testdc: DC {} handshake failed: {}\n", dc_id_, step.error.message());
+      return false;
+    }
+    if (!step.reply.empty()) {
+      std::vector<std::uint8_t> buf(transport::stream_codec::max_header_size);
+      session::write_plain_message(buf, plain_ids_.next(now, session::msg_kind::server_response), step.reply);
+      out.push_back(seal(std::move(buf), transport::stream_codec::max_header_size));
+    }
+    if (step.done) {
+      ++s_.counters.handshakes;
+      s_.keys.add(dc_id_, step.done->key, step.done->first_salt);
+    }
+    return true;
+  }
+
+  std::vector<std::uint8_t> seal(std::vector<std::uint8_t> buf, std::size_t head_room) {
+    const std::size_t payload = buf.size() - head_room;
+    buf.resize(buf.size() + transport::stream_codec::max_trailer_size);
+    const auto wire = codec_.seal(buf, head_room, payload);
+    const auto offset = static_cast<std::size_t>(wire.data() - buf.data());
+    const auto size = wire.size();
+    buf.erase(buf.begin() + static_cast<std::ptrdiff_t>(offset + size), buf.end());
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(offset));
+    return buf;
+  }
+
+  server::state& s_;
+  std::int32_t dc_id_;
+  transport::stream_codec codec_;
+  std::optional<handshake::server_handshake> handshake_;
+  session::msg_id_generator plain_ids_;
+  std::map<std::int64_t, session::server_session> sessions_;
+  std::vector<session::server_event> events_;
+  int bad_packets_ = 0;
+  bool drop_ = false;
+};
+
+}  // namespace
+
+asio::awaitable<void> serve_connection(server::state& s, tcp::socket socket, std::int32_t dc_id) {
+  s.sockets.push_back(&socket);
+  auto registered = std::prev(s.sockets.end());
+  ++s.counters.connections;
+  socket.set_option(tcp::no_delay(true));
+  const auto rate = s.opts.faults.rate_per_connection;
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t sent = 0;
+  try {
+    connection c(s, dc_id);
+    std::vector<std::vector<std::uint8_t>> out;
+    asio::steady_timer pacing(socket.get_executor());
+    for (bool open = true; open && !s.stopped;) {
+      const std::size_t want = std::max(read_chunk, c.codec().bytes_wanted());
+      auto space = c.codec().prepare(std::min(want, max_client_frame + 64));
+      std::error_code ec;
+      const std::size_t n = co_await socket.async_read_some(asio::buffer(space.data(), space.size()),
+                                                            asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      c.codec().commit(n);
+      out.clear();
+      open = c.process(out) && !c.drop_after_write();
+      for (auto& wire : out) {
+        co_await asio::async_write(socket, asio::buffer(wire), asio::use_awaitable);
+        sent += wire.size();
+        s.counters.bytes_sent += wire.size();
+        if (rate > 0) {
+          // Pace to the configured bandwidth: the time these bytes may take at `rate`.
+          const auto due = started + std::chrono::microseconds(static_cast<std::int64_t>(sent * 1000000 / static_cast<std::uint64_t>(rate)));
+          if (due > std::chrono::steady_clock::now()) {
+            pacing.expires_at(due);
+            co_await pacing.async_wait(asio::use_awaitable);
+          }
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    if (!s.stopped) fmt::print(stderr, "testdc: DC {} connection closed: {}\n", dc_id, e.what());
+  }
+  s.sockets.erase(registered);
+  std::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+}  // namespace mtproto::testdc

@@ -1,0 +1,54 @@
+// layer_writer for API layer 198 (gram.js 2.26).
+#include "mtproto/testdc/l198/Chat.h"
+#include "mtproto/testdc/l198/ChatPhoto.h"
+#include "mtproto/testdc/l198/Config.h"
+#include "mtproto/testdc/l198/DcOption.h"
+#include "mtproto/testdc/l198/Document.h"
+#include "mtproto/testdc/l198/DocumentAttribute.h"
+#include "mtproto/testdc/l198/Message.h"
+#include "mtproto/testdc/l198/MessageMedia.h"
+#include "mtproto/testdc/l198/Peer.h"
+#include "mtproto/testdc/l198/User.h"
+#include "mtproto/testdc/l198/UserProfilePhoto.h"
+#include "mtproto/testdc/l198/UserStatus.h"
+#include "mtproto/testdc/l198/auth/Authorization.h"
+#include "mtproto/testdc/l198/contacts/ResolvedPeer.h"
+#include "mtproto/testdc/l198/messages/Messages.h"
+#include "layer_writer_impl.h"
+
+namespace mtproto::testdc {
+namespace {
+
+namespace ns = ::mtproto::testdc::l198;
+
+struct types_198 {
+  using config = ns::config;
+  using dcOption = ns::dcOption;
+  using User = ns::User;
+  using user = ns::user;
+  using userProfilePhotoEmpty = ns::userProfilePhotoEmpty;
+  using userStatusEmpty = ns::userStatusEmpty;
+  using Peer = ns::Peer;
+  using peerChannel = ns::peerChannel;
+  using Chat = ns::Chat;
+  using channel = ns::channel;
+  using chatPhotoEmpty = ns::chatPhotoEmpty;
+  using Message = ns::Message;
+  using message = ns::message;
+  using messageMediaDocument = ns::messageMediaDocument;
+  using document = ns::document;
+  using documentAttributeFilename = ns::documentAttributeFilename;
+  using authorization = ns::auth::authorization;
+  using resolvedPeer = ns::contacts::resolvedPeer;
+  using channelMessages = ns::messages::channelMessages;
+  using messages = ns::messages::messages;
+};
+
+}  // namespace
+
+const layer_writer& layer_writer_198() noexcept {
+  static const detail::layer_writer_impl<types_198, 198> writer;
+  return writer;
+}
+
+}  // namespace mtproto::testdc

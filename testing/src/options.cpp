@@ -1,0 +1,131 @@
+#include "mtproto/testdc/options.h"
+
+#include <charconv>
+#include <limits>
+#include <stdexcept>
+
+namespace mtproto::testdc {
+namespace {
+
+constexpr std::int32_t max_dcs = 5;  // Telegram's production DC count
+constexpr std::uint32_t max_port = 65535;
+
+template <class T>
+T parse_number(std::string_view text, std::string_view what) {
+  T value{};
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) throw std::invalid_argument(std::string(what) + ": not a number: " + std::string(text));
+  return value;
+}
+
+double parse_seconds(std::string_view text, std::string_view what) {
+  // from_chars for double is in libstdc++ 11+.
+  double value = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value < 0)
+    throw std::invalid_argument(std::string(what) + ": not a non-negative number: " + std::string(text));
+  return value;
+}
+
+std::int64_t parse_size(std::string_view text) {
+  std::int64_t unit = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'K': case 'k': unit = std::int64_t{1} << 10; break;
+      case 'M': case 'm': unit = std::int64_t{1} << 20; break;
+      case 'G': case 'g': unit = std::int64_t{1} << 30; break;
+      default: break;
+    }
+    if (unit != 1) text.remove_suffix(1);
+  }
+  const auto n = parse_number<std::int64_t>(text, "--file size");
+  if (n < 0 || n > std::numeric_limits<std::int64_t>::max() / unit) throw std::invalid_argument("--file size out of range");
+  return n * unit;
+}
+
+}  // namespace
+
+std::vector<file_spec> default_files() {
+  return {{"fixture-3mib.bin", 3 * (std::int64_t{1} << 20) + 12345, 1, false},
+          {"fixture-dc2.bin", (std::int64_t{1} << 20) + 777, 2, false}};
+}
+
+file_spec parse_file_spec(std::string_view spec) {
+  std::vector<std::string_view> parts;
+  for (std::size_t pos = 0;;) {
+    const auto colon = spec.find(':', pos);
+    parts.push_back(spec.substr(pos, colon == std::string_view::npos ? std::string_view::npos : colon - pos));
+    if (colon == std::string_view::npos) break;
+    pos = colon + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 4 || parts[0].empty())
+    throw std::invalid_argument("--file expects NAME:SIZE[:DC[:cdn]], got " + std::string(spec));
+  file_spec f;
+  f.name = std::string(parts[0]);
+  f.size = parse_size(parts[1]);
+  if (parts.size() >= 3) f.dc = parse_number<std::int32_t>(parts[2], "--file DC");
+  if (parts.size() == 4) {
+    if (parts[3] != "cdn") throw std::invalid_argument("--file: the fourth field can only be 'cdn'");
+    f.cdn = true;
+  }
+  return f;
+}
+
+options parse_options(std::span<const std::string_view> args) {
+  options o;
+  bool files_given = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    auto value = [&]() -> std::string_view {
+      if (i + 1 >= args.size()) throw std::invalid_argument(std::string(a) + " needs a value");
+      return args[++i];
+    };
+    if (a == "--host") o.host = std::string(value());
+    else if (a == "--port-base") {
+      const auto p = parse_number<std::uint32_t>(value(), a);
+      if (p > max_port) throw std::invalid_argument("--port-base out of range");
+      o.port_base = static_cast<std::uint16_t>(p);
+    } else if (a == "--dcs") o.dcs = parse_number<std::int32_t>(value(), a);
+    else if (a == "--rsa-key") o.rsa_key_path = std::string(value());
+    else if (a == "--file") {
+      if (!files_given) o.files.clear();
+      files_given = true;
+      o.files.push_back(parse_file_spec(value()));
+    } else if (a == "--seed") o.seed = parse_number<std::uint64_t>(value(), a);
+    else if (a == "--ready-file") o.ready_file = std::string(value());
+    else if (a == "--max-seconds") o.max_seconds = parse_seconds(value(), a);
+    else if (a == "--password") o.user_password = std::string(value());
+    else if (a == "--flood-every") o.faults.flood_every = parse_number<std::int32_t>(value(), a);
+    else if (a == "--flood-seconds") o.faults.flood_seconds = parse_number<std::int32_t>(value(), a);
+    else if (a == "--flood-rps") o.faults.flood_rps = parse_number<std::int32_t>(value(), a);
+    else if (a == "--rate-per-connection") o.faults.rate_per_connection = parse_number<std::int64_t>(value(), a);
+    else if (a == "--drop-every") o.faults.drop_every = parse_number<std::int32_t>(value(), a);
+    else if (a == "--file-ref-ttl") o.faults.file_ref_ttl = parse_number<std::int32_t>(value(), a);
+    else throw std::invalid_argument("unknown argument " + std::string(a));
+  }
+  if (!files_given) o.files = default_files();
+  if (o.dcs < 1 || o.dcs > max_dcs) throw std::invalid_argument("--dcs must be 1.." + std::to_string(max_dcs));
+  if (o.port_base != 0 && o.port_base + o.dcs - 1 > static_cast<std::int32_t>(max_port))
+    throw std::invalid_argument("--port-base too high for --dcs");
+  for (const auto& f : o.files) {
+    if (f.dc < 1 || f.dc > o.dcs) throw std::invalid_argument("--file " + f.name + ": DC " + std::to_string(f.dc) + " does not exist");
+    for (const auto& g : o.files)
+      if (&g != &f && g.name == f.name) throw std::invalid_argument("--file " + f.name + " given twice");
+  }
+  const auto& fl = o.faults;
+  if (fl.flood_every < 0 || fl.flood_seconds < 0 || fl.flood_rps < 0 || fl.rate_per_connection < 0 ||
+      fl.drop_every < 0 || fl.file_ref_ttl < 0)
+    throw std::invalid_argument("fault options must not be negative");
+  return o;
+}
+
+std::string_view usage() noexcept {
+  return "usage: mtproto-testdc [--host 127.0.0.1] [--port-base P|0] [--dcs N] [--rsa-key PRIVATE.pem]\n"
+         "                      [--file NAME:SIZE[:DC[:cdn]]]... [--seed S] [--ready-file PATH] [--max-seconds T]\n"
+         "                      [--password 2FA] [--flood-every N --flood-seconds S] [--flood-rps R]\n"
+         "                      [--rate-per-connection BYTES_PER_S] [--drop-every N] [--file-ref-ttl N]\n";
+}
+
+}  // namespace mtproto::testdc

@@ -1,0 +1,111 @@
+#include "mtproto/testdc/server.h"
+
+#include <random>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "mtproto/crypto/random.h"
+#include "server_state.h"
+
+namespace mtproto::testdc {
+namespace {
+
+using asio::ip::tcp;
+
+constexpr int auto_port_attempts = 200;
+
+bool any_cdn_file(const options& o) {
+  for (const auto& f : o.files)
+    if (f.cdn) return true;
+  return false;
+}
+
+std::unique_ptr<tcp::acceptor> listen_on(asio::io_context& io, const std::string& host, std::uint16_t port) {
+  auto acceptor = std::make_unique<tcp::acceptor>(io);
+  const tcp::endpoint endpoint(asio::ip::make_address(host), port);
+  acceptor->open(endpoint.protocol());
+  acceptor->set_option(tcp::acceptor::reuse_address(true));
+  acceptor->bind(endpoint);
+  acceptor->listen();
+  return acceptor;
+}
+
+/// A free port in [auto_port_min, auto_port_max], tried in random order.
+std::unique_ptr<tcp::acceptor> listen_on_free_port(asio::io_context& io, const std::string& host, std::mt19937& rng) {
+  std::uniform_int_distribution<int> pick(server::auto_port_min, server::auto_port_max);
+  std::error_code last;
+  for (int i = 0; i < auto_port_attempts; ++i) {
+    try {
+      return listen_on(io, host, static_cast<std::uint16_t>(pick(rng)));
+    } catch (const std::system_error& e) {
+      last = e.code();
+    }
+  }
+  throw std::system_error(last, "no free port below 32768");
+}
+
+asio::awaitable<void> accept_loop(server::state& s, tcp::acceptor& acceptor, std::int32_t dc_id) {
+  for (;;) {
+    std::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (s.stopped || ec == asio::error::operation_aborted) co_return;
+      continue;  // e.g. EMFILE: keep serving the connections we have
+    }
+    if (s.sockets.size() >= server::max_connections) continue;  // closed by the destructor
+    asio::co_spawn(s.io, serve_connection(s, std::move(socket), dc_id), asio::detached);
+  }
+}
+
+}  // namespace
+
+server::state::state(asio::io_context& io_, const options& o, std::shared_ptr<const crypto::rsa_private_key> key,
+                     std::string pem, catalog& c)
+    : io(io_),
+      opts(o),
+      rsa_key(std::move(key)),
+      rsa_public_pem(std::move(pem)),
+      published(c),
+      handler(c, handler_config{{}, std::nullopt, rsa_public_pem, o.faults, o.user_password}, crypto::secure_random) {}
+
+server::server(asio::io_context& io, const options& opts, std::shared_ptr<const crypto::rsa_private_key> rsa_key,
+               std::string rsa_public_pem, catalog& published)
+    : state_(std::make_unique<state>(io, opts, std::move(rsa_key), std::move(rsa_public_pem), published)) {}
+
+server::~server() = default;
+
+void server::start() {
+  auto& s = *state_;
+  std::random_device seed;
+  std::mt19937 rng(seed());
+  auto open = [&](std::int32_t id, std::uint16_t port) {
+    auto acceptor = s.opts.port_base == 0 ? listen_on_free_port(s.io, s.opts.host, rng) : listen_on(s.io, s.opts.host, port);
+    const dc_endpoint endpoint{id, s.opts.host, acceptor->local_endpoint().port(), id == cdn_dc_id};
+    s.acceptors.emplace_back(id, std::move(acceptor));
+    return endpoint;
+  };
+  for (std::int32_t dc = 1; dc <= s.opts.dcs; ++dc)
+    s.dcs.push_back(open(dc, static_cast<std::uint16_t>(s.opts.port_base + dc - 1)));
+  if (any_cdn_file(s.opts)) s.cdn = open(cdn_dc_id, static_cast<std::uint16_t>(s.opts.port_base + s.opts.dcs));
+  s.handler.set_endpoints(s.dcs, s.cdn);
+  for (auto& [id, acceptor] : s.acceptors) asio::co_spawn(s.io, accept_loop(s, *acceptor, id), asio::detached);
+}
+
+void server::stop() {
+  auto& s = *state_;
+  s.stopped = true;
+  std::error_code ignored;
+  for (auto& [id, acceptor] : s.acceptors) acceptor->close(ignored);
+  for (auto* socket : s.sockets) socket->close(ignored);
+}
+
+const std::vector<dc_endpoint>& server::endpoints() const noexcept { return state_->dcs; }
+const std::optional<dc_endpoint>& server::cdn_endpoint() const noexcept { return state_->cdn; }
+const server_counters& server::counters() const noexcept { return state_->counters; }
+api_handler& server::handler() noexcept { return state_->handler; }
+
+}  // namespace mtproto::testdc

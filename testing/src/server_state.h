@@ -1,0 +1,41 @@
+// What the listeners and connections of one mtproto-testdc share (internal).
+#pragma once
+
+#include <list>
+#include <memory>
+#include <optional>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "mtproto/testdc/server.h"
+
+namespace mtproto::testdc {
+
+struct server::state {
+  asio::io_context& io;
+  options opts;
+  std::shared_ptr<const crypto::rsa_private_key> rsa_key;
+  std::string rsa_public_pem;
+  catalog& published;
+  key_store keys;
+  api_handler handler;
+  std::vector<dc_endpoint> dcs;
+  std::optional<dc_endpoint> cdn;
+  std::vector<std::pair<std::int32_t, std::unique_ptr<asio::ip::tcp::acceptor>>> acceptors;
+  /// Open sockets, so stop() can close them (connections remove themselves when they end).
+  std::list<asio::ip::tcp::socket*> sockets;
+  server_counters counters;
+  /// RPC answers sent by the whole server (--drop-every).
+  std::uint64_t answers = 0;
+  bool stopped = false;
+
+  state(asio::io_context& io_, const options& o, std::shared_ptr<const crypto::rsa_private_key> key, std::string pem,
+        catalog& c);
+};
+
+/// Serves one accepted connection to DC `dc_id` until the peer leaves, a fault closes it, or the
+/// server stops.
+asio::awaitable<void> serve_connection(server::state& s, asio::ip::tcp::socket socket, std::int32_t dc_id);
+
+}  // namespace mtproto::testdc
