@@ -310,7 +310,9 @@ void cancel_call(const std::weak_ptr<client_core>& core, call_id id) {
 }  // namespace detail
 
 client::client(asio::any_io_executor executor, client_options options)
-    : core_(std::make_shared<detail::client_core>(std::move(executor), std::move(options))) {}
+    : api_id_(options.api_id), api_hash_(options.api_hash) {
+  core_ = std::make_shared<detail::client_core>(std::move(executor), std::move(options));
+}
 
 client::~client() { core_->shutdown(); }
 

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,9 @@ class client {
   client& operator=(const client&) = delete;
 
   asio::any_io_executor get_executor() const noexcept;
+  /// The api_id / api_hash the client was created with (auth calls need them).
+  std::int32_t api_id() const noexcept { return api_id_; }
+  const std::string& api_hash() const noexcept { return api_hash_; }
 
   /// Set when the session store could not be loaded; the client then refuses every call with this
   /// error rather than silently starting over with a new key.
@@ -106,6 +110,8 @@ class client {
   void initiate(Handler handler, std::vector<std::uint8_t> body, call_options options);
 
   std::shared_ptr<detail::client_core> core_;
+  std::int32_t api_id_ = 0;
+  std::string api_hash_;
 };
 
 /// Decodes a call's serialized result as `Fn`'s result type.
