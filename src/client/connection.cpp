@@ -148,7 +148,11 @@ asio::awaitable<void> connection::run() {
              ec.message());
     if (session_) session_->on_reconnect();
     const auto now = std::chrono::steady_clock::now();
-    if (served_from != std::chrono::steady_clock::time_point{} && now - served_from >= healthy_connection) retry = {};
+    // A connection that delivered answers made progress: its loss starts a fresh retry sequence.
+    if (frames_served_ > 0 ||
+        (served_from != std::chrono::steady_clock::time_point{} && now - served_from >= healthy_connection))
+      retry = {};
+    frames_served_ = 0;
     if (retry.failures == 0) first_failure = now;
     ++retry.failures;
     retry.elapsed = now - first_failure;
@@ -424,6 +428,7 @@ asio::awaitable<std::error_code> connection::read_loop() {
     if (auto ec = co_await next_frame(frame)) co_return ec;
     events_.clear();
     session_->feed(frame, owner_.now(), events_);
+    ++frames_served_;
     bool resend_likely = false;
     for (auto& ev : events_) {
       if (!std::holds_alternative<session::rpc_result_event>(ev) && !std::holds_alternative<session::ack_event>(ev) &&

@@ -117,6 +117,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool stopped_ = false;
   std::chrono::steady_clock::time_point last_received_{};
   std::int64_t next_ping_id_ = 1;
+  std::uint64_t frames_served_ = 0;  // packets read since the last connect
   std::vector<session::event> events_;
 };
 

@@ -7,6 +7,7 @@
 // it, use_future yields it, a callback receives it.
 #pragma once
 
+#include <concepts>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,6 +43,8 @@ class call_exception : public std::system_error {
 template <class T>
 class call_result {
  public:
+  /// A value-initialized result (Asio's co_spawn needs default-constructible results).
+  call_result() requires std::default_initializable<T> : v_(std::in_place_index<0>) {}
   call_result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   call_result(call_error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   call_result(std::error_code code) : v_(std::in_place_index<1>, call_error{code, {}}) {}  // NOLINT
