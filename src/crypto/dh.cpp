@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "mtproto/crypto/error.h"
@@ -82,8 +83,10 @@ bool is_safe_prime(const BIGNUM* p, BN_CTX* ctx) {
 bool safe_prime_cached(std::span<const std::uint8_t> prime, const BIGNUM* p, BN_CTX* ctx) {
   // Servers keep the same prime, so each distinct one is tested once per process.
   static std::mutex mutex;
-  static std::set<std::vector<std::uint8_t>> good, bad;
-  std::vector<std::uint8_t> key = minimal(prime);
+  // Keys as strings: GCC 12 at -O3 misreports vector<uint8_t> ordering (-Wstringop-overread).
+  static std::set<std::string> good, bad;
+  const auto bytes = minimal(prime);
+  std::string key(bytes.begin(), bytes.end());
   {
     std::lock_guard lock(mutex);
     if (good.count(key) != 0) return true;

@@ -1,6 +1,7 @@
 #include "handshake_support.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "mtproto/crypto/aes_ige.h"
 #include "mtproto/crypto/ct_equal.h"
@@ -25,10 +26,12 @@ std::optional<hashed_block> decrypt_with_hash(const crypto::aes_key_iv& key, std
 std::vector<std::uint8_t> encrypt_with_hash(const crypto::aes_key_iv& key, std::span<const std::uint8_t> data,
                                             std::span<const std::uint8_t> padding_random) {
   const auto hash = crypto::sha1(data);
-  std::vector<std::uint8_t> out(hash.begin(), hash.end());
-  out.insert(out.end(), data.begin(), data.end());
-  const std::size_t padding = (aes_block - out.size() % aes_block) % aes_block;
-  out.insert(out.end(), padding_random.begin(), padding_random.begin() + static_cast<std::ptrdiff_t>(padding));
+  const std::size_t unpadded = sha1_size + data.size();
+  const std::size_t padding = (aes_block - unpadded % aes_block) % aes_block;
+  std::vector<std::uint8_t> out(unpadded + padding);
+  std::memcpy(out.data(), hash.data(), sha1_size);
+  std::memcpy(out.data() + sha1_size, data.data(), data.size());
+  std::memcpy(out.data() + unpadded, padding_random.data(), padding);
   crypto::ige_encrypt(key.key, key.iv, out);
   return out;
 }

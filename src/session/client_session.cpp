@@ -4,9 +4,19 @@
 
 #include <fmt/format.h>
 
+#include "mtproto/mt/BadMsgNotification.h"
+#include "mtproto/mt/FutureSalts.h"
+#include "mtproto/mt/MsgDetailedInfo.h"
+#include "mtproto/mt/MsgResendReq.h"
+#include "mtproto/mt/MsgsAck.h"
+#include "mtproto/mt/MsgsAllInfo.h"
+#include "mtproto/mt/MsgsStateInfo.h"
+#include "mtproto/mt/MsgsStateReq.h"
+#include "mtproto/mt/NewSession.h"
+#include "mtproto/mt/Pong.h"
+#include "mtproto/mt/RpcError.h"
 #include "mtproto/session/container.h"
 #include "mtproto/session/error.h"
-#include "mtproto/session/service_ids.h"
 #include "mtproto/tl/gzip.h"
 #include "mtproto/tl/writer.h"
 
@@ -21,30 +31,17 @@ constexpr std::uint8_t state_unknown = 1;
 constexpr std::uint8_t state_too_low = 3;
 constexpr std::uint8_t state_received = 4;
 
-// The most ids a msgs_state_req / msg_resend_req / msgs_ack may carry that we act on.
-constexpr std::size_t max_ids_per_service_message = 8192;
-
 std::uint32_t first_word(std::span<const std::uint8_t> body) {
   if (body.size() < 4) return 0;
   return body[0] | body[1] << 8 | body[2] << 16 | static_cast<std::uint32_t>(body[3]) << 24;
 }
 
-std::vector<std::int64_t> read_id_vector(tl::reader& r) {
-  const std::size_t n = r.read_vector_header(8);
-  if (n > max_ids_per_service_message)
-    throw tl::decode_error(tl::decode_errc::invalid_value, fmt::format("{} msg_ids", n));
-  std::vector<std::int64_t> ids(n);
-  for (auto& id : ids) id = r.read_long();
-  return ids;
-}
-
-std::vector<std::uint8_t> id_vector_message(std::uint32_t constructor, std::span<const std::int64_t> msg_ids) {
-  std::vector<std::uint8_t> body;
-  tl::writer w(body);
-  w.write_uint(constructor);
-  w.write_vector_header(msg_ids.size());
-  for (auto id : msg_ids) w.write_long(id);
-  return body;
+template <class T>
+std::vector<std::uint8_t> serialize(const T& object) {
+  std::vector<std::uint8_t> out;
+  tl::writer w(out);
+  object.write(w);
+  return out;
 }
 
 }  // namespace
@@ -62,6 +59,15 @@ request_id client_session::push(std::vector<std::uint8_t> body, bool content_rel
   const request_id id = next_request_++;
   requests_.emplace(id, request_state{std::move(body), content_related});
   send_queue_.push_back(id);
+  return id;
+}
+
+request_id client_session::push(std::vector<std::uint8_t> body, bool content_related, std::int64_t msg_id) {
+  const request_id id = push(std::move(body), content_related);
+  auto& r = requests_[id];
+  r.msg_id = msg_id;
+  r.seqno = seqno_.next(content_related);
+  by_msg_id_[msg_id] = id;
   return id;
 }
 
@@ -90,7 +96,7 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
   std::size_t total = 0;
 
   if (!pending_acks_.empty()) {
-    owned.push_back(id_vector_message(ids::msgs_ack, pending_acks_));
+    owned.push_back(serialize(mt::msgs_ack{.msg_ids = std::move(pending_acks_)}));
     pending_acks_.clear();
   }
   for (auto& s : service_queue_) owned.push_back(std::move(s));
@@ -121,6 +127,7 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
   }
   if (items.empty()) return std::nullopt;
 
+  pick_salt(now);
   outgoing_packet out;
   out.head_room = head_room;
   out.buffer.reserve(head_room + packet_prefix + total + 8 + max_padding);
@@ -147,6 +154,8 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
     if (containers_.size() > max_remembered_containers) containers_.erase(containers_.begin());
   }
   out.msg_id = header.msg_id;
+  for (const auto& i : items)
+    if (auto it = by_msg_id_.find(i.msg_id); it != by_msg_id_.end()) requests_[it->second].packet_msg_id = header.msg_id;
   seal_packet(out.buffer, head_room, key_, crypto::direction::client_to_server, header, random_);
   return out;
 }
@@ -208,87 +217,77 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   }
 
   switch (id) {
-    case ids::msg_container: {
+    case msg_container_id: {
       if (depth > 0) throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
       // Containers do not nest, so one scratch vector serves every packet.
       parse_container(r, container_scratch_);
       for (const auto& m : container_scratch_) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
       return;
     }
-    case ids::rpc_result: handle_rpc_result(r, events); return;
-    case ids::bad_server_salt:
-    case ids::bad_msg_notification: handle_bad_msg(r, id, msg_id, now, events); return;
-    case ids::msgs_ack: handle_acks(r, events); return;
-    case ids::msgs_state_req: {
-      const auto req_ids = read_id_vector(r);
-      std::string info(req_ids.size(), '\0');
-      for (std::size_t i = 0; i < req_ids.size(); ++i) {
-        info[i] = static_cast<char>(replay_.seen(req_ids[i])              ? state_received
-                                    : req_ids[i] < replay_.oldest()       ? state_too_low
-                                                                          : state_unknown);
-      }
-      std::vector<std::uint8_t> answer;
-      tl::writer w(answer);
-      w.write_uint(ids::msgs_state_info);
-      w.write_long(msg_id);
-      w.write_string(info);
-      service_queue_.push_back(std::move(answer));
+    case rpc_result_id: handle_rpc_result(r, events); return;
+    case mt::bad_server_salt::constructor_id: {
+      const auto m = mt::bad_server_salt::read_bare(r);
+      events.push_back(bad_msg_event{m.bad_msg_id, m.error_code});
+      salt_ = m.new_server_salt;
+      events.push_back(salt_changed_event{salt_});
+      requeue(m.bad_msg_id, /*keep_msg_id=*/false);
       return;
     }
-    case ids::msg_resend_req:
-      for (auto resend_id : read_id_vector(r)) requeue(resend_id, /*keep_msg_id=*/true);
-      return;
-    case ids::msg_detailed_info:
-    case ids::msg_new_detailed_info: {
-      if (id == ids::msg_detailed_info) r.read_long();  // msg_id of our request
-      const std::int64_t answer_id = r.read_long();
-      if (replay_.seen(answer_id)) {
-        pending_acks_.push_back(answer_id);
-      } else {
-        const std::int64_t one[] = {answer_id};
-        service_queue_.push_back(id_vector_message(ids::msg_resend_req, one));
-      }
+    case mt::bad_msg_notification::constructor_id: {
+      const auto m = mt::bad_msg_notification::read_bare(r);
+      handle_bad_msg(m.bad_msg_id, m.error_code, msg_id, now, events);
       return;
     }
-    case ids::new_session_created: {
-      session_created_event e;
-      e.first_msg_id = r.read_long();
-      e.unique_id = r.read_long();
-      e.server_salt = r.read_long();
-      salt_ = e.server_salt;
-      // Requests sent before the new session's first message were never seen by it.
+    case mt::msgs_ack::constructor_id: handle_acks(mt::msgs_ack::read_bare(r).msg_ids, events); return;
+    case mt::msgs_state_req::constructor_id: {
+      const auto req = mt::msgs_state_req::read_bare(r);
+      mt::msgs_state_info answer{.req_msg_id = msg_id, .info = std::string(req.msg_ids.size(), '\0')};
+      for (std::size_t i = 0; i < req.msg_ids.size(); ++i) {
+        const auto asked = req.msg_ids[i];
+        answer.info[i] = static_cast<char>(replay_.seen(asked)          ? state_received
+                                           : asked < replay_.oldest()   ? state_too_low
+                                                                        : state_unknown);
+      }
+      service_queue_.push_back(serialize(answer));
+      return;
+    }
+    case mt::msg_resend_req::constructor_id:
+      for (auto resend_id : mt::msg_resend_req::read_bare(r).msg_ids) requeue(resend_id, /*keep_msg_id=*/true);
+      return;
+    case mt::msg_detailed_info::constructor_id:
+      answer_detailed_info(mt::msg_detailed_info::read_bare(r).answer_msg_id);
+      return;
+    case mt::msg_new_detailed_info::constructor_id:
+      answer_detailed_info(mt::msg_new_detailed_info::read_bare(r).answer_msg_id);
+      return;
+    case mt::new_session_created::constructor_id: {
+      const auto m = mt::new_session_created::read_bare(r);
+      salt_ = m.server_salt;
+      // Requests that went out in packets before the new session's first one were never seen by
+      // it. The server names a top-level msg_id, so compare the packet each request went out in.
       std::vector<std::int64_t> lost;
       for (const auto& [mid, rid] : by_msg_id_)
-        if (mid < e.first_msg_id) lost.push_back(mid);
+        if (requests_[rid].packet_msg_id < m.first_msg_id) lost.push_back(mid);
       for (auto mid : lost) requeue(mid, /*keep_msg_id=*/false);
-      events.push_back(e);
+      events.push_back(session_created_event{m.first_msg_id, m.unique_id, m.server_salt});
       return;
     }
-    case ids::pong: {
-      const std::int64_t ping_msg_id = r.read_long();
-      const std::int64_t ping_id = r.read_long();
-      const request_id req = request_by_msg_id(ping_msg_id);
-      if (req != 0) {
-        forget_msg_id(ping_msg_id);
-        requests_.erase(req);
+    case mt::pong::constructor_id: {
+      const auto m = mt::pong::read_bare(r);
+      if (const request_id req = take_request(m.msg_id))
         events.push_back(rpc_result_event{req, inner});
-      } else {
-        events.push_back(pong_event{0, ping_id});
-      }
+      else
+        events.push_back(pong_event{0, m.ping_id});
       return;
     }
-    case ids::future_salts: {
-      const std::int64_t req_msg_id = r.read_long();
-      const request_id req = request_by_msg_id(req_msg_id);
-      if (req != 0) {
-        forget_msg_id(req_msg_id);
-        requests_.erase(req);
-        events.push_back(rpc_result_event{req, inner});
-      }
+    case mt::future_salts::constructor_id: {
+      const auto m = mt::future_salts::read_bare(r);
+      remember_future_salts(m.salts, now);
+      if (const request_id req = take_request(m.req_msg_id)) events.push_back(rpc_result_event{req, inner});
       return;
     }
-    case ids::msgs_all_info:
-    case ids::msgs_state_info:
+    case mt::msgs_all_info::constructor_id:
+    case mt::msgs_state_info::constructor_id:
       return;  // informational; we never ask for them
     default:
       events.push_back(update_event{inner});
@@ -296,12 +295,44 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   }
 }
 
+void client_session::answer_detailed_info(std::int64_t answer_msg_id) {
+  // The server says it answered: acknowledge what we have, ask again for what we lost.
+  if (replay_.seen(answer_msg_id))
+    pending_acks_.push_back(answer_msg_id);
+  else
+    service_queue_.push_back(serialize(mt::msg_resend_req{.msg_ids = {answer_msg_id}}));
+}
+
+request_id client_session::take_request(std::int64_t msg_id) {
+  const request_id req = request_by_msg_id(msg_id);
+  if (req != 0) {
+    forget_msg_id(msg_id);
+    requests_.erase(req);
+  }
+  return req;
+}
+
+void client_session::remember_future_salts(const std::vector<mt::future_salt>& salts, clock::time_point now) {
+  future_salts_.clear();
+  for (const auto& s : salts) future_salts_.push_back({s.valid_since, s.valid_until, s.salt});
+  std::sort(future_salts_.begin(), future_salts_.end(),
+            [](const auto& a, const auto& b) { return a.valid_since < b.valid_since; });
+  pick_salt(now);
+}
+
+void client_session::pick_salt(clock::time_point now) {
+  if (future_salts_.empty()) return;
+  const auto server_now = std::chrono::duration_cast<std::chrono::seconds>(ids_.server_now(now).time_since_epoch()).count();
+  // Drop salts that have expired; use the newest one already valid.
+  while (!future_salts_.empty() && future_salts_.front().valid_until <= server_now) future_salts_.erase(future_salts_.begin());
+  for (const auto& s : future_salts_)
+    if (s.valid_since <= server_now) salt_ = s.salt;
+}
+
 void client_session::handle_rpc_result(tl::reader& r, std::vector<event>& events) {
   auto v = parse_rpc_result(r);
-  const request_id req = request_by_msg_id(v.req_msg_id);
+  const request_id req = take_request(v.req_msg_id);
   if (req == 0) return;  // cancelled, or a duplicate answer
-  forget_msg_id(v.req_msg_id);
-  requests_.erase(req);
 
   std::span<const std::uint8_t> result = v.result;
   if (first_word(result) == tl::ids::gzip_packed) {
@@ -309,28 +340,18 @@ void client_session::handle_rpc_result(tl::reader& r, std::vector<event>& events
     g.read_uint();
     result = inflate(g.read_bytes_view());
   }
-  if (first_word(result) == ids::rpc_error) {
+  if (first_word(result) == mt::rpc_error::constructor_id) {
     tl::reader e(result);
-    e.read_uint();
-    const std::int32_t code = e.read_int();
-    events.push_back(rpc_error_event{req, rpc_error::parse(code, e.read_string())});
+    const auto error = mt::rpc_error::read(e);
+    events.push_back(rpc_error_event{req, rpc_error::parse(error.error_code, error.error_message)});
     return;
   }
   events.push_back(rpc_result_event{req, result});
 }
 
-void client_session::handle_bad_msg(tl::reader& r, std::uint32_t id, std::int64_t server_msg_id,
+void client_session::handle_bad_msg(std::int64_t bad_msg_id, std::int32_t code, std::int64_t server_msg_id,
                                     clock::time_point now, std::vector<event>& events) {
-  const std::int64_t bad_msg_id = r.read_long();
-  r.read_int();  // bad_msg_seqno
-  const std::int32_t code = r.read_int();
   events.push_back(bad_msg_event{bad_msg_id, code});
-  if (id == ids::bad_server_salt) {
-    salt_ = r.read_long();
-    events.push_back(salt_changed_event{salt_});
-    requeue(bad_msg_id, /*keep_msg_id=*/false);
-    return;
-  }
   switch (code) {
     case 16:  // msg_id too low
     case 17:  // msg_id too high
@@ -350,21 +371,16 @@ void client_session::handle_bad_msg(tl::reader& r, std::uint32_t id, std::int64_
     default: {  // 33 seqno too high, 34/35 parity, 64 invalid container: not fixable by resending
       std::vector<std::int64_t> members = {bad_msg_id};
       if (auto c = containers_.find(bad_msg_id); c != containers_.end()) members = c->second.members;
-      for (auto mid : members) {
-        const request_id req = request_by_msg_id(mid);
-        if (req == 0) continue;
-        forget_msg_id(mid);
-        requests_.erase(req);
-        events.push_back(request_failed_event{req, code});
-      }
+      for (auto mid : members)
+        if (const request_id req = take_request(mid)) events.push_back(request_failed_event{req, code});
       return;
     }
   }
 }
 
-void client_session::handle_acks(tl::reader& r, std::vector<event>& events) {
+void client_session::handle_acks(const std::vector<std::int64_t>& msg_ids, std::vector<event>& events) {
   ack_event e;
-  for (auto mid : read_id_vector(r)) {
+  for (auto mid : msg_ids) {
     std::vector<std::int64_t> members = {mid};
     if (auto c = containers_.find(mid); c != containers_.end()) members = c->second.members;
     for (auto m : members) {
@@ -409,17 +425,15 @@ void client_session::on_reconnect() {
 
 std::optional<std::int64_t> client_session::find_time_sync(std::int64_t msg_id, std::span<const std::uint8_t> body) const {
   auto is_sync_notice = [&](std::span<const std::uint8_t> b) {
-    if (first_word(b) != ids::bad_msg_notification || b.size() < 20) return false;
+    if (first_word(b) != mt::bad_msg_notification::constructor_id) return false;
     tl::reader r(b);
-    r.read_uint();
-    const std::int64_t bad_id = r.read_long();
-    r.read_int();
-    const std::int32_t code = r.read_int();
-    return (code == 16 || code == 17) && (by_msg_id_.count(bad_id) || containers_.count(bad_id));
+    const auto m = mt::bad_msg_notification::read(r);
+    return (m.error_code == 16 || m.error_code == 17) &&
+           (by_msg_id_.count(m.bad_msg_id) || containers_.count(m.bad_msg_id));
   };
   try {
     if (is_sync_notice(body)) return msg_id;
-    if (first_word(body) == ids::msg_container) {
+    if (first_word(body) == msg_container_id) {
       tl::reader r(body);
       r.read_uint();
       for (const auto& m : parse_container(r))

@@ -26,14 +26,14 @@ void parse_container(tl::reader& r, std::vector<message_view>& out) {
                              fmt::format("container item {} of {} bytes, {} remain", i, len, r.remaining()));
     m.body = r.read_raw(static_cast<std::size_t>(len));
     const std::uint32_t id = m.body[0] | m.body[1] << 8 | m.body[2] << 16 | static_cast<std::uint32_t>(m.body[3]) << 24;
-    if (id == ids::msg_container)
+    if (id == msg_container_id)
       throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
     out.push_back(m);
   }
 }
 
 void write_container(tl::writer& w, std::span<const message_view> messages) {
-  w.write_uint(ids::msg_container);
+  w.write_uint(msg_container_id);
   w.write_count(messages.size());
   for (const auto& m : messages) {
     w.write_long(m.msg_id);
@@ -52,7 +52,7 @@ rpc_result_view parse_rpc_result(tl::reader& r) {
 }
 
 void write_rpc_result(tl::writer& w, std::int64_t req_msg_id, std::span<const std::uint8_t> result) {
-  w.write_uint(ids::rpc_result);
+  w.write_uint(rpc_result_id);
   w.write_long(req_msg_id);
   w.write_raw(result);
 }

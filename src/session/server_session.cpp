@@ -4,25 +4,47 @@
 
 #include <fmt/format.h>
 
+#include "mtproto/mt/BadMsgNotification.h"
+#include "mtproto/mt/DestroySessionRes.h"
+#include "mtproto/mt/FutureSalts.h"
+#include "mtproto/mt/MsgResendReq.h"
+#include "mtproto/mt/MsgsAck.h"
+#include "mtproto/mt/MsgsAllInfo.h"
+#include "mtproto/mt/MsgsStateInfo.h"
+#include "mtproto/mt/MsgsStateReq.h"
+#include "mtproto/mt/NewSession.h"
+#include "mtproto/mt/Pong.h"
+#include "mtproto/mt/RpcDropAnswer.h"
+#include "mtproto/mt/RpcError.h"
+#include "mtproto/mt/fn/destroy_session.h"
+#include "mtproto/mt/fn/get_future_salts.h"
+#include "mtproto/mt/fn/ping.h"
+#include "mtproto/mt/fn/ping_delay_disconnect.h"
+#include "mtproto/mt/fn/rpc_drop_answer.h"
 #include "mtproto/session/container.h"
 #include "mtproto/session/error.h"
-#include "mtproto/session/service_ids.h"
 #include "mtproto/tl/gzip.h"
 #include "mtproto/tl/writer.h"
 
 namespace mtproto::session {
 namespace {
 
-constexpr std::uint32_t destroy_session_ok = 0xe22045fc;
-constexpr std::uint32_t destroy_session_none = 0x62d350c9;
-constexpr std::uint32_t future_salt = 0x0949d9dc;
-constexpr std::uint32_t rpc_answer_unknown = 0x5e2ad36e;
+template <class T>
+std::vector<std::uint8_t> serialize(const T& object) {
+  std::vector<std::uint8_t> out;
+  tl::writer w(out);
+  object.write(w);
+  return out;
+}
 
 // bad_msg_notification codes the server sends.
 constexpr std::int32_t bad_msg_id_too_low = 16;
 constexpr std::int32_t bad_msg_id_too_high = 17;
 constexpr std::int32_t bad_msg_id_parity = 18;
 constexpr std::int32_t bad_msg_salt = 48;
+
+// Request ids whose answers were sent, for recognising re-sent requests.
+constexpr std::size_t max_remembered_answers = 4096;
 
 // Validity of each salt announced through future_salts.
 constexpr std::int32_t salt_period_seconds = 3600;
@@ -57,17 +79,14 @@ void server_session::feed(std::span<std::uint8_t> packet, clock::time_point now,
     seqno_.reset();
     replay_.clear();
     answers_.clear();
+    answered_.clear();
     answer_order_.clear();
     answer_bytes_ = 0;
     std::int64_t unique_id = 0;
     random_(std::span(reinterpret_cast<std::uint8_t*>(&unique_id), sizeof unique_id));
-    std::vector<std::uint8_t> body;
-    tl::writer w(body);
-    w.write_uint(ids::new_session_created);
-    w.write_long(p.header.msg_id);
-    w.write_long(unique_id);
-    w.write_long(salts_.front());
-    outgoing_.push_back({std::move(body), true, msg_kind::server_event});
+    outgoing_.push_back({serialize(mt::new_session_created{.first_msg_id = p.header.msg_id, .unique_id = unique_id,
+                                                           .server_salt = salts_.front()}),
+                         true, msg_kind::server_event});
   }
   if (std::find(salts_.begin(), salts_.end(), p.header.salt) == salts_.end()) {
     bad_msg(p.header.msg_id, p.header.seqno, bad_msg_salt);
@@ -85,9 +104,13 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   switch (replay_.check(msg_id, now)) {
     case msg_id_verdict::fresh: break;
     case msg_id_verdict::duplicate:
-      // A re-sent request: answer again from the cache, never run it twice.
-      if (auto it = answers_.find(msg_id); it != answers_.end())
+      // A re-sent request: answer again from the cache, never run it twice. Answers too big to
+      // keep go back to the application, marked.
+      if (auto it = answers_.find(msg_id); it != answers_.end()) {
         outgoing_.push_back({it->second, true, msg_kind::server_response});
+      } else if (answered_.count(msg_id)) {
+        events.push_back(incoming_request{msg_id, body, /*repeated=*/true});
+      }
       return;
     case msg_id_verdict::too_old: bad_msg(msg_id, seqno, bad_msg_id_too_low); return;
     case msg_id_verdict::too_new: bad_msg(msg_id, seqno, bad_msg_id_too_high); return;
@@ -106,64 +129,55 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   }
 
   switch (id) {
-    case ids::msg_container:
+    case msg_container_id:
       if (depth > 0) throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
       // Containers do not nest, so one scratch vector serves every packet.
       parse_container(r, container_scratch_);
       for (const auto& m : container_scratch_) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
       return;
-    case ids::msgs_ack:
-    case ids::msgs_state_info:
-    case ids::msgs_all_info:
-      return;  // we do not track delivery of our own messages beyond the answer cache
-    case ids::ping:
-    case ids::ping_delay_disconnect: {
-      const std::int64_t ping_id = r.read_long();
-      if (id == ids::ping_delay_disconnect) events.push_back(disconnect_after{std::chrono::seconds(r.read_int())});
-      std::vector<std::uint8_t> pong;
-      tl::writer w(pong);
-      w.write_uint(ids::pong);
-      w.write_long(msg_id);
-      w.write_long(ping_id);
-      outgoing_.push_back({std::move(pong), false, msg_kind::server_response});
+    case mt::msgs_ack::constructor_id:
+    case mt::msgs_state_info::constructor_id:
+    case mt::msgs_all_info::constructor_id:
+    case mt::msgs_state_req::constructor_id:
+    case mt::msg_resend_req::constructor_id:
+      // Delivery of our messages is not tracked beyond the answer cache: a client that lost an
+      // answer re-sends its request and gets the answer again.
+      return;
+    case mt::ping::constructor_id:
+      outgoing_.push_back({serialize(mt::pong{.msg_id = msg_id, .ping_id = mt::ping::read_bare(r).ping_id}), false,
+                           msg_kind::server_response});
+      return;
+    case mt::ping_delay_disconnect::constructor_id: {
+      const auto ping = mt::ping_delay_disconnect::read_bare(r);
+      events.push_back(disconnect_after{std::chrono::seconds(ping.disconnect_delay)});
+      outgoing_.push_back({serialize(mt::pong{.msg_id = msg_id, .ping_id = ping.ping_id}), false,
+                           msg_kind::server_response});
       return;
     }
-    case ids::get_future_salts: {
-      const std::int32_t num = std::clamp(r.read_int(), 1, max_future_salts);
+    case mt::get_future_salts::constructor_id: {
+      const std::int32_t num = std::clamp(mt::get_future_salts::read_bare(r).num, 1, max_future_salts);
       const auto server_now = static_cast<std::int32_t>(msg_id_seconds(msg_id_at(now)));
-      std::vector<std::uint8_t> answer;
-      tl::writer w(answer);
-      w.write_uint(ids::future_salts);
-      w.write_long(msg_id);
-      w.write_int(server_now);
-      w.write_count(static_cast<std::size_t>(num));  // bare vector<future_salt>
+      mt::future_salts answer{.req_msg_id = msg_id, .now = server_now, .salts = {}};
       for (std::int32_t i = 0; i < num; ++i) {
-        w.write_uint(future_salt);
-        w.write_int(server_now + i * salt_period_seconds);
-        w.write_int(server_now + (i + 1) * salt_period_seconds);
-        w.write_long(i < static_cast<std::int32_t>(salts_.size()) ? salts_[static_cast<std::size_t>(i)] : salts_.front());
+        const auto index = static_cast<std::size_t>(i);
+        answer.salts.push_back({.valid_since = server_now + i * salt_period_seconds,
+                                .valid_until = server_now + (i + 1) * salt_period_seconds,
+                                .salt = index < salts_.size() ? salts_[index] : salts_.front()});
       }
-      outgoing_.push_back({std::move(answer), false, msg_kind::server_response});
+      outgoing_.push_back({serialize(answer), false, msg_kind::server_response});
       return;
     }
-    case ids::destroy_session: {
-      const std::int64_t which = r.read_long();
-      std::vector<std::uint8_t> answer;
-      tl::writer w(answer);
-      w.write_uint(which == session_id_ ? destroy_session_none : destroy_session_ok);
-      w.write_long(which);
-      reply(msg_id, answer);
+    case mt::destroy_session::constructor_id: {
+      const std::int64_t which = mt::destroy_session::read_bare(r).session_id;
+      if (which == session_id_)
+        reply(msg_id, serialize(mt::DestroySessionRes(mt::destroy_session_none{.session_id = which})));
+      else
+        reply(msg_id, serialize(mt::DestroySessionRes(mt::destroy_session_ok{.session_id = which})));
       return;
     }
-    case ids::rpc_drop_answer: {
-      std::vector<std::uint8_t> answer;
-      tl::writer(answer).write_uint(rpc_answer_unknown);
-      reply(msg_id, answer);
+    case mt::rpc_drop_answer::constructor_id:
+      reply(msg_id, serialize(mt::RpcDropAnswer(mt::rpc_answer_unknown{})));
       return;
-    }
-    case ids::msgs_state_req:
-    case ids::msg_resend_req:
-      return;  // answers are resent from the cache when the client re-sends its request
     default:
       events.push_back(incoming_request{msg_id, inner});
       return;
@@ -171,41 +185,40 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
 }
 
 void server_session::bad_msg(std::int64_t msg_id, std::int32_t seqno, std::int32_t code) {
-  std::vector<std::uint8_t> body;
-  tl::writer w(body);
-  w.write_uint(code == bad_msg_salt ? ids::bad_server_salt : ids::bad_msg_notification);
-  w.write_long(msg_id);
-  w.write_int(seqno);
-  w.write_int(code);
-  if (code == bad_msg_salt) w.write_long(salts_.front());
-  outgoing_.push_back({std::move(body), false, msg_kind::server_event});
+  if (code == bad_msg_salt)
+    outgoing_.push_back({serialize(mt::bad_server_salt{.bad_msg_id = msg_id, .bad_msg_seqno = seqno, .error_code = code,
+                                                       .new_server_salt = salts_.front()}),
+                         false, msg_kind::server_event});
+  else
+    outgoing_.push_back({serialize(mt::bad_msg_notification{.bad_msg_id = msg_id, .bad_msg_seqno = seqno,
+                                                            .error_code = code}),
+                         false, msg_kind::server_event});
 }
 
 void server_session::reply(std::int64_t req_msg_id, std::span<const std::uint8_t> result) {
+  const std::size_t front = options_.max_head_room + packet_prefix;
   std::vector<std::uint8_t> body;
-  body.reserve(12 + result.size());
+  body.reserve(front + 12 + result.size() + max_padding);
+  body.resize(front);
   tl::writer w(body);
   write_rpc_result(w, req_msg_id, result);
-  remember_answer(req_msg_id, body);
-  outgoing_.push_back({std::move(body), true, msg_kind::server_response});
+  remember_answer(req_msg_id, std::span(body).subspan(front));
+  outgoing_.push_back({std::move(body), true, msg_kind::server_response, front});
 }
 
 void server_session::reply_error(std::int64_t req_msg_id, std::int32_t code, std::string_view message) {
-  std::vector<std::uint8_t> error;
-  tl::writer w(error);
-  w.write_uint(ids::rpc_error);
-  w.write_int(code);
-  w.write_string(message);
-  reply(req_msg_id, error);
+  reply(req_msg_id, serialize(mt::rpc_error{.error_code = code, .error_message = std::string(message)}));
 }
 
 void server_session::push(std::vector<std::uint8_t> body, bool content_related) {
   outgoing_.push_back({std::move(body), content_related, msg_kind::server_event});
 }
 
-void server_session::remember_answer(std::int64_t req_msg_id, const std::vector<std::uint8_t>& body) {
-  if (body.size() > options_.answer_cache_bytes) return;
-  answers_[req_msg_id] = body;
+void server_session::remember_answer(std::int64_t req_msg_id, std::span<const std::uint8_t> body) {
+  answered_.insert(req_msg_id);
+  if (answered_.size() > max_remembered_answers) answered_.erase(answered_.begin());
+  if (body.size() > options_.max_cached_answer || body.size() > options_.answer_cache_bytes) return;
+  answers_[req_msg_id].assign(body.begin(), body.end());
   answer_order_.push_back(req_msg_id);
   answer_bytes_ += body.size();
   while (answer_bytes_ > options_.answer_cache_bytes && !answer_order_.empty()) {
@@ -224,43 +237,49 @@ std::optional<outgoing_packet> server_session::finalize(clock::time_point now, s
     std::int64_t msg_id;
     std::int32_t seqno;
     std::vector<std::uint8_t> body;
+    std::size_t front = 0;
+    std::span<const std::uint8_t> message() const { return std::span(body).subspan(front); }
   };
   std::vector<item> items;
   if (!pending_acks_.empty()) {
-    std::vector<std::uint8_t> ack;
-    tl::writer w(ack);
-    w.write_uint(ids::msgs_ack);
-    w.write_vector_header(pending_acks_.size());
-    for (auto id : pending_acks_) w.write_long(id);
+    items.push_back({ids_.next(now, msg_kind::server_event), seqno_.next(false),
+                     serialize(mt::msgs_ack{.msg_ids = std::move(pending_acks_)})});
     pending_acks_.clear();
-    items.push_back({ids_.next(now, msg_kind::server_event), seqno_.next(false), std::move(ack)});
   }
   // One packet per finalize() at most max_container_messages, like the client.
   while (!outgoing_.empty() && items.size() + 1 < max_container_messages) {
     queued q = std::move(outgoing_.front());
     outgoing_.pop_front();
-    items.push_back({ids_.next(now, q.kind), seqno_.next(q.content_related), std::move(q.body)});
+    items.push_back({ids_.next(now, q.kind), seqno_.next(q.content_related), std::move(q.body), q.front});
   }
 
   outgoing_packet out;
-  out.head_room = head_room;
-  out.buffer.resize(head_room + packet_prefix);
-  tl::writer w(out.buffer);
   packet_header header{salts_.front(), session_id_, 0, 0};
-  if (items.size() == 1) {
+  if (items.size() == 1 && items[0].front >= head_room + packet_prefix) {
+    // A lone answer built with room in front: encrypt it where it lies.
     header.msg_id = items[0].msg_id;
     header.seqno = items[0].seqno;
-    w.write_raw(items[0].body);
+    out.head_room = items[0].front - packet_prefix;
+    out.buffer = std::move(items[0].body);
+  } else if (items.size() == 1) {
+    header.msg_id = items[0].msg_id;
+    header.seqno = items[0].seqno;
+    out.head_room = head_room;
+    out.buffer.resize(head_room + packet_prefix);
+    tl::writer(out.buffer).write_raw(items[0].message());
   } else {
+    out.head_room = head_room;
+    out.buffer.resize(head_room + packet_prefix);
+    tl::writer w(out.buffer);
     std::vector<message_view> views;
     views.reserve(items.size());
-    for (const auto& i : items) views.push_back({i.msg_id, i.seqno, i.body});
+    for (const auto& i : items) views.push_back({i.msg_id, i.seqno, i.message()});
     write_container(w, views);
     header.msg_id = ids_.next(now, msg_kind::server_event);
     header.seqno = seqno_.next(false);
   }
   out.msg_id = header.msg_id;
-  seal_packet(out.buffer, head_room, key_, crypto::direction::server_to_client, header, random_);
+  seal_packet(out.buffer, out.head_room, key_, crypto::direction::server_to_client, header, random_);
   return out;
 }
 

@@ -24,7 +24,7 @@ TEST_CASE("container round trip keeps bodies as views into the input") {
   CHECK(buf.size() == 8 + 2 * 16 + a.size() + b.size());
 
   tl::reader r(buf);
-  CHECK(r.read_uint() == ids::msg_container);
+  CHECK(r.read_uint() == msg_container_id);
   auto out = parse_container(r);
   REQUIRE(out.size() == 2);
   CHECK(out[0].msg_id == 100);
@@ -56,7 +56,7 @@ TEST_CASE("malformed containers are typed errors") {
   tl::reader r(huge);
   CHECK_THROWS_AS(parse_container(r), tl::decode_error);
 
-  auto nested_body = body_of(ids::msg_container, 1);
+  auto nested_body = body_of(msg_container_id, 1);
   std::vector<message_view> nested = {{100, 1, nested_body}};
   std::vector<std::uint8_t> buf;
   tl::writer w(buf);
@@ -72,7 +72,7 @@ TEST_CASE("rpc_result framing") {
   tl::writer w(buf);
   write_rpc_result(w, 0x1234, result);
   tl::reader r(buf);
-  CHECK(r.read_uint() == ids::rpc_result);
+  CHECK(r.read_uint() == rpc_result_id);
   auto v = parse_rpc_result(r);
   CHECK(v.req_msg_id == 0x1234);
   CHECK(std::vector<std::uint8_t>(v.result.begin(), v.result.end()) == result);

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mtproto/mt/FutureSalt.h"
 #include "mtproto/session/auth_key.h"
 #include "mtproto/session/container.h"
 #include "mtproto/session/encrypted_packet.h"
@@ -51,6 +52,9 @@ class client_session {
 
   /// Queues a serialized TL function (boxed). Not sent until finalize().
   request_id push(std::vector<std::uint8_t> body, bool content_related = true);
+  /// The same with a msg_id chosen beforehand (from clock_sync().next(now)), for requests whose
+  /// body must name the message carrying them (auth.bindTempAuthKey). Finalize soon after.
+  request_id push(std::vector<std::uint8_t> body, bool content_related, std::int64_t msg_id);
   /// Forgets a request: it will not be (re)sent and its answer, if any, is dropped.
   void cancel(request_id id);
 
@@ -80,7 +84,13 @@ class client_session {
     bool content_related = true;
     std::int64_t msg_id = 0;    // 0 until first sent
     std::int32_t seqno = 0;
+    std::int64_t packet_msg_id = 0;  // top-level msg_id it last went out in (its container's, if any)
     bool acked = false;
+  };
+  struct salt_window {
+    std::int32_t valid_since;
+    std::int32_t valid_until;
+    std::int64_t salt;
   };
   struct sent_container {
     std::vector<std::int64_t> members;  // msg_ids of the messages inside
@@ -89,12 +99,15 @@ class client_session {
   void handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
                       clock::time_point now, std::vector<event>& events, int depth);
   void handle_rpc_result(tl::reader& r, std::vector<event>& events);
-  void handle_bad_msg(tl::reader& r, std::uint32_t id, std::int64_t server_msg_id, clock::time_point now,
+  void handle_bad_msg(std::int64_t bad_msg_id, std::int32_t code, std::int64_t server_msg_id, clock::time_point now,
                       std::vector<event>& events);
-  void handle_acks(tl::reader& r, std::vector<event>& events);
-  void handle_state_req(tl::reader& r);
-  void handle_resend_req(tl::reader& r);
-  void handle_detailed_info(tl::reader& r, bool has_msg_id);
+  void handle_acks(const std::vector<std::int64_t>& msg_ids, std::vector<event>& events);
+  void answer_detailed_info(std::int64_t answer_msg_id);
+  void remember_future_salts(const std::vector<mt::future_salt>& salts, clock::time_point now);
+  /// Switches to the newest announced salt that is valid now.
+  void pick_salt(clock::time_point now);
+  /// Forgets the request sent as `msg_id` and returns it (0 when unknown).
+  request_id take_request(std::int64_t msg_id);
   /// Queues the requests behind `msg_id` (a request or a container) to go out again with new ids.
   std::size_t requeue(std::int64_t msg_id, bool keep_msg_id);
   /// The msg_id of a bad_msg_notification 16/17 about one of our messages in flight, in `body`.
@@ -122,6 +135,7 @@ class client_session {
   std::vector<std::vector<std::uint8_t>> service_queue_;      // our own service answers to send
   std::vector<std::vector<std::uint8_t>> inflated_;           // storage behind views into gzip data
   std::vector<message_view> container_scratch_;
+  std::vector<salt_window> future_salts_;                     // from future_salts, oldest first
 };
 
 }  // namespace mtproto::session

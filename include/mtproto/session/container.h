@@ -13,11 +13,9 @@
 
 namespace mtproto::session {
 
-namespace ids {
-inline constexpr std::uint32_t msg_container = 0x73f1f8dc;
-inline constexpr std::uint32_t rpc_result = 0xf35c6d01;
-inline constexpr std::uint32_t msg_copy = 0xe06046b2;
-}  // namespace ids
+// Not in the generated schema: these carry arbitrary objects and are framed here.
+inline constexpr std::uint32_t msg_container_id = 0x73f1f8dc;
+inline constexpr std::uint32_t rpc_result_id = 0xf35c6d01;
 
 /// One message: its header fields and a view of its body (constructor id first).
 struct message_view {

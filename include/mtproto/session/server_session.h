@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <optional>
 #include <span>
 #include <variant>
@@ -28,6 +29,10 @@ struct server_session_options {
   std::size_t max_inflated_bytes = 16u << 20;
   /// Answers kept so a request re-sent with the same msg_id is answered again without re-running.
   std::size_t answer_cache_bytes = 8u << 20;
+  /// Bigger answers (file parts) are not kept: a re-sent request comes back as `repeated`.
+  std::size_t max_cached_answer = 64 * 1024;
+  /// Head room reserved in front of answers, so a lone answer is encrypted where it was written.
+  std::size_t max_head_room = 16;
   /// Salts valid at once (the current one and the previous, as Telegram accepts a recent salt).
   std::size_t accepted_salts = 2;
 };
@@ -36,6 +41,9 @@ struct server_session_options {
 struct incoming_request {
   std::int64_t msg_id = 0;
   std::span<const std::uint8_t> body;
+  /// The client sent this msg_id before and its answer was too big to keep: answer again if the
+  /// request is a pure read, as a server re-reading a file part would.
+  bool repeated = false;
 };
 
 /// ping_delay_disconnect: close the connection if nothing arrives within `delay`.
@@ -58,6 +66,7 @@ class server_session {
   void push(std::vector<std::uint8_t> body, bool content_related = true);
 
   bool has_outgoing() const noexcept { return !outgoing_.empty() || !pending_acks_.empty(); }
+  /// The packet's head_room may exceed the requested one (answers are sealed where they were built).
   std::optional<outgoing_packet> finalize(clock::time_point now, std::size_t head_room = 0);
 
   /// Rotates to a new salt; the previous ones stay valid up to accepted_salts.
@@ -68,15 +77,16 @@ class server_session {
 
  private:
   struct queued {
-    std::vector<std::uint8_t> body;
+    std::vector<std::uint8_t> body;  // `front` reserved bytes, then the message
     bool content_related;
     msg_kind kind;
+    std::size_t front = 0;
   };
 
   void handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
                       clock::time_point now, std::vector<server_event>& events, int depth);
   void bad_msg(std::int64_t msg_id, std::int32_t seqno, std::int32_t code);
-  void remember_answer(std::int64_t req_msg_id, const std::vector<std::uint8_t>& body);
+  void remember_answer(std::int64_t req_msg_id, std::span<const std::uint8_t> body);
 
   auth_key key_;
   std::deque<std::int64_t> salts_;
@@ -93,6 +103,7 @@ class server_session {
   std::vector<std::int64_t> pending_acks_;
   std::map<std::int64_t, std::vector<std::uint8_t>> answers_;  // req_msg_id -> rpc_result body
   std::deque<std::int64_t> answer_order_;
+  std::set<std::int64_t> answered_;  // every recently answered request, kept or not
   std::size_t answer_bytes_ = 0;
   std::vector<std::vector<std::uint8_t>> inflated_;
   std::vector<message_view> container_scratch_;

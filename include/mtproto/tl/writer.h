@@ -43,9 +43,10 @@ class writer {
  private:
   template <class U>
   void put_le(U v) {
-    std::uint8_t b[sizeof(U)];
-    for (std::size_t i = 0; i < sizeof(U); ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
-    out_->insert(out_->end(), b, b + sizeof(U));
+    const std::size_t at = out_->size();
+    out_->resize(at + sizeof(U));
+    std::uint8_t* p = out_->data() + at;
+    for (std::size_t i = 0; i < sizeof(U); ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
   }
 
   std::vector<std::uint8_t>* out_;
