@@ -20,9 +20,12 @@ std::error_code read_plain_message(std::span<const std::uint8_t> packet, plain_m
   if (r.read_long() != 0) return session_errc::unknown_auth_key;
   out.msg_id = r.read_long();
   const std::int32_t length = r.read_int();
-  if (length < 4 || length % 4 != 0 || static_cast<std::size_t>(length) != r.remaining())
+  // Padded intermediate appends 0..15 random bytes to every frame; only the declared length is ours.
+  constexpr std::size_t max_transport_padding = 15;
+  if (length < 4 || length % 4 != 0 || static_cast<std::size_t>(length) > r.remaining() ||
+      r.remaining() - static_cast<std::size_t>(length) > max_transport_padding)
     return session_errc::bad_message_length;
-  out.body = packet.subspan(plain_header_size);
+  out.body = packet.subspan(plain_header_size, static_cast<std::size_t>(length));
   return {};
 }
 

@@ -1,0 +1,163 @@
+// The client runtime: calls go to a DC's main or download session, answers come back typed.
+//
+//   mtproto::client::client c(io.get_executor(), options);
+//   auto r = co_await c.async_invoke(api::help::getConfig{}, asio::use_awaitable);
+//   if (!r) ... r.error().code / r.error().rpc->wait() ...
+//
+// Every public async operation takes an Asio completion token (use_awaitable, use_future, a
+// callback) and completes with `call_result<T>`. Per-call timeouts come from call_options;
+// cancellation comes from the token's cancellation slot or cancel(). The client serialises its
+// state on an internal strand, so it may be called from any thread of the executor.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mtproto/client/call_result.h"
+#include "mtproto/client/options.h"
+#include "mtproto/tl/error.h"
+#include "mtproto/tl/reader.h"
+#include "mtproto/tl/writer.h"
+
+namespace mtproto::client {
+
+/// Raw completion of a call: an error, or the serialized result (valid during the call only).
+using raw_completion = std::function<void(const call_error*, std::span<const std::uint8_t>)>;
+using call_id = std::uint64_t;
+
+namespace detail {
+class client_core;
+/// Cancels through a core that may already be gone (cancellation slots can outlive the client).
+void cancel_call(const std::weak_ptr<client_core>& core, call_id id);
+}  // namespace detail
+
+/// Who is logged in (as far as this client knows).
+struct login_state {
+  int home_dc = 0;
+  std::int64_t user_id = 0;
+  bool is_bot = false;
+  bool authorized = false;
+};
+
+class client {
+ public:
+  /// Loads the session store (see load_error()); connects lazily on the first call.
+  client(asio::any_io_executor executor, client_options options);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  asio::any_io_executor get_executor() const noexcept;
+  /// The api_id / api_hash the client was created with (auth calls need them).
+  std::int32_t api_id() const noexcept { return api_id_; }
+  const std::string& api_hash() const noexcept { return api_hash_; }
+
+  /// Set when the session store could not be loaded; the client then refuses every call with this
+  /// error rather than silently starting over with a new key.
+  std::error_code load_error() const noexcept;
+
+  template <class Fn, class Token>
+  auto async_invoke(const Fn& fn, call_options options, Token&& token);
+  template <class Fn, class Token>
+  auto async_invoke(const Fn& fn, Token&& token) {
+    return async_invoke(fn, call_options{}, std::forward<Token>(token));
+  }
+
+  /// Starts a call on serialized TL; `done` runs on the client's strand. Returns its id.
+  call_id start_call(std::vector<std::uint8_t> body, call_options options, raw_completion done);
+  /// Completes the call with client_errc::cancelled (unless it already completed).
+  void cancel(call_id id);
+
+  /// Fails every queued and in-flight call with client_errc::shut_down, closes every connection
+  /// and saves the session. Further calls fail at once.
+  void shutdown();
+
+  /// Thread-safe snapshots.
+  login_state login() const;
+  dc_table current_dc_table() const;
+  /// Records a successful sign-in (the auth helpers call this) and persists it.
+  void set_logged_in(int dc, std::int64_t user_id, bool is_bot);
+  /// Moves the home DC (PHONE_MIGRATE / USER_MIGRATE before login).
+  void set_home_dc(int dc);
+  /// help.getConfig's DC list replaces the addresses of the DCs it names.
+  void apply_dc_options(const std::vector<api::DcOption>& options);
+
+  /// Counters, for tests and tools.
+  struct statistics {
+    std::uint64_t handshakes = 0;      // auth keys created
+    std::uint64_t connects = 0;        // TCP connections established
+    std::uint64_t calls_started = 0;
+    std::uint64_t flood_waits = 0;     // rpc errors with a wait
+    std::map<int, int> sessions_per_dc; // open connections (main + download) per DC
+  };
+  statistics stats() const;
+
+ private:
+  template <class Fn, class Handler>
+  void initiate(Handler handler, std::vector<std::uint8_t> body, call_options options);
+
+  std::shared_ptr<detail::client_core> core_;
+  std::int32_t api_id_ = 0;
+  std::string api_hash_;
+};
+
+/// Decodes a call's serialized result as `Fn`'s result type.
+template <class Fn>
+call_result<typename Fn::result_type> decode_result(const call_error* error, std::span<const std::uint8_t> bytes) {
+  if (error) return *error;
+  try {
+    tl::reader r(bytes);
+    return Fn::read_result(r);
+  } catch (const tl::decode_error& e) {
+    return call_error{e.code(), std::nullopt};
+  }
+}
+
+template <class Fn, class Handler>
+void client::initiate(Handler handler, std::vector<std::uint8_t> body, call_options options) {
+  auto slot = asio::get_associated_cancellation_slot(handler);
+  auto work = asio::make_work_guard(asio::get_associated_executor(handler, get_executor()));
+  // std::function needs a copyable target; the handler is move-only.
+  auto shared = std::make_shared<Handler>(std::move(handler));
+  auto id = start_call(std::move(body), options,
+                       [shared, work, slot](const call_error* error, std::span<const std::uint8_t> bytes) mutable {
+                         if (slot.is_connected()) slot.clear();
+                         auto ex = work.get_executor();
+                         asio::post(ex, [shared, r = decode_result<Fn>(error, bytes)]() mutable {
+                           (*shared)(std::move(r));
+                         });
+                         work.reset();
+                       });
+  if (slot.is_connected()) {
+    slot.assign([core = std::weak_ptr<detail::client_core>(core_), id](asio::cancellation_type) {
+      detail::cancel_call(core, id);
+    });
+  }
+}
+
+template <class Fn, class Token>
+auto client::async_invoke(const Fn& fn, call_options options, Token&& token) {
+  std::vector<std::uint8_t> body;
+  tl::writer w(body);
+  fn.write(w);
+  return asio::async_initiate<Token, void(call_result<typename Fn::result_type>)>(
+      [this](auto handler, std::vector<std::uint8_t> body, call_options options) {
+        initiate<Fn>(std::move(handler), std::move(body), options);
+      },
+      token, std::move(body), options);
+}
+
+}  // namespace mtproto::client

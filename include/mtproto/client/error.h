@@ -1,0 +1,31 @@
+// Errors of the client runtime: what can go wrong between a call and its answer that is not the
+// server refusing it (that is mtproto::rpc_error). Travels as std::error_code through Asio.
+#pragma once
+
+#include <system_error>
+
+namespace mtproto::client {
+
+enum class client_errc {
+  timeout = 1,            // the call's deadline passed before an answer arrived
+  cancelled,              // the caller cancelled the call (cancellation slot or cancel())
+  shut_down,              // the client was shut down while the call was queued or in flight
+  connect_failed,         // no address of the DC accepted a connection within the retry policy
+  connection_lost,        // the connection dropped and reconnecting failed within the retry policy
+  server_transport_error, // the server sent a transport error (-404 no auth key, -429 flood, ...)
+  request_rejected,       // bad_msg_notification the session cannot fix: the request was dropped
+  rpc_failed,             // the server answered rpc_error (see call_error::rpc for the detail)
+  unknown_dc,             // no address is known for the DC asked for
+  not_authorized,         // the call needs a logged-in session and there is none
+  unexpected_answer,      // a call completed with a constructor the caller cannot use
+  handshake_timeout,      // auth-key creation did not finish in time
+};
+
+const std::error_category& client_category() noexcept;
+
+inline std::error_code make_error_code(client_errc e) noexcept { return {static_cast<int>(e), client_category()}; }
+
+}  // namespace mtproto::client
+
+template <>
+struct std::is_error_code_enum<mtproto::client::client_errc> : std::true_type {};

@@ -1,0 +1,333 @@
+#include "mtproto/client/client.h"
+
+#include <asio/dispatch.hpp>
+#include <asio/post.hpp>
+
+#include "client_core.h"
+#include "mtproto/api/auth/ExportedAuthorization.h"
+#include "mtproto/api/fn/auth/exportAuthorization.h"
+#include "mtproto/api/fn/auth/importAuthorization.h"
+#include "mtproto/api/DcOption.h"
+
+namespace mtproto::client {
+namespace detail {
+
+client_core::client_core(asio::any_io_executor ex, client_options options)
+    : ex_(asio::make_strand(ex)), options_(std::move(options)) {
+  store_ = options_.store ? options_.store : std::make_shared<memory_session_store>();
+  load_error_ = store_->load(stored_);
+  if (load_error_) {
+    options_.log.error("session store: {}", load_error_.message());
+    stored_ = {};
+  }
+  for (const auto& [id, s] : stored_.dcs) {
+    auto& d = dc(id);
+    if (!s.key.empty()) d.keys.key = s.key;
+    d.keys.salt = s.salt;
+    d.keys.time_offset = s.time_offset;
+    d.authorized = s.authorized;
+  }
+  table_snapshot_ = options_.dc_table;
+}
+
+client_core::dc_state& client_core::dc(int id) {
+  auto [it, inserted] = dcs_.try_emplace(id);
+  if (inserted) it->second.keys.dc_id = id;
+  return it->second;
+}
+
+int client_core::home_dc() const { return stored_.home_dc ? stored_.home_dc : options_.dc_table.default_dc(); }
+
+session::clock::time_point client_core::now() const { return options_.clock ? options_.clock() : session::clock::now(); }
+
+call_id client_core::start(std::vector<std::uint8_t> body, call_options options, raw_completion done, bool internal) {
+  const call_id id = next_call_++;
+  asio::dispatch(ex_, [self = shared_from_this(), id, body = std::move(body), options, done = std::move(done),
+                       internal]() mutable { self->begin(id, std::move(body), options, std::move(done), internal); });
+  return id;
+}
+
+void client_core::begin(call_id id, std::vector<std::uint8_t> body, call_options options, raw_completion done,
+                        bool internal) {
+  std::error_code refuse;
+  if (shut_down_) refuse = make_error_code(client_errc::shut_down);
+  if (load_error_) refuse = load_error_;
+  if (refuse) {
+    const call_error error{refuse, std::nullopt};
+    done(&error, {});
+    return;
+  }
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    ++stats_.calls_started;
+  }
+  auto& call = calls_[id];
+  call.done = std::move(done);
+  call.timer = std::make_unique<asio::steady_timer>(ex_, options.timeout.value_or(options_.call_timeout));
+  call.timer->async_wait([weak = weak_from_this(), id](const asio::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->fail(id, make_error_code(client_errc::timeout));
+  });
+  route(id, std::move(body), options, internal);
+}
+
+void client_core::route(call_id id, std::vector<std::uint8_t> body, const call_options& options, bool internal) {
+  const int target = options.dc.value_or(home_dc());
+  if (!options_.dc_table.has(target) && !options_.transport.via_proxy) {
+    fail(id, make_error_code(client_errc::unknown_dc));
+    return;
+  }
+  auto& d = dc(target);
+  const bool home_authorized = stored_.user_id != 0 && dc(home_dc()).authorized;
+  if (!internal && target != home_dc() && home_authorized && !d.authorized) {
+    d.waiting_for_import.emplace_back(id, std::move(body));
+    import_authorization(target);
+    return;
+  }
+  auto conn = pick_connection(target, options.kind);
+  calls_[id].conn = conn;
+  conn->submit(id, std::move(body));
+}
+
+std::shared_ptr<connection> client_core::pick_connection(int dc_id, session_kind kind) {
+  auto& d = dc(dc_id);
+  auto created = [&](std::shared_ptr<connection> c) {
+    std::lock_guard lock(snapshot_mutex_);
+    ++stats_.sessions_per_dc[dc_id];
+    return c;
+  };
+  if (kind == session_kind::main || options_.max_download_sessions <= 0) {
+    if (!d.main) d.main = created(std::make_shared<connection>(ex_, *this, dc_id, session_kind::main, 0));
+    return d.main;
+  }
+  std::shared_ptr<connection> best;
+  for (auto& c : d.downloads)
+    if (!best || c->load() < best->load()) best = c;
+  if (!best || (best->load() >= options_.download_session_depth &&
+                d.downloads.size() < static_cast<std::size_t>(options_.max_download_sessions))) {
+    best = created(std::make_shared<connection>(ex_, *this, dc_id, session_kind::download,
+                                                static_cast<int>(d.downloads.size()) + 1));
+    d.downloads.push_back(best);
+  }
+  return best;
+}
+
+void client_core::import_authorization(int dc_id) {
+  auto& d = dc(dc_id);
+  if (d.importing) return;
+  d.importing = true;
+  options_.log.info("dc{}: importing authorization from dc{}", dc_id, home_dc());
+  auto release = [self = shared_from_this(), dc_id](const call_error* error) {
+    auto& d = self->dc(dc_id);
+    d.importing = false;
+    auto waiting = std::move(d.waiting_for_import);
+    d.waiting_for_import.clear();
+    for (auto& [id, body] : waiting) {
+      if (!self->calls_.contains(id)) continue;  // timed out or cancelled meanwhile
+      if (error) {
+        self->finish(id, error, {});
+      } else {
+        call_options o;
+        o.dc = dc_id;
+        self->route(id, std::move(body), o, true);
+      }
+    }
+  };
+  std::vector<std::uint8_t> body;
+  tl::writer w(body);
+  api::auth::exportAuthorization{dc_id}.write(w);
+  call_options home;
+  home.dc = home_dc();
+  start(std::move(body), home,
+        [self = shared_from_this(), dc_id, release](const call_error* error, std::span<const std::uint8_t> bytes) {
+          auto exported = decode_result<api::auth::exportAuthorization>(error, bytes);
+          if (!exported) return release(&exported.error());
+          const auto* e = exported->get_if<api::auth::exportedAuthorization>();
+          if (!e) {
+            const call_error bad{make_error_code(client_errc::unexpected_answer), std::nullopt};
+            return release(&bad);
+          }
+          std::vector<std::uint8_t> import_body;
+          tl::writer iw(import_body);
+          api::auth::importAuthorization{e->id, e->bytes}.write(iw);
+          call_options target;
+          target.dc = dc_id;
+          self->start(std::move(import_body), target,
+                      [self, dc_id, release](const call_error* error, std::span<const std::uint8_t>) {
+                        if (!error) {
+                          self->dc(dc_id).authorized = true;
+                          self->keys_changed(dc_id);
+                        }
+                        release(error);
+                      },
+                      true);
+        },
+        true);
+}
+
+void client_core::call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) {
+  finish(id, error, result);
+}
+
+void client_core::finish(call_id id, const call_error* error, std::span<const std::uint8_t> result) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  auto call = std::move(it->second);
+  calls_.erase(it);
+  if (call.timer) call.timer->cancel();
+  if (error && error->rpc && error->rpc->wait()) {
+    std::lock_guard lock(snapshot_mutex_);
+    ++stats_.flood_waits;
+  }
+  call.done(error, result);
+}
+
+void client_core::fail(call_id id, std::error_code code) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  if (it->second.conn) it->second.conn->forget(id);
+  for (auto& [dc_id, d] : dcs_) {
+    auto& w = d.waiting_for_import;
+    std::erase_if(w, [&](const auto& e) { return e.first == id; });
+  }
+  const call_error error{code, std::nullopt};
+  finish(id, &error, {});
+}
+
+void client_core::cancel(call_id id) {
+  asio::dispatch(ex_, [self = shared_from_this(), id] { self->fail(id, make_error_code(client_errc::cancelled)); });
+}
+
+void client_core::shutdown() {
+  asio::dispatch(ex_, [self = shared_from_this()] {
+    if (self->shut_down_) return;
+    self->shut_down_ = true;
+    const auto reason = make_error_code(client_errc::shut_down);
+    for (auto& [id, d] : self->dcs_) {
+      if (d.main) d.main->stop(reason);
+      for (auto& c : d.downloads) c->stop(reason);
+    }
+    std::vector<call_id> rest;
+    for (auto& [id, call] : self->calls_) rest.push_back(id);
+    for (auto id : rest) self->fail(id, reason);
+    self->save();
+  });
+}
+
+void client_core::keys_changed(int dc_id) {
+  auto& d = dc(dc_id);
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    if (d.keys.key) {
+      auto& s = stored_.dcs[dc_id];
+      s.key = *d.keys.key;
+      s.salt = d.keys.salt;
+      s.time_offset = std::chrono::duration_cast<std::chrono::seconds>(d.keys.time_offset);
+      s.authorized = d.authorized;
+    } else {
+      stored_.dcs.erase(dc_id);
+      d.authorized = false;
+    }
+  }
+  save();
+}
+
+void client_core::handshake_done(int) {
+  std::lock_guard lock(snapshot_mutex_);
+  ++stats_.handshakes;
+}
+
+void client_core::connected(int) {
+  std::lock_guard lock(snapshot_mutex_);
+  ++stats_.connects;
+}
+
+void client_core::save() {
+  if (load_error_) return;  // never overwrite a file we refused to read
+  if (auto ec = store_->save(stored_)) options_.log.error("session store: cannot save: {}", ec.message());
+}
+
+login_state client_core::login() const {
+  std::lock_guard lock(snapshot_mutex_);
+  login_state l;
+  l.home_dc = stored_.home_dc ? stored_.home_dc : options_.dc_table.default_dc();
+  l.user_id = stored_.user_id;
+  l.is_bot = stored_.is_bot;
+  auto it = stored_.dcs.find(l.home_dc);
+  l.authorized = stored_.user_id != 0 && it != stored_.dcs.end() && it->second.authorized;
+  return l;
+}
+
+dc_table client_core::current_dc_table() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return table_snapshot_;
+}
+
+client::statistics client_core::stats() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return stats_;
+}
+
+void client_core::set_logged_in(int dc_id, std::int64_t user_id, bool is_bot) {
+  asio::dispatch(ex_, [self = shared_from_this(), dc_id, user_id, is_bot] {
+    {
+      std::lock_guard lock(self->snapshot_mutex_);
+      self->stored_.home_dc = dc_id;
+      self->stored_.user_id = user_id;
+      self->stored_.is_bot = is_bot;
+    }
+    self->dc(dc_id).authorized = true;
+    if (self->dc(dc_id).keys.key) {
+      self->keys_changed(dc_id);
+    } else {
+      self->save();
+    }
+  });
+}
+
+void client_core::set_home_dc(int dc_id) {
+  asio::dispatch(ex_, [self = shared_from_this(), dc_id] {
+    {
+      std::lock_guard lock(self->snapshot_mutex_);
+      self->stored_.home_dc = dc_id;
+    }
+    self->save();
+  });
+}
+
+void client_core::apply_dc_options(std::vector<api::DcOption> options) {
+  asio::dispatch(ex_, [self = shared_from_this(), options = std::move(options)] {
+    self->options_.dc_table.apply(options);
+    std::lock_guard lock(self->snapshot_mutex_);
+    self->table_snapshot_ = self->options_.dc_table;
+  });
+}
+
+void cancel_call(const std::weak_ptr<client_core>& core, call_id id) {
+  if (auto c = core.lock()) c->cancel(id);
+}
+
+}  // namespace detail
+
+client::client(asio::any_io_executor executor, client_options options)
+    : api_id_(options.api_id), api_hash_(options.api_hash) {
+  core_ = std::make_shared<detail::client_core>(std::move(executor), std::move(options));
+}
+
+client::~client() { core_->shutdown(); }
+
+asio::any_io_executor client::get_executor() const noexcept { return core_->executor(); }
+std::error_code client::load_error() const noexcept { return core_->load_error(); }
+call_id client::start_call(std::vector<std::uint8_t> body, call_options options, raw_completion done) {
+  return core_->start(std::move(body), options, std::move(done));
+}
+void client::cancel(call_id id) { core_->cancel(id); }
+void client::shutdown() { core_->shutdown(); }
+login_state client::login() const { return core_->login(); }
+dc_table client::current_dc_table() const { return core_->current_dc_table(); }
+void client::set_logged_in(int dc, std::int64_t user_id, bool is_bot) { core_->set_logged_in(dc, user_id, is_bot); }
+void client::set_home_dc(int dc) { core_->set_home_dc(dc); }
+void client::apply_dc_options(const std::vector<api::DcOption>& options) { core_->apply_dc_options(options); }
+client::statistics client::stats() const { return core_->stats(); }
+
+}  // namespace mtproto::client

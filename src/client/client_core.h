@@ -1,0 +1,86 @@
+// The client's state behind its strand: DCs (keys, connections, authorization), calls in flight,
+// the stored session. Connections report here; calls are routed from here.
+#pragma once
+
+#include <asio/steady_timer.hpp>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "connection.h"
+#include "mtproto/client/client.h"
+
+namespace mtproto::client::detail {
+
+class client_core final : public connection_owner, public std::enable_shared_from_this<client_core> {
+ public:
+  client_core(asio::any_io_executor ex, client_options options);
+
+  asio::any_io_executor executor() const { return ex_; }
+  std::error_code load_error() const noexcept { return load_error_; }
+
+  call_id start(std::vector<std::uint8_t> body, call_options options, raw_completion done, bool internal = false);
+  void cancel(call_id id);
+  void shutdown();
+
+  login_state login() const;
+  dc_table current_dc_table() const;
+  client::statistics stats() const;
+  void set_logged_in(int dc, std::int64_t user_id, bool is_bot);
+  void set_home_dc(int dc);
+  void apply_dc_options(std::vector<api::DcOption> options);
+
+  // connection_owner
+  const client_options& options() const override { return options_; }
+  dc_keys& keys(int dc_id) override { return dc(dc_id).keys; }
+  void keys_changed(int dc_id) override;
+  void handshake_done(int dc_id) override;
+  void connected(int dc_id) override;
+  void call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) override;
+  session::clock::time_point now() const override;
+
+ private:
+  struct call_state {
+    raw_completion done;
+    std::unique_ptr<asio::steady_timer> timer;
+    std::shared_ptr<connection> conn;
+  };
+  struct dc_state {
+    dc_keys keys;
+    bool authorized = false;
+    bool importing = false;
+    std::deque<std::pair<call_id, std::vector<std::uint8_t>>> waiting_for_import;
+    std::shared_ptr<connection> main;
+    std::vector<std::shared_ptr<connection>> downloads;
+  };
+
+  dc_state& dc(int id);
+  int home_dc() const;
+  void begin(call_id id, std::vector<std::uint8_t> body, call_options options, raw_completion done, bool internal);
+  void route(call_id id, std::vector<std::uint8_t> body, const call_options& options, bool internal);
+  std::shared_ptr<connection> pick_connection(int dc_id, session_kind kind);
+  void import_authorization(int dc_id);
+  void finish(call_id id, const call_error* error, std::span<const std::uint8_t> result);
+  void fail(call_id id, std::error_code code);
+  void save();
+
+  strand ex_;
+  client_options options_;
+  std::shared_ptr<session_store> store_;
+  std::error_code load_error_;
+  stored_session stored_;
+  std::map<int, dc_state> dcs_;
+  std::unordered_map<call_id, call_state> calls_;
+  std::atomic<call_id> next_call_{1};
+  bool shut_down_ = false;
+
+  mutable std::mutex snapshot_mutex_;  // guards what the thread-safe getters read
+  client::statistics stats_;
+  dc_table table_snapshot_;
+};
+
+}  // namespace mtproto::client::detail

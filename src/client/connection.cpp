@@ -1,0 +1,528 @@
+#include "connection.h"
+
+#include <asio/this_coro.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/connect.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include <algorithm>
+#include <variant>
+
+#include "mtproto/api/fn/initConnection.h"
+#include "mtproto/api/fn/invokeWithLayer.h"
+#include "mtproto/crypto/random.h"
+#include "mtproto/handshake/client_handshake.h"
+#include "mtproto/mt/fn/ping_delay_disconnect.h"
+#include "mtproto/session/plain_message.h"
+
+namespace mtproto::client::detail {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+/// Reads at least this much per read_some, so small frames are not read a few bytes at a time.
+constexpr std::size_t min_read_size = 16 * 1024;
+/// At most this much buffer is offered to one read (a big frame arrives in several reads).
+constexpr std::size_t max_read_size = 1024 * 1024;
+/// Test DCs are told dc_id + 10000 in the handshake and the obfuscated2 header.
+constexpr int test_dc_offset = 10000;
+/// The transport error a server sends when it does not know the auth key.
+constexpr std::int32_t transport_error_unknown_key = -404;
+/// A connection that served at least this long counts as healthy: its next failure starts a
+/// fresh retry sequence.
+constexpr auto healthy_connection = std::chrono::seconds(5);
+
+/// A TL function whose bytes are already serialized: the query inside invokeWithLayer/initConnection.
+struct raw_query {
+  using result_type = std::int32_t;  // never read: the caller decodes the inner function's result
+  std::span<const std::uint8_t> bytes;
+  void write(tl::writer& w) const { w.write_raw(bytes); }
+};
+
+session::random_source secure_random_source() {
+  return [](std::span<std::uint8_t> out) { crypto::secure_random(out); };
+}
+
+template <class... T>
+std::error_code first_error(const std::variant<T...>& v) {
+  return std::visit([](const auto& e) { return std::error_code(e); }, v);
+}
+
+}  // namespace
+
+connection::connection(strand ex, connection_owner& owner, int dc_id, session_kind kind, int index)
+    : ex_(ex), owner_(owner), dc_id_(dc_id), kind_(kind), index_(index), socket_(ex), writer_wake_(ex),
+      retry_timer_(ex) {}
+
+connection::~connection() = default;
+
+void connection::submit(call_id id, std::vector<std::uint8_t> body) {
+  if (session_ && open_) {
+    push_call(id, std::move(body));
+  } else {
+    queued_.emplace_back(id, std::move(body));
+  }
+  if (!running_ && !stopped_) {
+    running_ = true;
+    asio::co_spawn(ex_, [self = shared_from_this()]() { return self->run(); }, asio::detached);
+  }
+}
+
+void connection::forget(call_id id) {
+  auto q = std::find_if(queued_.begin(), queued_.end(), [&](const auto& e) { return e.first == id; });
+  if (q != queued_.end()) {
+    queued_.erase(q);
+    return;
+  }
+  for (auto it = calls_.begin(); it != calls_.end(); ++it) {
+    if (it->second != id) continue;
+    if (session_) session_->cancel(it->first);
+    if (it->first == init_request_) {
+      init_request_ = 0;
+      init_sent_ = false;
+    }
+    calls_.erase(it);
+    return;
+  }
+}
+
+void connection::stop(std::error_code reason) {
+  stopped_ = true;
+  fail_all(reason);
+  close_socket();
+  retry_timer_.cancel();
+  if (key_wait_) key_wait_->cancel();
+  writer_wake_.cancel();
+}
+
+void connection::fail_all(std::error_code reason) {
+  auto queued = std::move(queued_);
+  queued_.clear();
+  auto calls = std::move(calls_);
+  calls_.clear();
+  const call_error error{reason, std::nullopt};
+  for (auto& [req, id] : calls) {
+    if (session_) session_->cancel(req);
+  }
+  init_request_ = 0;
+  if (!calls.empty()) init_sent_ = false;
+  for (auto& [id, body] : queued) owner_.call_done(id, &error, {});
+  for (auto& [req, id] : calls) owner_.call_done(id, &error, {});
+}
+
+void connection::close_socket() {
+  asio::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  resolver_.reset();
+}
+
+asio::awaitable<void> connection::run() {
+  auto& log = owner_.options().log;
+  retry_context retry;
+  auto first_failure = std::chrono::steady_clock::now();
+  while (!stopped_) {
+    bool reached = false;
+    auto ec = co_await connect_once();
+    std::chrono::steady_clock::time_point served_from{};
+    if (!ec) {
+      reached = true;
+      ec = co_await ensure_key();
+    }
+    if (!ec && !stopped_) {
+      start_session();
+      open_ = true;
+      push_queued();
+      served_from = std::chrono::steady_clock::now();
+      ec = co_await serve();
+      open_ = false;
+    }
+    close_socket();
+    if (stopped_) break;
+    log.info("dc{} {}#{}: connection ended: {}", dc_id_, kind_ == session_kind::main ? "main" : "download", index_,
+             ec.message());
+    if (session_) session_->on_reconnect();
+    const auto now = std::chrono::steady_clock::now();
+    // A connection that delivered answers made progress: its loss starts a fresh retry sequence.
+    if (frames_served_ > 0 ||
+        (served_from != std::chrono::steady_clock::time_point{} && now - served_from >= healthy_connection))
+      retry = {};
+    frames_served_ = 0;
+    if (retry.failures == 0) first_failure = now;
+    ++retry.failures;
+    retry.elapsed = now - first_failure;
+    retry.last_error = ec;
+    if (load() == 0) break;  // nothing waits: reconnect when the next call arrives
+    auto delay = owner_.options().reconnect(retry);
+    if (!delay) {
+      log.warn("dc{}: giving up after {} failures: {}", dc_id_, retry.failures, ec.message());
+      fail_all(reached || session_ ? make_error_code(client_errc::connection_lost)
+                                   : make_error_code(client_errc::connect_failed));
+      break;
+    }
+    co_await sleep(*delay);
+  }
+  running_ = false;
+  // A call may have arrived while the last attempt was winding down.
+  if (!stopped_ && !queued_.empty()) {
+    running_ = true;
+    asio::co_spawn(ex_, [self = shared_from_this()]() { return self->run(); }, asio::detached);
+  }
+}
+
+asio::awaitable<void> connection::sleep(std::chrono::milliseconds d) {
+  retry_timer_.expires_after(d);
+  co_await retry_timer_.async_wait(use_tuple);
+}
+
+asio::awaitable<std::error_code> connection::connect_once() {
+  const auto& options = owner_.options();
+  std::vector<dc_endpoint> endpoints;
+  std::optional<transport::proxy_secret> secret;
+  if (options.transport.via_proxy) {
+    dc_endpoint e;
+    e.host = options.transport.via_proxy->host;
+    e.port = options.transport.via_proxy->port;
+    endpoints.push_back(e);
+    secret = options.transport.via_proxy->secret;
+  } else {
+    endpoints = options.dc_table.endpoints(dc_id_, kind_ == session_kind::download);
+  }
+  if (endpoints.empty()) co_return make_error_code(client_errc::unknown_dc);
+
+  std::error_code last = make_error_code(client_errc::connect_failed);
+  for (const auto& endpoint : endpoints) {
+    if (stopped_) co_return make_error_code(client_errc::shut_down);
+    resolver_.emplace(ex_);
+    auto [rec, results] = co_await resolver_->async_resolve(endpoint.host, std::to_string(endpoint.port), use_tuple);
+    if (rec) {
+      last = rec;
+      continue;
+    }
+    asio::steady_timer deadline(ex_, options.connect_timeout);
+    auto outcome = co_await (asio::async_connect(socket_, results, use_tuple) || deadline.async_wait(use_tuple));
+    if (outcome.index() == 1) {
+      close_socket();
+      last = make_error_code(client_errc::connect_failed);
+      continue;
+    }
+    if (auto cec = std::get<0>(std::get<0>(outcome)); cec) {
+      close_socket();
+      last = cec;
+      continue;
+    }
+    asio::error_code ignored;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+
+    transport::client_options topts;
+    topts.framing = options.transport.framing;
+    topts.obfuscated = options.transport.obfuscated;
+    topts.secret = secret ? secret : endpoint.secret;
+    const int wire_dc = options.dc_table.test_mode() ? dc_id_ + test_dc_offset : dc_id_;
+    topts.dc_id = static_cast<std::int16_t>(kind_ == session_kind::download && endpoint.media_only ? -wire_dc : wire_dc);
+    try {
+      codec_.emplace(transport::stream_codec::client(topts, secure_random_source()));
+    } catch (const std::system_error& e) {
+      co_return e.code();
+    }
+    auto preamble = codec_->preamble();
+    if (!preamble.empty()) {
+      auto [wec, n] = co_await asio::async_write(socket_, asio::buffer(preamble.data(), preamble.size()), use_tuple);
+      if (wec) {
+        close_socket();
+        last = wec;
+        continue;
+      }
+    }
+    last_received_ = std::chrono::steady_clock::now();
+    owner_.connected(dc_id_);
+    co_return std::error_code{};
+  }
+  co_return last;
+}
+
+asio::awaitable<std::error_code> connection::ensure_key() {
+  auto& keys = owner_.keys(dc_id_);
+  while (!stopped_) {
+    if (keys.key) co_return std::error_code{};
+    if (!keys.creating_key) {
+      keys.creating_key = true;
+      asio::steady_timer deadline(ex_, owner_.options().handshake_timeout);
+      auto outcome = co_await (create_key() || deadline.async_wait(use_tuple));
+      keys.creating_key = false;
+      auto waiters = std::move(keys.key_waiters);
+      keys.key_waiters.clear();
+      for (auto& wake : waiters) wake();
+      if (outcome.index() == 1) co_return make_error_code(client_errc::handshake_timeout);
+      co_return std::get<0>(outcome);
+    }
+    // Another connection to this DC is creating the key: wait for it (it shares the key).
+    key_wait_ = std::make_shared<asio::steady_timer>(ex_, owner_.options().handshake_timeout);
+    keys.key_waiters.push_back([weak = std::weak_ptr(key_wait_)] {
+      if (auto t = weak.lock()) t->cancel();
+    });
+    auto wait = key_wait_;
+    auto [ec] = co_await wait->async_wait(use_tuple);
+    if (!ec) co_return make_error_code(client_errc::handshake_timeout);
+  }
+  co_return make_error_code(client_errc::shut_down);
+}
+
+asio::awaitable<std::error_code> connection::create_key() {
+  const auto& options = owner_.options();
+  auto& log = options.log;
+  handshake::client_options hopts;
+  hopts.rsa_keys = options.dc_table.rsa_keys();
+  hopts.dc_id = options.dc_table.test_mode() ? dc_id_ + test_dc_offset : dc_id_;
+  handshake::client_handshake hs(hopts, secure_random_source());
+  session::msg_id_generator ids;
+
+  auto send_plain = [&](const std::vector<std::uint8_t>& body) -> asio::awaitable<std::error_code> {
+    std::vector<std::uint8_t> buffer(transport::stream_codec::max_header_size);
+    session::write_plain_message(buffer, ids.next(owner_.now()), body);
+    co_return co_await send_payload(buffer, transport::stream_codec::max_header_size);
+  };
+
+  log.debug("dc{}: creating auth key", dc_id_);
+  if (auto ec = co_await send_plain(hs.begin())) co_return ec;
+  while (true) {
+    std::span<std::uint8_t> frame;
+    if (auto ec = co_await next_frame(frame)) co_return ec;
+    session::plain_message message;
+    if (auto ec = session::read_plain_message(frame, message)) co_return ec;
+    auto step = hs.feed(message.body, owner_.now());
+    if (step.error) co_return step.error;
+    if (!step.reply.empty()) {
+      if (auto ec = co_await send_plain(step.reply)) co_return ec;
+    }
+    if (step.done) {
+      auto& keys = owner_.keys(dc_id_);
+      keys.key = step.done->key;
+      keys.salt = step.done->first_salt;
+      keys.time_offset = step.done->time_offset;
+      ++keys.generation;
+      log.info("dc{}: auth key {:016x} created", dc_id_, static_cast<std::uint64_t>(keys.key->id()));
+      owner_.keys_changed(dc_id_);
+      owner_.handshake_done(dc_id_);
+      co_return std::error_code{};
+    }
+  }
+}
+
+void connection::start_session() {
+  auto& keys = owner_.keys(dc_id_);
+  if (session_ && session_key_generation_ == keys.generation) return;
+  if (session_) {
+    // The key changed under this session: its requests cannot be resent with the new key.
+    fail_all(make_error_code(client_errc::connection_lost));
+  }
+  std::int64_t session_id = 0;
+  crypto::secure_random(std::span(reinterpret_cast<std::uint8_t*>(&session_id), sizeof session_id));
+  session_.emplace(*keys.key, session_id, keys.salt, secure_random_source());
+  session_->clock_sync().set_offset(keys.time_offset);
+  session_key_generation_ = keys.generation;
+  init_sent_ = false;
+  init_request_ = 0;
+}
+
+void connection::push_queued() {
+  auto queued = std::move(queued_);
+  queued_.clear();
+  for (auto& [id, body] : queued) push_call(id, std::move(body));
+}
+
+std::vector<std::uint8_t> connection::wrap_first_call(std::vector<std::uint8_t> body) const {
+  const auto& o = owner_.options();
+  api::initConnection<raw_query> init;
+  init.api_id = o.api_id;
+  init.device_model = o.device_model;
+  init.system_version = o.system_version;
+  init.app_version = o.app_version;
+  init.system_lang_code = o.system_lang_code;
+  init.lang_pack = o.lang_pack;
+  init.lang_code = o.lang_code;
+  init.query = raw_query{body};
+  api::invokeWithLayer<api::initConnection<raw_query>> wrapped{o.layer, std::move(init)};
+  std::vector<std::uint8_t> out;
+  tl::writer w(out);
+  wrapped.write(w);
+  return out;
+}
+
+void connection::push_call(call_id id, std::vector<std::uint8_t> body) {
+  session::request_id req = 0;
+  if (!init_sent_) {
+    req = session_->push(wrap_first_call(std::move(body)));
+    init_sent_ = true;
+    init_request_ = req;
+  } else {
+    req = session_->push(std::move(body));
+  }
+  calls_[req] = id;
+  wake_writer();
+}
+
+void connection::wake_writer() {
+  wake_pending_ = true;
+  writer_wake_.cancel();
+}
+
+asio::awaitable<std::error_code> connection::send_payload(std::vector<std::uint8_t>& buffer, std::size_t head_room) {
+  const std::size_t payload = buffer.size() - head_room;
+  buffer.resize(buffer.size() + transport::stream_codec::max_trailer_size);
+  std::span<std::uint8_t> wire;
+  try {
+    wire = codec_->seal(buffer, head_room, payload);
+  } catch (const std::system_error& e) {
+    co_return e.code();
+  }
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(wire.data(), wire.size()), use_tuple);
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> connection::next_frame(std::span<std::uint8_t>& frame) {
+  while (true) {
+    while (auto ev = codec_->next()) {
+      if (auto* f = std::get_if<transport::frame_received>(&*ev)) {
+        frame = f->payload;
+        co_return std::error_code{};
+      }
+      if (auto* t = std::get_if<transport::transport_error_received>(&*ev)) {
+        owner_.options().log.warn("dc{}: transport error {}", dc_id_, t->code);
+        if (t->code == transport_error_unknown_key) {
+          auto& keys = owner_.keys(dc_id_);
+          if (keys.key && session_ && keys.key->id() == session_->key().id()) {
+            // The server forgot our key: the next connection creates a new one.
+            keys.key.reset();
+            ++keys.generation;
+            owner_.keys_changed(dc_id_);
+          }
+        }
+        co_return make_error_code(client_errc::server_transport_error);
+      }
+      // quick acks carry nothing the session needs
+    }
+    if (codec_->error()) co_return codec_->error();
+    const std::size_t want = std::clamp(codec_->bytes_wanted(), min_read_size, max_read_size);
+    auto space = codec_->prepare(want);
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()), use_tuple);
+    if (ec) co_return ec;
+    codec_->commit(n);
+    last_received_ = std::chrono::steady_clock::now();
+  }
+}
+
+asio::awaitable<std::error_code> connection::serve() {
+  auto outcome = co_await (read_loop() || write_loop() || keepalive_loop());
+  co_return std::visit([](const std::error_code& e) { return e; }, outcome);
+}
+
+asio::awaitable<std::error_code> connection::read_loop() {
+  while (true) {
+    std::span<std::uint8_t> frame;
+    if (auto ec = co_await next_frame(frame)) co_return ec;
+    events_.clear();
+    session_->feed(frame, owner_.now(), events_);
+    ++frames_served_;
+    bool resend_likely = false;
+    for (auto& ev : events_) {
+      if (!std::holds_alternative<session::rpc_result_event>(ev) && !std::holds_alternative<session::ack_event>(ev) &&
+          !std::holds_alternative<session::pong_event>(ev) && !std::holds_alternative<session::update_event>(ev))
+        resend_likely = true;
+      handle(ev);
+    }
+    if (resend_likely && session_->has_outgoing()) wake_writer();
+  }
+}
+
+asio::awaitable<std::error_code> connection::write_loop() {
+  while (true) {
+    while (session_->has_outgoing()) {
+      auto packet = session_->finalize(owner_.now(), transport::stream_codec::max_header_size);
+      if (!packet) break;
+      if (auto ec = co_await send_payload(packet->buffer, packet->head_room)) co_return ec;
+    }
+    if (!wake_pending_) {
+      writer_wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await writer_wake_.async_wait(use_tuple);
+      // Both a wake-up and the end of serve() cancel the wait; only the latter sets the state.
+      auto state = co_await asio::this_coro::cancellation_state;
+      if (state.cancelled() != asio::cancellation_type::none) co_return make_error_code(client_errc::shut_down);
+    }
+    wake_pending_ = false;
+  }
+}
+
+asio::awaitable<std::error_code> connection::keepalive_loop() {
+  const auto& options = owner_.options();
+  asio::steady_timer tick(ex_);
+  auto next_ping = std::chrono::steady_clock::now() + options.ping_interval;
+  while (true) {
+    tick.expires_after(options.ack_flush_interval);
+    auto [ec] = co_await tick.async_wait(use_tuple);
+    if (ec) co_return ec;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_received_ > options.dead_connection_after) co_return make_error_code(client_errc::connection_lost);
+    if (now >= next_ping) {
+      next_ping = now + options.ping_interval;
+      mt::ping_delay_disconnect ping{next_ping_id_++, static_cast<std::int32_t>(options.ping_disconnect_delay.count())};
+      std::vector<std::uint8_t> body;
+      tl::writer w(body);
+      ping.write(w);
+      session_->push(std::move(body));
+    }
+    if (session_->has_outgoing()) wake_writer();
+  }
+}
+
+void connection::handle(session::event& ev) {
+  auto& keys = owner_.keys(dc_id_);
+  auto finish = [&](session::request_id req, const call_error* error, std::span<const std::uint8_t> result) {
+    auto it = calls_.find(req);
+    if (it == calls_.end()) return;
+    const call_id id = it->second;
+    calls_.erase(it);
+    if (req == init_request_) {
+      init_request_ = 0;
+      // An error may mean initConnection was not applied: the next call carries it again.
+      if (error) init_sent_ = false;
+    }
+    owner_.call_done(id, error, result);
+  };
+  std::visit(
+      [&](auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, session::rpc_result_event>) {
+          finish(e.request, nullptr, e.result);
+        } else if constexpr (std::is_same_v<T, session::rpc_error_event>) {
+          const auto error = call_error::from_rpc(e.error);
+          finish(e.request, &error, {});
+        } else if constexpr (std::is_same_v<T, session::request_failed_event>) {
+          owner_.options().log.warn("dc{}: request dropped after bad_msg_notification {}", dc_id_, e.bad_msg_code);
+          const call_error error{make_error_code(client_errc::request_rejected), std::nullopt};
+          finish(e.request, &error, {});
+        } else if constexpr (std::is_same_v<T, session::salt_changed_event>) {
+          keys.salt = e.salt;
+          owner_.keys_changed(dc_id_);
+        } else if constexpr (std::is_same_v<T, session::session_created_event>) {
+          keys.salt = e.server_salt;
+          owner_.keys_changed(dc_id_);
+        } else if constexpr (std::is_same_v<T, session::bad_msg_event>) {
+          owner_.options().log.debug("dc{}: bad_msg_notification {}", dc_id_, e.error_code);
+          if (session_->clock_sync().offset() != keys.time_offset) {
+            keys.time_offset = session_->clock_sync().offset();
+            owner_.keys_changed(dc_id_);
+          }
+        } else if constexpr (std::is_same_v<T, session::failure_event>) {
+          owner_.options().log.warn("dc{}: dropped a packet: {} {}", dc_id_, e.error.message(), e.detail);
+        }
+      },
+      ev);
+}
+
+}  // namespace mtproto::client::detail

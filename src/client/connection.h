@@ -1,0 +1,124 @@
+// One TCP connection to a DC and the encrypted session on it: connects (retrying by the policy),
+// creates the DC's auth key when nobody has yet, then moves bytes between the socket and the
+// sans-IO core and reports answers to its owner. It knows nothing of typed calls.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "mtproto/client/call_result.h"
+#include "mtproto/client/options.h"
+#include "mtproto/session/client_session.h"
+#include "mtproto/transport/stream_codec.h"
+
+namespace mtproto::client::detail {
+
+using strand = asio::strand<asio::any_io_executor>;
+using call_id = std::uint64_t;
+
+/// What every connection to one DC shares: the auth key and what the server told us about it.
+struct dc_keys {
+  int dc_id = 0;
+  std::optional<session::auth_key> key;
+  std::int64_t salt = 0;
+  session::clock::duration time_offset{};
+  bool creating_key = false;
+  /// Connections waiting for another connection's handshake; each entry wakes one.
+  std::vector<std::function<void()>> key_waiters;
+  std::uint64_t generation = 0;  // bumped when the key is replaced (the server forgot it)
+};
+
+/// What a connection reports to the client.
+class connection_owner {
+ public:
+  virtual ~connection_owner() = default;
+  virtual const client_options& options() const = 0;
+  virtual dc_keys& keys(int dc_id) = 0;
+  /// The DC's key, salt or clock offset changed (persist it).
+  virtual void keys_changed(int dc_id) = 0;
+  virtual void handshake_done(int dc_id) = 0;
+  virtual void connected(int dc_id) = 0;
+  /// A call finished; `error` null means `result` is the answer.
+  virtual void call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) = 0;
+  virtual session::clock::time_point now() const = 0;
+};
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(strand ex, connection_owner& owner, int dc_id, session_kind kind, int index);
+  ~connection();
+
+  /// Queues a call (serialized boxed function); starts connecting if idle.
+  void submit(call_id id, std::vector<std::uint8_t> body);
+  /// Forgets a call: it is not sent (or not re-sent) and its answer is dropped.
+  void forget(call_id id);
+  /// Closes the connection and fails every call on it with `reason`.
+  void stop(std::error_code reason);
+
+  std::size_t load() const noexcept { return calls_.size() + queued_.size(); }
+  bool is_open() const noexcept { return open_; }
+  int dc_id() const noexcept { return dc_id_; }
+  session_kind kind() const noexcept { return kind_; }
+
+ private:
+  asio::awaitable<void> run();
+  asio::awaitable<std::error_code> connect_once();
+  asio::awaitable<std::error_code> ensure_key();
+  asio::awaitable<std::error_code> create_key();
+  asio::awaitable<std::error_code> serve();
+  asio::awaitable<std::error_code> read_loop();
+  asio::awaitable<std::error_code> write_loop();
+  asio::awaitable<std::error_code> keepalive_loop();
+  /// The next transport frame (valid until the next read); errors for transport errors too.
+  asio::awaitable<std::error_code> next_frame(std::span<std::uint8_t>& frame);
+  asio::awaitable<std::error_code> send_payload(std::vector<std::uint8_t>& buffer, std::size_t head_room);
+  asio::awaitable<void> sleep(std::chrono::milliseconds d);
+
+  void start_session();
+  void push_queued();
+  void push_call(call_id id, std::vector<std::uint8_t> body);
+  void handle(session::event& ev);
+  void wake_writer();
+  void fail_all(std::error_code reason);
+  void close_socket();
+  std::vector<std::uint8_t> wrap_first_call(std::vector<std::uint8_t> body) const;
+
+  strand ex_;
+  connection_owner& owner_;
+  int dc_id_;
+  session_kind kind_;
+  int index_;
+  asio::ip::tcp::socket socket_;
+  std::optional<transport::stream_codec> codec_;
+  std::optional<session::client_session> session_;
+  std::uint64_t session_key_generation_ = 0;
+  asio::steady_timer writer_wake_;  // cancelled to wake the writer
+  bool wake_pending_ = false;
+  asio::steady_timer retry_timer_;
+  std::optional<asio::ip::tcp::resolver> resolver_;
+  std::shared_ptr<asio::steady_timer> key_wait_;
+
+  std::deque<std::pair<call_id, std::vector<std::uint8_t>>> queued_;  // waiting for a session
+  std::map<session::request_id, call_id> calls_;                     // pushed into the session
+  session::request_id init_request_ = 0;  // the call that carries initConnection, until answered
+  bool init_sent_ = false;
+  bool running_ = false;
+  bool open_ = false;
+  bool stopped_ = false;
+  std::chrono::steady_clock::time_point last_received_{};
+  std::int64_t next_ping_id_ = 1;
+  std::uint64_t frames_served_ = 0;  // packets read since the last connect
+  std::vector<session::event> events_;
+};
+
+}  // namespace mtproto::client::detail
