@@ -72,6 +72,10 @@ void server_session::feed(std::span<std::uint8_t> packet, clock::time_point now,
     events.push_back(failure_event{ec, {}});
     return;
   }
+  feed_opened(p, now, events);
+}
+
+void server_session::feed_opened(const opened_packet& p, clock::time_point now, std::vector<server_event>& events) {
   if (!has_session_ || p.header.session_id != session_id_) {
     // A new session on this key: fresh counters, and the client learns it must resync.
     has_session_ = true;

@@ -33,19 +33,17 @@ constexpr int max_bad_packets = 16;
 
 void secure_random_source(std::span<std::uint8_t> out) { crypto::secure_random(out); }
 
-/// Padded intermediate appends 0..15 random bytes to each frame; the MTProto layer knows its own
-/// length: a plain message from its length field, an encrypted one as whole 16-byte blocks.
-std::span<std::uint8_t> without_transport_padding(std::span<std::uint8_t> payload, bool plain) {
-  if (plain) {
-    if (payload.size() < session::plain_header_size) return payload;
-    std::uint32_t length = 0;
-    for (std::size_t i = 0; i < 4; ++i) length |= static_cast<std::uint32_t>(payload[16 + i]) << (8 * i);
-    const std::size_t whole = session::plain_header_size + length;
-    return whole <= payload.size() && payload.size() - whole < 16 ? payload.first(whole) : payload;
-  }
-  if (payload.size() < session::packet_outer_header) return payload;
-  return payload.first(session::packet_outer_header + (payload.size() - session::packet_outer_header) / 16 * 16);
-}
+/// Sessions kept across connections before the oldest are forgotten.
+constexpr std::size_t max_sessions = 4096;
+
+/// Bytes to write: a sealed frame inside the buffer it was built in (no copy to trim head room).
+struct wire_bytes {
+  std::vector<std::uint8_t> buffer;
+  std::size_t offset = 0;
+  std::size_t size = 0;
+  explicit wire_bytes(std::vector<std::uint8_t> all) : buffer(std::move(all)), size(buffer.size()) {}
+  wire_bytes(std::vector<std::uint8_t> b, std::size_t off, std::size_t n) : buffer(std::move(b)), offset(off), size(n) {}
+};
 
 class connection {
  public:
@@ -56,7 +54,7 @@ class connection {
                                                secure_random_source)) {}
 
   /// Reads the frames in the buffer; returns false when the connection must close after writing.
-  bool process(std::vector<std::vector<std::uint8_t>>& out) {
+  bool process(std::vector<wire_bytes>& out) {
     while (auto ev = codec_.next()) {
       auto* frame = std::get_if<transport::frame_received>(&*ev);
       if (!frame) continue;  // clients send no quick acks or transport errors
@@ -69,26 +67,32 @@ class connection {
   bool drop_after_write() const noexcept { return drop_; }
 
  private:
-  bool on_frame(std::span<std::uint8_t> payload, std::vector<std::vector<std::uint8_t>>& out) {
+  bool on_frame(std::span<std::uint8_t> payload, std::vector<wire_bytes>& out) {
     if (payload.size() < 8) return false;
     std::int64_t auth_key_id = 0;
     for (std::size_t i = 0; i < 8; ++i) auth_key_id |= static_cast<std::int64_t>(payload[i]) << (8 * i);
     const auto now = session::clock::now();
-    if (codec_.info() && codec_.info()->framing == transport::protocol::padded_intermediate)
-      payload = without_transport_padding(payload, auth_key_id == 0);
     if (auth_key_id == 0) return on_plain(payload, now, out);
 
     key_record* key = s_.keys.find(dc_id_, auth_key_id);
     if (!key) {
-      out.push_back(codec_.encode_transport_error(transport_error_no_key));
+      out.emplace_back(codec_.encode_transport_error(transport_error_no_key));
       return false;
     }
-    auto it = sessions_.find(auth_key_id);
-    if (it == sessions_.end())
-      it = sessions_.try_emplace(auth_key_id, key->key, key->salt, secure_random_source).first;
-    auto& session = it->second;
+    session::opened_packet opened;
+    if (session::open_packet(payload, key->key, crypto::direction::client_to_server, opened)) {
+      return ++bad_packets_ <= max_bad_packets;
+    }
+    const std::pair id{auth_key_id, opened.header.session_id};
+    auto it = s_.sessions.find(id);
+    if (it == s_.sessions.end()) {
+      if (s_.sessions.size() >= max_sessions) s_.sessions.erase(s_.sessions.begin());
+      it = s_.sessions.emplace(id, std::make_unique<session::server_session>(key->key, key->salt, secure_random_source))
+               .first;
+    }
+    auto& session = *it->second;
     events_.clear();
-    session.feed(payload, now, events_);
+    session.feed_opened(opened, now, events_);
     for (const auto& ev : events_) {
       if (const auto* req = std::get_if<session::incoming_request>(&ev)) {
         ++s_.counters.requests;
@@ -115,7 +119,7 @@ class connection {
   }
 
   bool on_plain(std::span<std::uint8_t> payload, session::clock::time_point now,
-                std::vector<std::vector<std::uint8_t>>& out) {
+                std::vector<wire_bytes>& out) {
     session::plain_message message;
     if (session::read_plain_message(payload, message)) return false;
     if (!handshake_ || handshake_->finished()) {
@@ -140,15 +144,13 @@ class connection {
     return true;
   }
 
-  std::vector<std::uint8_t> seal(std::vector<std::uint8_t> buf, std::size_t head_room) {
+  wire_bytes seal(std::vector<std::uint8_t> buf, std::size_t head_room) {
     const std::size_t payload = buf.size() - head_room;
     buf.resize(buf.size() + transport::stream_codec::max_trailer_size);
     const auto wire = codec_.seal(buf, head_room, payload);
     const auto offset = static_cast<std::size_t>(wire.data() - buf.data());
     const auto size = wire.size();
-    buf.erase(buf.begin() + static_cast<std::ptrdiff_t>(offset + size), buf.end());
-    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(offset));
-    return buf;
+    return wire_bytes(std::move(buf), offset, size);
   }
 
   server::state& s_;
@@ -156,7 +158,6 @@ class connection {
   transport::stream_codec codec_;
   std::optional<handshake::server_handshake> handshake_;
   session::msg_id_generator plain_ids_;
-  std::map<std::int64_t, session::server_session> sessions_;
   std::vector<session::server_event> events_;
   int bad_packets_ = 0;
   bool drop_ = false;
@@ -174,7 +175,7 @@ asio::awaitable<void> serve_connection(server::state& s, tcp::socket socket, std
   std::uint64_t sent = 0;
   try {
     connection c(s, dc_id);
-    std::vector<std::vector<std::uint8_t>> out;
+    std::vector<wire_bytes> out;
     asio::steady_timer pacing(socket.get_executor());
     for (bool open = true; open && !s.stopped;) {
       const std::size_t want = std::max(read_chunk, c.codec().bytes_wanted());
@@ -187,9 +188,10 @@ asio::awaitable<void> serve_connection(server::state& s, tcp::socket socket, std
       out.clear();
       open = c.process(out) && !c.drop_after_write();
       for (auto& wire : out) {
-        co_await asio::async_write(socket, asio::buffer(wire), asio::use_awaitable);
-        sent += wire.size();
-        s.counters.bytes_sent += wire.size();
+        co_await asio::async_write(socket, asio::buffer(wire.buffer.data() + wire.offset, wire.size),
+                                   asio::use_awaitable);
+        sent += wire.size;
+        s.counters.bytes_sent += wire.size;
         if (rate > 0) {
           // Pace to the configured bandwidth: the time these bytes may take at `rate`.
           const auto due = started + std::chrono::microseconds(static_cast<std::int64_t>(sent * 1000000 / static_cast<std::uint64_t>(rate)));

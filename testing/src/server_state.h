@@ -2,12 +2,14 @@
 #pragma once
 
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "mtproto/session/server_session.h"
 #include "mtproto/testdc/server.h"
 
 namespace mtproto::testdc {
@@ -26,6 +28,9 @@ struct server::state {
   /// Open sockets, so stop() can close them (connections remove themselves when they end).
   std::list<asio::ip::tcp::socket*> sockets;
   server_counters counters;
+  /// Sessions by (auth_key_id, session_id). They outlive connections, as on Telegram: a client that
+  /// reconnects finds its answered requests (no re-run) and gets no new_session_created.
+  std::map<std::pair<std::int64_t, std::int64_t>, std::unique_ptr<session::server_session>> sessions;
   /// RPC answers sent by the whole server (--drop-every).
   std::uint64_t answers = 0;
   bool stopped = false;

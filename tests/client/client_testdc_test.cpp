@@ -188,12 +188,11 @@ TEST_CASE("e2e: every transport logs in a bot, calls help.getConfig and download
   };
   for (auto v : {variant{"abridged", transport::protocol::abridged, false},
                  variant{"intermediate", transport::protocol::intermediate, false},
-                 // Plain padded intermediate is left out until the session layer accepts the
-                 // 0..15 transport padding bytes after an encrypted packet (open_packet refuses
-                 // them as misaligned): it passes only when the random padding happens to be 0.
+                 variant{"padded intermediate", transport::protocol::padded_intermediate, false},
                  variant{"full", transport::protocol::full, false},
                  variant{"obfuscated abridged", transport::protocol::abridged, true},
-                 variant{"obfuscated intermediate", transport::protocol::intermediate, true}}) {
+                 variant{"obfuscated intermediate", transport::protocol::intermediate, true},
+                 variant{"obfuscated padded intermediate", transport::protocol::padded_intermediate, true}}) {
     INFO(v.name);
     asio::io_context io;
     auto o = dc.client_options();
@@ -274,9 +273,7 @@ TEST_CASE("e2e: user login without 2FA, and the typed SESSION_PASSWORD_NEEDED wi
   }
 }
 
-// [!mayfail]: about one run in three a resent request gets no answer within the limit (under
-// investigation: the emulator's answer cache for resent msg_ids vs. our resend after reconnect).
-TEST_CASE("e2e: --drop-every: requests are resent after reconnects and the file still matches", "[e2e][!mayfail]") {
+TEST_CASE("e2e: --drop-every: requests are resent after reconnects and the file still matches", "[e2e]") {
   testdc::options opts;
   opts.faults.drop_every = 3;
   emulator dc(opts);

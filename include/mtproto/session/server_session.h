@@ -58,6 +58,9 @@ class server_session {
   server_session(auth_key key, std::int64_t salt, random_source random, server_session_options options = {});
 
   void feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<server_event>& events);
+  /// The same for a packet the caller already opened (open_packet), e.g. to pick the session by
+  /// its session_id first: a server keeps sessions across connections.
+  void feed_opened(const opened_packet& packet, clock::time_point now, std::vector<server_event>& events);
 
   /// rpc_result for `req_msg_id` with an already serialized, boxed result.
   void reply(std::int64_t req_msg_id, std::span<const std::uint8_t> result);
