@@ -1,5 +1,5 @@
 # mtproto_generate_tl(TARGET <library> NAMESPACE <c++ namespace> SCHEMAS <file.tl>...
-#                     [OUTPUT_DIR <dir>] [TESTING_TARGET <library>])
+#                     [OUTPUT_DIR <dir>] [TESTING_TARGET <library> TESTING_INCLUDE <dir>])
 #
 # Runs tlgen at build time and compiles its output into TARGET. Headers go to
 # OUTPUT_DIR/include/<namespace as a path>/ (a PUBLIC include directory of TARGET, installed with
@@ -17,12 +17,12 @@
 #   - tlgen rewrites only files whose content changed, so unchanged shards are not recompiled, and
 #     it deletes files an earlier run wrote for types that no longer exist (its manifest).
 # With TESTING_TARGET, tlgen also writes random-value helpers (testing/...) compiled into that
-# library for the round-trip tests.
+# library for the round-trip tests; TESTING_INCLUDE is where their tl_random.h lives.
 set(MTPROTO_TL_DECLARATIONS_PER_SHARD 40 CACHE STRING
     "TL declarations per generated translation unit (smaller: less memory per compiler process)")
 
 function(mtproto_generate_tl)
-  cmake_parse_arguments(G "" "TARGET;NAMESPACE;OUTPUT_DIR;TESTING_TARGET" "SCHEMAS" ${ARGN})
+  cmake_parse_arguments(G "" "TARGET;NAMESPACE;OUTPUT_DIR;TESTING_TARGET;TESTING_INCLUDE" "SCHEMAS" ${ARGN})
   if(NOT G_TARGET OR NOT G_NAMESPACE OR NOT G_SCHEMAS)
     message(FATAL_ERROR "mtproto_generate_tl: TARGET, NAMESPACE and SCHEMAS are required")
   endif()
@@ -92,6 +92,6 @@ function(mtproto_generate_tl)
     endif()
     add_dependencies(${G_TESTING_TARGET} ${G_TARGET})
     target_sources(${G_TESTING_TARGET} PRIVATE ${testing_sources})
-    target_include_directories(${G_TESTING_TARGET} PUBLIC "${G_OUTPUT_DIR}/testing")
+    target_include_directories(${G_TESTING_TARGET} PUBLIC "${G_OUTPUT_DIR}/testing" "${G_TESTING_INCLUDE}")
   endif()
 endfunction()
