@@ -164,8 +164,8 @@ std::string write_bare_body(const analysis& a, const combinator_info& ci, int in
       o += p + "}\n";
       continue;
     }
-    // Several values share this bit: once the bit is set all of them are on the wire, so an
-    // absent one is written as its zero value (or rejected when there is no such value).
+    // Other fields share this bit: once the bit is set this value is on the wire, so when it is
+    // absent it is written as its zero value (or rejected when there is no such value).
     o += p + "if (" + test + ") {\n";
     o += p + "  if (" + member + ") {\n";
     write_value(a, f.type, "*" + member, ind + 4, 0, o);
