@@ -27,6 +27,8 @@
 #include "mtproto/api/registry.h"
 #include "mtproto/api/storage/FileType.h"
 #include "mtproto/api/upload/File.h"
+#include "mtproto/tl/gzip.h"
+#include "mtproto/tl/result.h"
 
 namespace api = mtproto::api;
 namespace tl = mtproto::tl;
@@ -212,4 +214,28 @@ TEST_CASE("the registry finds constructors by id") {
   CHECK(s.find_constructor(0xbe5335be) == nullptr);
   CHECK(s.find_type("upload.File") != nullptr);
   CHECK(s.find_type("upload.Nothing") == nullptr);
+}
+
+TEST_CASE("tl::read_result unwraps gzip_packed answers") {
+  const api::upload::File f = api::upload::file{.type = api::storage::fileJpeg{}, .mtime = 9, .bytes = {1, 2, 3}};
+  const auto plain = encode(f);
+  expected_bytes packed;
+  packed.u32(0x3072cfa1);
+  const auto z = tl::gzip(plain);
+  tl::writer w(packed.b);
+  w.write_bytes(z);
+  tl::reader r(packed.b);
+  CHECK(tl::read_result<api::upload::getFile>(r) == f);
+  CHECK(r.at_end());
+  tl::reader r2(plain);
+  CHECK(tl::read_result<api::upload::getFile>(r2) == f);
+  // Inflated bytes holding more than one answer are rejected.
+  auto two = plain;
+  two.insert(two.end(), plain.begin(), plain.end());
+  expected_bytes bad;
+  bad.u32(0x3072cfa1);
+  tl::writer w2(bad.b);
+  w2.write_bytes(tl::gzip(two));
+  tl::reader r3(bad.b);
+  CHECK_THROWS_AS(tl::read_result<api::upload::getFile>(r3), tl::decode_error);
 }
