@@ -1,7 +1,7 @@
 # tlgen parses and generates every official schema in ../shared/tl, and its summary counts match
 # the table in ../shared/tl/README.md (constructors and functions: declarations with #id in the
 # respective sections; id mismatches: the README's CRC self-check).
-#   cmake -DTLGEN=... -DSHARED=dir -DOUT=dir -P check_shared_schemas.cmake
+#   cmake -DTLGEN=... -DSHARED=dir -DSOURCE_DIR=repo -DOUT=dir -P check_shared_schemas.cmake
 set(cases
   "api-layer-228.tl|1642 constructors, 806 functions|layer 228|0 id mismatches"
   "api-layer-228-tdlib.tl|1649 constructors, 811 functions|layer 228|9 id mismatches"
@@ -38,6 +38,15 @@ string(FIND "${stderr}" "invokeWithBusinessConnection reuses id #dd289f8e of inv
 if(at EQUAL -1)
   message("api-layer-228-tdlib.tl: duplicate id of invokeWithBusinessConnection not reported")
   list(APPEND failed "duplicate ids")
+endif()
+# Declarations repeated identically across input files are merged: our api.tl is a subset of the
+# layer, so both together give exactly the layer's types.
+execute_process(COMMAND "${TLGEN}" --strict --out "${OUT}" --namespace check "${SHARED}/tl/api-layer-228.tl"
+  "${SOURCE_DIR}/tl-schema/api.tl" RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
+string(FIND "${stdout}" " 607 types" at)
+if(NOT rc EQUAL 0 OR at EQUAL -1)
+  message("layer 228 + tl-schema/api.tl: ${stdout}${stderr}")
+  list(APPEND failed "merge")
 endif()
 # --strict turns the mismatches of the shared mtproto.tl into errors.
 execute_process(COMMAND "${TLGEN}" --strict --out "${OUT}" --namespace check "${SHARED}/tl/mtproto.tl"
