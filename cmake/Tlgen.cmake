@@ -1,9 +1,9 @@
 # mtproto_generate_tl(TARGET <library> NAMESPACE <c++ namespace> SCHEMAS <file.tl>...
-#                     [OUTPUT_DIR <dir>] [TESTING_TARGET <library>])
+#                     [OUTPUT_DIR <dir>] [INSTALL] [TESTING_TARGET <library> TESTING_INCLUDE <dir>])
 #
 # Runs tlgen at build time and compiles its output into TARGET. Headers go to
-# OUTPUT_DIR/include/<namespace as a path>/ (a PUBLIC include directory of TARGET, installed with
-# it), sources to OUTPUT_DIR/src/.
+# OUTPUT_DIR/include/<namespace as a path>/ (a PUBLIC include directory of TARGET; with INSTALL
+# also installed), sources to OUTPUT_DIR/src/.
 #
 # How the build knows tlgen's outputs: CMake needs the list of sources at configure time, but the
 # header names depend on the schema. So tlgen writes a FIXED set of sources: `--shards N`
@@ -17,12 +17,12 @@
 #   - tlgen rewrites only files whose content changed, so unchanged shards are not recompiled, and
 #     it deletes files an earlier run wrote for types that no longer exist (its manifest).
 # With TESTING_TARGET, tlgen also writes random-value helpers (testing/...) compiled into that
-# library for the round-trip tests.
+# library for the round-trip tests; TESTING_INCLUDE is where their tl_random.h lives.
 set(MTPROTO_TL_DECLARATIONS_PER_SHARD 40 CACHE STRING
     "TL declarations per generated translation unit (smaller: less memory per compiler process)")
 
 function(mtproto_generate_tl)
-  cmake_parse_arguments(G "" "TARGET;NAMESPACE;OUTPUT_DIR;TESTING_TARGET" "SCHEMAS" ${ARGN})
+  cmake_parse_arguments(G "INSTALL" "TARGET;NAMESPACE;OUTPUT_DIR;TESTING_TARGET;TESTING_INCLUDE" "SCHEMAS" ${ARGN})
   if(NOT G_TARGET OR NOT G_NAMESPACE OR NOT G_SCHEMAS)
     message(FATAL_ERROR "mtproto_generate_tl: TARGET, NAMESPACE and SCHEMAS are required")
   endif()
@@ -82,7 +82,9 @@ function(mtproto_generate_tl)
     VERBATIM)
   target_sources(${G_TARGET} PRIVATE ${sources} "${stamp}")
   target_include_directories(${G_TARGET} PUBLIC $<BUILD_INTERFACE:${G_OUTPUT_DIR}/include>)
-  install(DIRECTORY "${G_OUTPUT_DIR}/include/" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  if(G_INSTALL)
+    install(DIRECTORY "${G_OUTPUT_DIR}/include/" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  endif()
 
   if(G_TESTING_TARGET)
     if(NOT TARGET ${G_TESTING_TARGET})
@@ -92,6 +94,6 @@ function(mtproto_generate_tl)
     endif()
     add_dependencies(${G_TESTING_TARGET} ${G_TARGET})
     target_sources(${G_TESTING_TARGET} PRIVATE ${testing_sources})
-    target_include_directories(${G_TESTING_TARGET} PUBLIC "${G_OUTPUT_DIR}/testing")
+    target_include_directories(${G_TESTING_TARGET} PUBLIC "${G_OUTPUT_DIR}/testing" "${G_TESTING_INCLUDE}")
   endif()
 endfunction()

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <functional>
 #include <stdexcept>
 
@@ -321,8 +322,10 @@ analysis analyze(schema& s, const options& opts) {
   }
   auto name_fields = [&](combinator_info& ci) {
     std::map<std::pair<std::string, int>, int> bit_users;
+    // A value shares its bit when any other field (a value or a flag-only true) uses the same bit:
+    // then the bit can be set while this value is absent, and the value must still be written.
     for (const auto& f : ci.c->fields)
-      if (f.cond && f.type.k != type_expr::kind::true_) ++bit_users[{f.cond->flags_field, f.cond->bit}];
+      if (f.cond) ++bit_users[{f.cond->flags_field, f.cond->bit}];
     std::set<std::string> taken;
     for (const auto& f : ci.c->fields) {
       field_info fi;

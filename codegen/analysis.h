@@ -21,7 +21,7 @@ struct options {
 struct field_info {
   const field* f = nullptr;
   std::string cpp_name;
-  bool shares_bit = false;  // another non-true field is conditional on the same flags bit
+  bool shares_bit = false;  // a value whose flags bit another field (value or true) also uses
 };
 
 /// A combinator (constructor or function) with its C++ spelling.

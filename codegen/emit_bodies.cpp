@@ -164,8 +164,8 @@ std::string write_bare_body(const analysis& a, const combinator_info& ci, int in
       o += p + "}\n";
       continue;
     }
-    // Several values share this bit: once the bit is set all of them are on the wire, so an
-    // absent one is written as its zero value (or rejected when there is no such value).
+    // Other fields share this bit: once the bit is set this value is on the wire, so when it is
+    // absent it is written as its zero value (or rejected when there is no such value).
     o += p + "if (" + test + ") {\n";
     o += p + "  if (" + member + ") {\n";
     write_value(a, f.type, "*" + member, ind + 4, 0, o);
@@ -200,6 +200,10 @@ std::string read_bare_body(const analysis& a, const combinator_info& ci, const s
     if (f.type.k == k::flags) {
       o += q + "tl_field = " + quote(f.name) + ";\n";
       o += q + "const std::uint32_t " + flags_local(f.name) + " = tl_r.read_uint();\n";
+      const bool used = std::any_of(ci.fields.begin(), ci.fields.end(), [&](const field_info& g) {
+        return g.f->cond && g.f->cond->flags_field == f.name;
+      });
+      if (!used) o += q + "(void)" + flags_local(f.name) + ";  // no field depends on it\n";
       continue;
     }
     const std::string test = f.cond ? flags_local(f.cond->flags_field) + " & " + bit_mask(f.cond->bit) : "";
@@ -303,12 +307,9 @@ std::string struct_definition(const analysis& a, const combinator_info& ci) {
       continue;
     }
     const auto t = cpp_field_type(a, *fi.f);
-    // Scalars start at zero so a designated-initializer list may leave them out.
-    const auto kind = fi.f->type.k;
-    const bool scalar = kind == k::int_ || kind == k::long_ || kind == k::double_ || kind == k::int128 ||
-                        kind == k::int256 || kind == k::bool_;
-    const bool value_init = (scalar && !fi.f->cond) || kind == k::true_;
-    o += "  " + t + " " + fi.cpp_name + (value_init ? "{}" : "") + ";\n";
+    // Every member has an initializer: scalars start at zero, and GCC's -Wmissing-field-initializers
+    // stays quiet when a designated-initializer list leaves members out.
+    o += "  " + t + " " + fi.cpp_name + "{};\n";
   }
   o += "\n";
   if (!generic) {

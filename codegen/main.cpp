@@ -50,7 +50,6 @@ int main(int argc, char** argv) {
   tlgen::options opts;
   tlgen::emit_options eopts;
   std::vector<std::string> inputs;
-  bool namespace_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -61,7 +60,6 @@ int main(int argc, char** argv) {
       out_dir = value();
     } else if (arg == "--namespace") {
       opts.root_namespace = value();
-      namespace_given = true;
     } else if (arg == "--strict") {
       opts.strict = true;
     } else if (arg == "--testing") {
@@ -86,7 +84,6 @@ int main(int argc, char** argv) {
   if (out_dir.empty()) return usage("--out DIR is required");
   if (inputs.empty()) return usage("no input .tl files");
   if (opts.root_namespace.empty()) return usage("--namespace needs a value");
-  (void)namespace_given;
   if (eopts.source_prefix.empty())
     for (char c : opts.root_namespace) eopts.source_prefix += c == ':' ? '_' : c;
   while (eopts.source_prefix.find("__") != std::string::npos)

@@ -31,9 +31,16 @@ std::vector<std::string> split_ws(std::string_view s) {
 
 bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
+// `name` or `ns.name`: every dot-separated part starts with a letter.
 bool is_identifier(std::string_view s) {
-  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s.front()))) return false;
-  return std::all_of(s.begin(), s.end(), is_ident_char) && s.back() != '.';
+  if (s.empty() || !std::all_of(s.begin(), s.end(), is_ident_char)) return false;
+  for (std::size_t start = 0;;) {
+    const auto dot = s.find('.', start);
+    const auto part = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (part.empty() || !std::isalpha(static_cast<unsigned char>(part.front()))) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
 }
 
 // The part of a possibly namespaced name after the last '.'.
@@ -122,6 +129,8 @@ class declaration_parser {
         return error(line, "unsupported argument '" + tok + "' in " + name);
       field f;
       f.name = tok.substr(0, colon);
+      if (!is_identifier(f.name) || f.name.find('.') != std::string::npos)
+        return error(line, "invalid field name '" + f.name + "' in " + name);
       std::string type_text = tok.substr(colon + 1);
       const auto q = type_text.find('?');
       if (q != std::string::npos) {
