@@ -173,9 +173,7 @@ std::vector<unit> implementation_units(const analysis& a) {
 }
 
 std::string shard_name(const emit_options& o, int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%03d", i);
-  return "src/" + o.source_prefix + "_" + buf + ".cpp";
+  return "src/" + o.source_prefix + "_" + shard_number(static_cast<std::size_t>(i)) + ".cpp";
 }
 
 std::vector<generated_file> shards(const analysis& a, const emit_options& opts) {
@@ -264,6 +262,11 @@ std::string registry_source(const analysis& a, const emit_options& opts, const s
 }
 
 }  // namespace
+
+std::string shard_number(std::size_t i) {
+  std::string s = std::to_string(i);
+  return std::string(s.size() < 3 ? 3 - s.size() : 0, '0') + s;
+}
 
 std::vector<generated_file> emit(const analysis& a, const emit_options& opts) {
   std::vector<generated_file> out;

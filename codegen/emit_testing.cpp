@@ -237,9 +237,7 @@ std::vector<generated_file> emit_testing(const analysis& a, const emit_options& 
     for (const auto& hdr : inc) o += "#include \"" + hdr + "\"\n";
     o += "#include \"" + decls_header + "\"\n\n";
     for (const auto* u : parts[i]) o += u->code + "\n";
-    char num[16];
-    std::snprintf(num, sizeof num, "%03zu", i);
-    out.push_back({"testing/" + opts.source_prefix + "_testing_" + num + ".cpp", o});
+    out.push_back({"testing/" + opts.source_prefix + "_testing_" + shard_number(i) + ".cpp", o});
   }
 
   // The table: needs no type definitions, only the ops objects and the random functions.

@@ -51,4 +51,7 @@ void collect_includes(const analysis& a, const combinator_info& ci, std::vector<
 
 std::vector<generated_file> emit_testing(const analysis& a, const emit_options& opts);
 
+/// "007": zero-padded shard numbers, so generated file names sort.
+std::string shard_number(std::size_t i);
+
 }  // namespace tlgen
