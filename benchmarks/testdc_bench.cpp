@@ -22,14 +22,6 @@ namespace {
 constexpr std::int64_t file_size = 64 << 20;
 constexpr int runs = 5;
 
-template <class F>
-std::vector<std::uint8_t> encode(const F& f) {
-  std::vector<std::uint8_t> out;
-  tl::writer w(out);
-  f.write(w);
-  return out;
-}
-
 double download_mb_per_s(test::loopback_client& client, const published_file& f, std::int32_t part) {
   const auto start = std::chrono::steady_clock::now();
   std::int64_t got = 0;
@@ -42,7 +34,7 @@ double download_mb_per_s(test::loopback_client& client, const published_file& f,
     req.location = loc;
     req.offset = offset;
     req.limit = part;
-    auto r = client.call(encode(req));
+    auto r = client.call(tl::serialize(req));
     if (r.error) throw std::runtime_error("getFile failed: " + r.error->message);
     got += static_cast<std::int64_t>(r.result.size());
   }
@@ -69,7 +61,7 @@ int main() {
   login.api_id = 1;
   login.api_hash = "x";
   login.bot_auth_token = published.bot_token();
-  if (client.call(encode(login)).error) return 1;
+  if (client.call(tl::serialize(login)).error) return 1;
 
   std::printf("mtproto-testdc upload.getFile on loopback, %lld MiB file, 1 connection, 1 request in flight, "
               "intermediate transport; median of %d runs\n\n",

@@ -14,13 +14,7 @@
 
 namespace mtproto::handshake::detail {
 
-template <class T>
-std::vector<std::uint8_t> serialize(const T& object) {
-  std::vector<std::uint8_t> out;
-  tl::writer w(out);
-  object.write(w);
-  return out;
-}
+using tl::serialize;
 
 inline std::span<const std::uint8_t> as_bytes(const std::string& s) noexcept {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};

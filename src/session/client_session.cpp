@@ -36,14 +36,6 @@ std::uint32_t first_word(std::span<const std::uint8_t> body) {
   return body[0] | body[1] << 8 | body[2] << 16 | static_cast<std::uint32_t>(body[3]) << 24;
 }
 
-template <class T>
-std::vector<std::uint8_t> serialize(const T& object) {
-  std::vector<std::uint8_t> out;
-  tl::writer w(out);
-  object.write(w);
-  return out;
-}
-
 }  // namespace
 
 client_session::client_session(auth_key key, std::int64_t session_id, std::int64_t salt, random_source random,
@@ -96,7 +88,7 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
   std::size_t total = 0;
 
   if (!pending_acks_.empty()) {
-    owned.push_back(serialize(mt::msgs_ack{.msg_ids = std::move(pending_acks_)}));
+    owned.push_back(tl::serialize(mt::msgs_ack{.msg_ids = std::move(pending_acks_)}));
     pending_acks_.clear();
   }
   for (auto& s : service_queue_) owned.push_back(std::move(s));
@@ -248,7 +240,7 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
                                            : asked < replay_.oldest()   ? state_too_low
                                                                         : state_unknown);
       }
-      service_queue_.push_back(serialize(answer));
+      service_queue_.push_back(tl::serialize(answer));
       return;
     }
     case mt::msg_resend_req::constructor_id:
@@ -300,7 +292,7 @@ void client_session::answer_detailed_info(std::int64_t answer_msg_id) {
   if (replay_.seen(answer_msg_id))
     pending_acks_.push_back(answer_msg_id);
   else
-    service_queue_.push_back(serialize(mt::msg_resend_req{.msg_ids = {answer_msg_id}}));
+    service_queue_.push_back(tl::serialize(mt::msg_resend_req{.msg_ids = {answer_msg_id}}));
 }
 
 request_id client_session::take_request(std::int64_t msg_id) {

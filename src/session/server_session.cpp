@@ -29,14 +29,6 @@
 namespace mtproto::session {
 namespace {
 
-template <class T>
-std::vector<std::uint8_t> serialize(const T& object) {
-  std::vector<std::uint8_t> out;
-  tl::writer w(out);
-  object.write(w);
-  return out;
-}
-
 // bad_msg_notification codes the server sends.
 constexpr std::int32_t bad_msg_id_too_low = 16;
 constexpr std::int32_t bad_msg_id_too_high = 17;
@@ -88,7 +80,7 @@ void server_session::feed_opened(const opened_packet& p, clock::time_point now, 
     answer_bytes_ = 0;
     std::int64_t unique_id = 0;
     random_(std::span(reinterpret_cast<std::uint8_t*>(&unique_id), sizeof unique_id));
-    outgoing_.push_back({serialize(mt::new_session_created{.first_msg_id = p.header.msg_id, .unique_id = unique_id,
+    outgoing_.push_back({tl::serialize(mt::new_session_created{.first_msg_id = p.header.msg_id, .unique_id = unique_id,
                                                            .server_salt = salts_.front()}),
                          true, msg_kind::server_event});
   }
@@ -148,13 +140,13 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
       // answer re-sends its request and gets the answer again.
       return;
     case mt::ping::constructor_id:
-      outgoing_.push_back({serialize(mt::pong{.msg_id = msg_id, .ping_id = mt::ping::read_bare(r).ping_id}), false,
+      outgoing_.push_back({tl::serialize(mt::pong{.msg_id = msg_id, .ping_id = mt::ping::read_bare(r).ping_id}), false,
                            msg_kind::server_response});
       return;
     case mt::ping_delay_disconnect::constructor_id: {
       const auto ping = mt::ping_delay_disconnect::read_bare(r);
       events.push_back(disconnect_after{std::chrono::seconds(ping.disconnect_delay)});
-      outgoing_.push_back({serialize(mt::pong{.msg_id = msg_id, .ping_id = ping.ping_id}), false,
+      outgoing_.push_back({tl::serialize(mt::pong{.msg_id = msg_id, .ping_id = ping.ping_id}), false,
                            msg_kind::server_response});
       return;
     }
@@ -168,19 +160,19 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
                                 .valid_until = server_now + (i + 1) * salt_period_seconds,
                                 .salt = index < salts_.size() ? salts_[index] : salts_.front()});
       }
-      outgoing_.push_back({serialize(answer), false, msg_kind::server_response});
+      outgoing_.push_back({tl::serialize(answer), false, msg_kind::server_response});
       return;
     }
     case mt::destroy_session::constructor_id: {
       const std::int64_t which = mt::destroy_session::read_bare(r).session_id;
       if (which == session_id_)
-        reply(msg_id, serialize(mt::DestroySessionRes(mt::destroy_session_none{.session_id = which})));
+        reply(msg_id, tl::serialize(mt::DestroySessionRes(mt::destroy_session_none{.session_id = which})));
       else
-        reply(msg_id, serialize(mt::DestroySessionRes(mt::destroy_session_ok{.session_id = which})));
+        reply(msg_id, tl::serialize(mt::DestroySessionRes(mt::destroy_session_ok{.session_id = which})));
       return;
     }
     case mt::rpc_drop_answer::constructor_id:
-      reply(msg_id, serialize(mt::RpcDropAnswer(mt::rpc_answer_unknown{})));
+      reply(msg_id, tl::serialize(mt::RpcDropAnswer(mt::rpc_answer_unknown{})));
       return;
     default:
       events.push_back(incoming_request{msg_id, inner});
@@ -190,11 +182,11 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
 
 void server_session::bad_msg(std::int64_t msg_id, std::int32_t seqno, std::int32_t code) {
   if (code == bad_msg_salt)
-    outgoing_.push_back({serialize(mt::bad_server_salt{.bad_msg_id = msg_id, .bad_msg_seqno = seqno, .error_code = code,
+    outgoing_.push_back({tl::serialize(mt::bad_server_salt{.bad_msg_id = msg_id, .bad_msg_seqno = seqno, .error_code = code,
                                                        .new_server_salt = salts_.front()}),
                          false, msg_kind::server_event});
   else
-    outgoing_.push_back({serialize(mt::bad_msg_notification{.bad_msg_id = msg_id, .bad_msg_seqno = seqno,
+    outgoing_.push_back({tl::serialize(mt::bad_msg_notification{.bad_msg_id = msg_id, .bad_msg_seqno = seqno,
                                                             .error_code = code}),
                          false, msg_kind::server_event});
 }
@@ -211,7 +203,7 @@ void server_session::reply(std::int64_t req_msg_id, std::span<const std::uint8_t
 }
 
 void server_session::reply_error(std::int64_t req_msg_id, std::int32_t code, std::string_view message) {
-  reply(req_msg_id, serialize(mt::rpc_error{.error_code = code, .error_message = std::string(message)}));
+  reply(req_msg_id, tl::serialize(mt::rpc_error{.error_code = code, .error_message = std::string(message)}));
 }
 
 void server_session::push(std::vector<std::uint8_t> body, bool content_related) {
@@ -247,7 +239,7 @@ std::optional<outgoing_packet> server_session::finalize(clock::time_point now, s
   std::vector<item> items;
   if (!pending_acks_.empty()) {
     items.push_back({ids_.next(now, msg_kind::server_event), seqno_.next(false),
-                     serialize(mt::msgs_ack{.msg_ids = std::move(pending_acks_)})});
+                     tl::serialize(mt::msgs_ack{.msg_ids = std::move(pending_acks_)})});
     pending_acks_.clear();
   }
   // One packet per finalize() at most max_container_messages, like the client.

@@ -54,14 +54,6 @@ struct expected_bytes {
   }
 };
 
-template <class T>
-std::vector<std::uint8_t> encode(const T& v) {
-  std::vector<std::uint8_t> out;
-  tl::writer w(out);
-  v.write(w);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("functions name their result types") {
@@ -88,7 +80,7 @@ TEST_CASE("upload.getFile from designated initializers serializes as the schema 
   e.b.insert(e.b.end(), {2, 7, 8, 0});  // file_reference: bytes {7, 8}
   e.str("");
   e.i64(1048576).u32(524288);
-  CHECK(encode(req) == e.b);
+  CHECK(tl::serialize(req) == e.b);
 
   tl::reader r(e.b);
   const auto back = api::upload::getFile::read(r);
@@ -117,7 +109,7 @@ TEST_CASE("invokeWithLayer<initConnection<help.getConfig>> serializes to the exp
   e.u32(0xc1cd5ea9).u32(0).u32(12345);
   e.str("pc").str("linux").str("0.1").str("en").str("").str("en");
   e.u32(0xc4f9186b);
-  CHECK(encode(call) == e.b);
+  CHECK(tl::serialize(call) == e.b);
   CHECK(fmt::format("{}", call) ==
         "invokeWithLayer{layer: 228, query: initConnection{api_id: 12345, device_model: \"pc\", system_version: "
         "\"linux\", app_version: \"0.1\", system_lang_code: \"en\", lang_pack: \"\", lang_code: \"en\", query: "
@@ -170,7 +162,7 @@ TEST_CASE("fields sharing one flag bit are written together") {
   // (the field `message` is `message_`: C++ forbids a member named like its class)
   api::message m{.id = 1, .peer_id = api::peerUser{.user_id = 2}, .date = 3, .message_ = "hi"};
   m.views = 10;  // forwards left out: bit 10 is set, so forwards goes on the wire as 0
-  auto copy_bytes = encode(api::Message(m));
+  auto copy_bytes = tl::serialize(api::Message(m));
   tl::reader r(copy_bytes);
   const auto back = api::Message::read(r);
   const auto* msg = back.get_if<api::message>();
@@ -179,12 +171,12 @@ TEST_CASE("fields sharing one flag bit are written together") {
   CHECK(msg->forwards == 0);
   // A boxed value cannot be made up: saved_from_peer shares flags.4 with saved_from_msg_id.
   const api::messageFwdHeader fwd{.date = 1, .saved_from_msg_id = 5};
-  CHECK_THROWS_AS(encode(fwd), std::logic_error);
+  CHECK_THROWS_AS(tl::serialize(fwd), std::logic_error);
 }
 
 TEST_CASE("decode errors name the constructor and field where they happened") {
   const api::upload::File f = api::upload::file{.type = api::storage::fileJpeg{}, .mtime = 5, .bytes = {1, 2, 3, 4, 5}};
-  const auto bytes = encode(f);
+  const auto bytes = tl::serialize(f);
   tl::reader r(std::span<const std::uint8_t>(bytes).first(bytes.size() - 4));
   try {
     (void)api::upload::File::read(r);
@@ -196,7 +188,7 @@ TEST_CASE("decode errors name the constructor and field where they happened") {
 
   api::messageMediaDocument media{.document = api::document{.id = 1, .file_reference = {}, .mime_type = "video/mp4",
                                                             .attributes = {api::documentAttributeFilename{.file_name = "a.mp4"}}}};
-  auto mb = encode(api::MessageMedia(media));
+  auto mb = tl::serialize(api::MessageMedia(media));
   mb.resize(mb.size() - 4);
   tl::reader r2(mb);
   try {
@@ -218,7 +210,7 @@ TEST_CASE("the registry finds constructors by id") {
 
 TEST_CASE("tl::read_result unwraps gzip_packed answers") {
   const api::upload::File f = api::upload::file{.type = api::storage::fileJpeg{}, .mtime = 9, .bytes = {1, 2, 3}};
-  const auto plain = encode(f);
+  const auto plain = tl::serialize(f);
   expected_bytes packed;
   packed.u32(0x3072cfa1);
   const auto z = tl::gzip(plain);

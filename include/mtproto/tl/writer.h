@@ -52,6 +52,15 @@ class writer {
   std::vector<std::uint8_t>* out_;
 };
 
+/// The boxed encoding of a generated TL object (constructor id, then fields) in a new vector.
+template <class T>
+std::vector<std::uint8_t> serialize(const T& object) {
+  std::vector<std::uint8_t> out;
+  writer w(out);
+  object.write(w);
+  return out;
+}
+
 /// Encoded size of a TL string/bytes value of `n` bytes, padding included.
 constexpr std::size_t encoded_bytes_size(std::size_t n) noexcept {
   const std::size_t header = n < 254 ? 1 : 4;
