@@ -20,10 +20,11 @@ find_package(Threads REQUIRED)
 find_path(MTPROTO_ASIO_INCLUDE_DIR asio.hpp)
 mtproto_require(MTPROTO_ASIO_INCLUDE_DIR "standalone Asio (asio.hpp)" libasio-dev)
 if(NOT TARGET mtproto::asio)
+  # Asio 1.22 does not detect clang's C++20 coroutines; they work with libstdc++'s <coroutine>.
   add_library(mtproto::asio INTERFACE IMPORTED GLOBAL)
   set_target_properties(mtproto::asio PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${MTPROTO_ASIO_INCLUDE_DIR}"
-    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED"
+    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED;$<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT=1;ASIO_HAS_STD_COROUTINE=1>"
     INTERFACE_LINK_LIBRARIES Threads::Threads)
 endif()
 

@@ -22,7 +22,7 @@ if command -v clang++ >/dev/null && echo 'extern "C" int LLVMFuzzerTestOneInput(
   cmake -S . -B "$fuzz_build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DMTPROTO_SANITIZE=ON -DMTPROTO_FUZZ_ENGINE=libfuzzer \
     -DMTPROTO_BUILD_TESTS=OFF -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF >/dev/null
-  cmake --build "$fuzz_build" -j "$jobs"
+  cmake --build "$fuzz_build" --target mtproto_fuzzers -j "$jobs"
   extra+=("-DMTPROTO_LIBFUZZER_BUILD_DIR=$(cd "$fuzz_build" && pwd)")
 else
   echo "test.sh: clang with libFuzzer not found; fuzz targets run only with the standalone driver"
