@@ -80,7 +80,7 @@ void connection::forget(call_id id) {
     return;
   }
   for (auto it = calls_.begin(); it != calls_.end(); ++it) {
-    if (it->second != id) continue;
+    if (it->second.id != id) continue;
     if (session_) session_->cancel(it->first);
     if (it->first == init_request_) {
       init_request_ = 0;
@@ -106,13 +106,13 @@ void connection::fail_all(std::error_code reason) {
   auto calls = std::move(calls_);
   calls_.clear();
   const call_error error{reason, std::nullopt};
-  for (auto& [req, id] : calls) {
+  for (auto& [req, call] : calls) {
     if (session_) session_->cancel(req);
   }
   init_request_ = 0;
   if (!calls.empty()) init_sent_ = false;
   for (auto& [id, body] : queued) owner_.call_done(id, &error, {});
-  for (auto& [req, id] : calls) owner_.call_done(id, &error, {});
+  for (auto& [req, call] : calls) owner_.call_done(call.id, &error, {});
 }
 
 void connection::close_socket() {
@@ -317,10 +317,9 @@ asio::awaitable<std::error_code> connection::create_key() {
 void connection::start_session() {
   auto& keys = owner_.keys(dc_id_);
   if (session_ && session_key_generation_ == keys.generation) return;
-  if (session_) {
-    // The key changed under this session: its requests cannot be resent with the new key.
-    fail_all(make_error_code(client_errc::connection_lost));
-  }
+  // The key changed under this session (the server forgot the old one and answered -404): what it
+  // could not decrypt it never executed, so the calls go out again in a session on the new key.
+  if (session_) requeue_pushed();
   std::int64_t session_id = 0;
   crypto::secure_random(std::span(reinterpret_cast<std::uint8_t*>(&session_id), sizeof session_id));
   session_.emplace(*keys.key, session_id, keys.salt, secure_random_source());
@@ -330,13 +329,21 @@ void connection::start_session() {
   init_request_ = 0;
 }
 
+void connection::requeue_pushed() {
+  // Request ids grow with every push: the map's order is the order the calls were made in.
+  auto pushed = std::move(calls_);
+  calls_.clear();
+  for (auto it = pushed.rbegin(); it != pushed.rend(); ++it)
+    queued_.emplace_front(it->second.id, std::move(it->second.body));
+}
+
 void connection::push_queued() {
   auto queued = std::move(queued_);
   queued_.clear();
   for (auto& [id, body] : queued) push_call(id, std::move(body));
 }
 
-std::vector<std::uint8_t> connection::wrap_first_call(std::vector<std::uint8_t> body) const {
+std::vector<std::uint8_t> connection::wrap_first_call(std::span<const std::uint8_t> body) const {
   const auto& o = owner_.options();
   api::initConnection<raw_query> init;
   init.api_id = o.api_id;
@@ -357,13 +364,13 @@ std::vector<std::uint8_t> connection::wrap_first_call(std::vector<std::uint8_t> 
 void connection::push_call(call_id id, std::vector<std::uint8_t> body) {
   session::request_id req = 0;
   if (!init_sent_) {
-    req = session_->push(wrap_first_call(std::move(body)));
+    req = session_->push(wrap_first_call(body));
     init_sent_ = true;
     init_request_ = req;
   } else {
-    req = session_->push(std::move(body));
+    req = session_->push(body);
   }
-  calls_[req] = id;
+  calls_[req] = pushed_call{id, std::move(body)};
   wake_writer();
 }
 
@@ -485,7 +492,7 @@ void connection::handle(session::event& ev) {
   auto finish = [&](session::request_id req, const call_error* error, std::span<const std::uint8_t> result) {
     auto it = calls_.find(req);
     if (it == calls_.end()) return;
-    const call_id id = it->second;
+    const call_id id = it->second.id;
     calls_.erase(it);
     if (req == init_request_) {
       init_request_ = 0;

@@ -86,12 +86,14 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void start_session();
   void push_queued();
+  /// Moves the calls of a session whose key was replaced back to the front of the queue.
+  void requeue_pushed();
   void push_call(call_id id, std::vector<std::uint8_t> body);
   void handle(session::event& ev);
   void wake_writer();
   void fail_all(std::error_code reason);
   void close_socket();
-  std::vector<std::uint8_t> wrap_first_call(std::vector<std::uint8_t> body) const;
+  std::vector<std::uint8_t> wrap_first_call(std::span<const std::uint8_t> body) const;
 
   strand ex_;
   connection_owner& owner_;
@@ -109,7 +111,14 @@ class connection : public std::enable_shared_from_this<connection> {
   std::shared_ptr<asio::steady_timer> key_wait_;
 
   std::deque<std::pair<call_id, std::vector<std::uint8_t>>> queued_;  // waiting for a session
-  std::map<session::request_id, call_id> calls_;                     // pushed into the session
+  /// A call pushed into the session. Its body (without the initConnection wrapper) is kept so the
+  /// call can be pushed again into a session on a new key: a server that forgot our key (-404)
+  /// never executed what it could not decrypt.
+  struct pushed_call {
+    call_id id;
+    std::vector<std::uint8_t> body;
+  };
+  std::map<session::request_id, pushed_call> calls_;  // pushed into the session, by push order
   session::request_id init_request_ = 0;  // the call that carries initConnection, until answered
   bool init_sent_ = false;
   bool running_ = false;

@@ -103,6 +103,11 @@ void server::stop() {
   for (auto* socket : s.sockets) socket->close(ignored);
 }
 
+void server::forget_keys() {
+  state_->keys = key_store{};
+  state_->sessions.clear();
+}
+
 const std::vector<dc_endpoint>& server::endpoints() const noexcept { return state_->dcs; }
 const std::optional<dc_endpoint>& server::cdn_endpoint() const noexcept { return state_->cdn; }
 const server_counters& server::counters() const noexcept { return state_->counters; }

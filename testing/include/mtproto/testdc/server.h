@@ -45,6 +45,9 @@ class server {
   void start();
   /// Closes the listeners and every open connection.
   void stop();
+  /// Forgets every auth key and session, as a DC that lost its key store: the next packet on an
+  /// old key is answered with transport error -404 (tests of the client's re-keying).
+  void forget_keys();
 
   /// The regular DCs (ready file, help.getConfig) and the CDN DC if any.
   const std::vector<dc_endpoint>& endpoints() const noexcept;
