@@ -288,7 +288,8 @@ MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::siz
   __m128i p_prev[4];
   for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
   // Longest first, so the lanes that finish early drop off the end.
-  std::sort(lanes, lanes + count, [](const ige_stream* a, const ige_stream* b) { return a->blocks > b->blocks; });
+  for (std::size_t i = 1; i < count; ++i)  // at most 4 lanes: insertion sort
+    for (std::size_t j = i; j > 0 && lanes[j - 1]->blocks < lanes[j]->blocks; --j) std::swap(lanes[j - 1], lanes[j]);
   for (std::size_t l = 0; l < count; ++l) {
     c_prev[l] = load(lanes[l]->iv32);
     p_prev[l] = load(lanes[l]->iv32 + 16);

@@ -10,8 +10,9 @@
 
 namespace {
 
-// name#id -> whole declaration, for every declaration line of a schema file.
-std::map<std::string, std::string> declarations(const std::string& path) {
+// name#id -> whole declaration, for every declaration line of a schema file (used when ../shared
+// is present).
+[[maybe_unused]] std::map<std::string, std::string> declarations(const std::string& path) {
   std::ifstream in(path);
   REQUIRE(in);
   std::map<std::string, std::string> out;

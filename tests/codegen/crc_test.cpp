@@ -10,14 +10,15 @@
 
 namespace {
 
-std::string read_file(const std::string& path) {
+// Used only when ../shared is present.
+[[maybe_unused]] std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   REQUIRE(in);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // Value of "key": "..." starting the search at `pos`; npos when absent before `limit`.
-std::string string_field(const std::string& doc, const std::string& key, std::size_t pos, std::size_t limit) {
+[[maybe_unused]] std::string string_field(const std::string& doc, const std::string& key, std::size_t pos, std::size_t limit) {
   const auto k = doc.find("\"" + key + "\"", pos);
   if (k == std::string::npos || k >= limit) return {};
   const auto open = doc.find('"', doc.find(':', k) + 1);
@@ -25,7 +26,7 @@ std::string string_field(const std::string& doc, const std::string& key, std::si
 }
 
 // "resPQ#05162463 a:int = T;" -> "resPQ a:int = T"
-std::string without_id(std::string line) {
+[[maybe_unused]] std::string without_id(std::string line) {
   if (!line.empty() && line.back() == ';') line.pop_back();
   const auto hash = line.find('#');
   const auto space = line.find(' ');
