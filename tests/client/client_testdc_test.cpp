@@ -240,9 +240,7 @@ TEST_CASE("e2e: resolve the fixture channel", "[e2e]") {
   CHECK(p->chats[0].get_if<api::channel>()->id == dc.catalog().channel().id);
 }
 
-// The emulator has no account.getPassword/auth.checkPassword yet: with a password set, the login
-// stops at the typed SESSION_PASSWORD_NEEDED (the SRP proof itself is tested in srp_test.cpp).
-TEST_CASE("e2e: user login without 2FA, and the typed SESSION_PASSWORD_NEEDED with it", "[e2e]") {
+TEST_CASE("e2e: user login without 2FA, and with 2FA through the SRP check", "[e2e]") {
   for (std::string password : {std::string(), std::string("hunter2")}) {
     INFO("password: " << password);
     testdc::options opts;
@@ -264,12 +262,24 @@ TEST_CASE("e2e: user login without 2FA, and the typed SESSION_PASSWORD_NEEDED wi
       CHECK(user.error().is_rpc(client::session_password_needed));
       CHECK(user.rpc()->code == 401);
       CHECK_FALSE(c.login().authorized);
-      continue;
+
+      auto bad = run(io, client::check_password(c, password + "x"));
+      REQUIRE_FALSE(bad.has_value());
+      REQUIRE(bad.rpc());
+      CHECK(bad.rpc()->type == "PASSWORD_HASH_INVALID");
+      CHECK_FALSE(c.login().authorized);
+
+      user = run(io, client::check_password(c, password));
     }
+    INFO((user.has_value() ? std::string() : user.error().message()));
     REQUIRE(user.has_value());
     CHECK(user->get_if<api::user>()->id == dc.catalog().test_user().id);
     CHECK(c.login().authorized);
     CHECK_FALSE(c.login().is_bot);
+    // The login is real: a download works on the account.
+    auto got = run(io, download(c, dc.catalog().files().back()));
+    REQUIRE_FALSE(got.error.code);
+    CHECK(got.sha256 == sha_of(dc.catalog().files().back()));
   }
 }
 
