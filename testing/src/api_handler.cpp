@@ -24,6 +24,7 @@
 #include "mtproto/api/auth/SentCodeType.h"
 #include "mtproto/api/fn/account/getPassword.h"
 #include "mtproto/api/fn/auth/checkPassword.h"
+#include "mtproto/api/fn/auth/bindTempAuthKey.h"
 #include "mtproto/api/fn/auth/exportAuthorization.h"
 #include "mtproto/api/fn/auth/importAuthorization.h"
 #include "mtproto/api/fn/auth/importBotAuthorization.h"
@@ -49,6 +50,7 @@
 #include "mtproto/crypto/aes_ctr.h"
 #include "mtproto/crypto/ct_equal.h"
 #include "mtproto/crypto/dh.h"
+#include "mtproto/handshake/bind_temp_key.h"
 #include "mtproto/testdc/get_file_rules.h"
 #include "mtproto/testdc/ready_file.h"
 #include "mtproto/testdc/l144/fn/contacts/resolveUsername.h"
@@ -120,6 +122,14 @@ void api_handler::set_endpoints(std::vector<dc_endpoint> dcs, std::optional<dc_e
 rpc_answer api_handler::handle(request_context& ctx, std::span<const std::uint8_t> body) {
   try {
     tl::reader r(body);
+    // A bound temporary key acts as its permanent key (login, layer), except to bind again.
+    const bool binding = body.size() >= 4 && tl::reader(body).read_uint() == api::auth::bindTempAuthKey::constructor_id;
+    if (ctx.key.bound_perm_key_id && ctx.keys && !binding) {
+      key_record* perm = ctx.keys->find(ctx.dc_id, *ctx.key.bound_perm_key_id);
+      if (!perm) return rpc_answer::error(401, "AUTH_KEY_PERM_EMPTY");  // the permanent key is gone
+      request_context acting{ctx.dc_id, *perm, ctx.now, ctx.unix_time, ctx.session_id, ctx.msg_id, ctx.keys};
+      return dispatch(acting, r, body);
+    }
     return dispatch(ctx, r, body);
   } catch (const tl::decode_error&) {
     return bad_request("INPUT_FETCH_ERROR");
@@ -190,6 +200,7 @@ rpc_answer api_handler::dispatch(request_context& ctx, tl::reader& r, std::span<
     case api::auth::sendCode::constructor_id: return send_code(ctx, q);
     case api::auth::signIn::constructor_id: return sign_in(ctx, q);
     case api::account::getPassword::constructor_id: return get_password(ctx);
+    case api::auth::bindTempAuthKey::constructor_id: return bind_temp_auth_key(ctx, q);
     case api::auth::checkPassword::constructor_id: return check_password(ctx, q);
     case api::auth::exportAuthorization::constructor_id: return export_authorization(ctx, q);
     case api::auth::importAuthorization::constructor_id: return import_authorization(ctx, q);
@@ -419,6 +430,24 @@ rpc_answer api_handler::sign_in(request_context& ctx, tl::reader& r) {
     return rpc_answer::error(401, "SESSION_PASSWORD_NEEDED");
   }
   return logged_in(ctx, catalog_.test_user());
+}
+
+rpc_answer api_handler::bind_temp_auth_key(request_context& ctx, tl::reader& r) {
+  const auto req = api::auth::bindTempAuthKey::read(r);
+  if (!ctx.key.expires_at) return bad_request("TEMP_AUTH_KEY_EMPTY");  // a permanent key
+  key_record* perm = ctx.keys ? ctx.keys->find(ctx.dc_id, req.perm_auth_key_id) : nullptr;
+  if (!perm || perm->expires_at) return bad_request("ENCRYPTED_MESSAGE_INVALID");
+  if (handshake::verify_bind_temp_auth_key(req, perm->key, ctx.key.key.id(), ctx.session_id, ctx.msg_id))
+    return bad_request("ENCRYPTED_MESSAGE_INVALID");
+  // The binding cannot outlive the temp key, and a temp key has one permanent key for life.
+  if (req.expires_at > *ctx.key.expires_at) return bad_request("ENCRYPTED_MESSAGE_INVALID");
+  if (ctx.key.bound_perm_key_id && *ctx.key.bound_perm_key_id != req.perm_auth_key_id)
+    return bad_request("TEMP_AUTH_KEY_ALREADY_BOUND");
+  ctx.key.bound_perm_key_id = req.perm_auth_key_id;
+  rpc_answer a;
+  tl::writer w(a.result);
+  api::auth::bindTempAuthKey::write_result(w, true);
+  return a;
 }
 
 const crypto::srp_verifier& api_handler::password_verifier() {

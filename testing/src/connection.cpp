@@ -94,6 +94,7 @@ class connection {
     if (auth_key_id == 0) return on_plain(payload, now, out);
 
     key_record* key = s_.keys.find(dc_id_, auth_key_id);
+    if (key && key->expires_at && unix_seconds(now) > *key->expires_at) key = nullptr;  // expired temp key
     if (!key) {
       out.emplace_back(codec_.encode_transport_error(transport_error_no_key));
       return false;
@@ -118,7 +119,8 @@ class connection {
         // The key may have been dropped by the store meanwhile; look it up per request.
         key_record* k = s_.keys.find(dc_id_, auth_key_id);
         if (!k) return false;
-        request_context ctx{dc_id_, *k, std::chrono::steady_clock::now(), unix_seconds(now)};
+        request_context ctx{dc_id_,         *k,         std::chrono::steady_clock::now(), unix_seconds(now),
+                            id.second,      req->msg_id, &s_.keys};
         const auto answer = s_.handler.handle(ctx, req->body);
         if (answer.is_error()) session.reply_error(req->msg_id, answer.error_code, answer.error_message);
         else session.reply(req->msg_id, answer.result);
@@ -156,7 +158,7 @@ class connection {
     }
     if (step.done) {
       ++s_.counters.handshakes;
-      s_.keys.add(dc_id_, step.done->key, step.done->first_salt);
+      s_.keys.add(dc_id_, step.done->key, step.done->first_salt).expires_at = step.done->expires_at;
     }
     return true;
   }

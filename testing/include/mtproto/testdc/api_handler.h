@@ -39,6 +39,11 @@ struct request_context {
   key_record& key;
   std::chrono::steady_clock::time_point now;
   std::int32_t unix_time = 0;
+  /// The message the request came in (auth.bindTempAuthKey checks both against its binding).
+  std::int64_t session_id = 0;
+  std::int64_t msg_id = 0;
+  /// The DC's keys, for auth.bindTempAuthKey and requests on bound temporary keys (nullptr: none).
+  key_store* keys = nullptr;
 };
 
 /// The CDN DC, when some file is served through one.
@@ -87,6 +92,7 @@ class api_handler {
   rpc_answer import_bot_authorization(request_context& ctx, tl::reader& r);
   rpc_answer send_code(request_context& ctx, tl::reader& r);
   rpc_answer sign_in(request_context& ctx, tl::reader& r);
+  rpc_answer bind_temp_auth_key(request_context& ctx, tl::reader& r);
   rpc_answer get_password(request_context& ctx);
   rpc_answer check_password(request_context& ctx, tl::reader& r);
   /// The test user's SRP verifier, derived from --password on first use (PBKDF2 is slow).

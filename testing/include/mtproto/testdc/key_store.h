@@ -37,6 +37,11 @@ struct key_record {
     std::vector<std::uint8_t> B;
   };
   std::optional<srp_challenge> srp;
+  /// Temporary keys (p_q_inner_data_temp_dc): unix time the key stops working.
+  std::optional<std::int32_t> expires_at;
+  /// A temporary key bound with auth.bindTempAuthKey: the permanent key (on the same DC) whose
+  /// login, layer and state its requests use from then on.
+  std::optional<std::int64_t> bound_perm_key_id;
 };
 
 class key_store {
