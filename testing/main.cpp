@@ -105,6 +105,12 @@ int main(int argc, char** argv) {
         if (srv.cdn_endpoint()) ports += fmt::format(" CDN{}={}", srv.cdn_endpoint()->id, srv.cdn_endpoint()->port);
         fmt::print(stderr, "mtproto-testdc: ready;{} fingerprint 0x{:016x}\n", ports,
                    static_cast<std::uint64_t>(ready.rsa_fingerprint));
+        // The ready file's keys are fixed by the issue; whoever passed the secret knows it, and
+        // stdout carries it for scripts that only see this process.
+        if (opts.proxy_secret) {
+          fmt::print("proxy_secret={}\n", proxy_secret_hex(*opts.proxy_secret));
+          std::fflush(stdout);
+        }
       });
     });
     io.run();

@@ -1,6 +1,7 @@
 #include "mtproto/testdc/api_handler.h"
 
 #include <algorithm>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -8,15 +9,22 @@
 #include "mtproto/api/CdnPublicKey.h"
 #include "mtproto/api/FileHash.h"
 #include "mtproto/api/InputChannel.h"
+#include "mtproto/api/InputCheckPasswordSRP.h"
 #include "mtproto/api/InputClientProxy.h"
 #include "mtproto/api/InputFileLocation.h"
 #include "mtproto/api/InputMessage.h"
 #include "mtproto/api/InputUser.h"
 #include "mtproto/api/JSONValue.h"
 #include "mtproto/api/NearestDc.h"
+#include "mtproto/api/PasswordKdfAlgo.h"
+#include "mtproto/api/SecurePasswordKdfAlgo.h"
+#include "mtproto/api/account/Password.h"
 #include "mtproto/api/auth/ExportedAuthorization.h"
 #include "mtproto/api/auth/SentCode.h"
 #include "mtproto/api/auth/SentCodeType.h"
+#include "mtproto/api/fn/account/getPassword.h"
+#include "mtproto/api/fn/auth/checkPassword.h"
+#include "mtproto/api/fn/auth/bindTempAuthKey.h"
 #include "mtproto/api/fn/auth/exportAuthorization.h"
 #include "mtproto/api/fn/auth/importAuthorization.h"
 #include "mtproto/api/fn/auth/importBotAuthorization.h"
@@ -41,6 +49,8 @@
 #include "mtproto/api/upload/File.h"
 #include "mtproto/crypto/aes_ctr.h"
 #include "mtproto/crypto/ct_equal.h"
+#include "mtproto/crypto/dh.h"
+#include "mtproto/handshake/bind_temp_key.h"
 #include "mtproto/testdc/get_file_rules.h"
 #include "mtproto/testdc/ready_file.h"
 #include "mtproto/testdc/l144/fn/contacts/resolveUsername.h"
@@ -62,6 +72,20 @@ constexpr std::size_t exported_bytes_size = 64;
 constexpr std::size_t max_exported = 1024;
 constexpr std::size_t max_wrappers = 8;  // invokeWithLayer(initConnection(invokeWithoutUpdates(...)))
 constexpr std::int32_t login_code_length = 5;
+// Two-step verification, sized as Telegram's answers are: salt1 of the current algorithm is the
+// server's 8 bytes plus the 32 the client added when it set the password; new_algo carries only
+// the server's 8 (a client setting a password appends its own).
+constexpr std::int32_t srp_generator = 3;
+constexpr std::size_t srp_salt1_bytes = 40;
+constexpr std::size_t srp_new_salt1_bytes = 8;
+constexpr std::size_t srp_salt2_bytes = 16;
+constexpr std::size_t secure_salt_bytes = 8;
+constexpr std::size_t secure_random_bytes = 32;
+/// A random `b` whose B leaves the safe range is rare (~2^-64); a few draws always suffice.
+constexpr int srp_b_attempts = 8;
+/// account.password of layer 144 (Telethon 1.25): the same fields without login_email_pattern
+/// (flag 6), which the emulator never sets, so only the constructor id differs.
+constexpr std::uint32_t account_password_layer144_id = 0x185b184f;
 
 rpc_answer not_logged_in() { return rpc_answer::error(401, "AUTH_KEY_UNREGISTERED"); }
 rpc_answer bad_request(std::string message) { return rpc_answer::error(400, std::move(message)); }
@@ -98,6 +122,14 @@ void api_handler::set_endpoints(std::vector<dc_endpoint> dcs, std::optional<dc_e
 rpc_answer api_handler::handle(request_context& ctx, std::span<const std::uint8_t> body) {
   try {
     tl::reader r(body);
+    // A bound temporary key acts as its permanent key (login, layer), except to bind again.
+    const bool binding = body.size() >= 4 && tl::reader(body).read_uint() == api::auth::bindTempAuthKey::constructor_id;
+    if (ctx.key.bound_perm_key_id && ctx.keys && !binding) {
+      key_record* perm = ctx.keys->find(ctx.dc_id, *ctx.key.bound_perm_key_id);
+      if (!perm) return rpc_answer::error(401, "AUTH_KEY_PERM_EMPTY");  // the permanent key is gone
+      request_context acting{ctx.dc_id, *perm, ctx.now, ctx.unix_time, ctx.session_id, ctx.msg_id, ctx.keys};
+      return dispatch(acting, r, body);
+    }
     return dispatch(ctx, r, body);
   } catch (const tl::decode_error&) {
     return bad_request("INPUT_FETCH_ERROR");
@@ -167,6 +199,9 @@ rpc_answer api_handler::dispatch(request_context& ctx, tl::reader& r, std::span<
     case api::auth::importBotAuthorization::constructor_id: return import_bot_authorization(ctx, q);
     case api::auth::sendCode::constructor_id: return send_code(ctx, q);
     case api::auth::signIn::constructor_id: return sign_in(ctx, q);
+    case api::account::getPassword::constructor_id: return get_password(ctx);
+    case api::auth::bindTempAuthKey::constructor_id: return bind_temp_auth_key(ctx, q);
+    case api::auth::checkPassword::constructor_id: return check_password(ctx, q);
     case api::auth::exportAuthorization::constructor_id: return export_authorization(ctx, q);
     case api::auth::importAuthorization::constructor_id: return import_authorization(ctx, q);
     case api::contacts::resolveUsername::constructor_id: return resolve_username(ctx, q, false);
@@ -395,6 +430,105 @@ rpc_answer api_handler::sign_in(request_context& ctx, tl::reader& r) {
     return rpc_answer::error(401, "SESSION_PASSWORD_NEEDED");
   }
   return logged_in(ctx, catalog_.test_user());
+}
+
+rpc_answer api_handler::bind_temp_auth_key(request_context& ctx, tl::reader& r) {
+  const auto req = api::auth::bindTempAuthKey::read(r);
+  if (!ctx.key.expires_at) return bad_request("TEMP_AUTH_KEY_EMPTY");  // a permanent key
+  key_record* perm = ctx.keys ? ctx.keys->find(ctx.dc_id, req.perm_auth_key_id) : nullptr;
+  if (!perm || perm->expires_at) return bad_request("ENCRYPTED_MESSAGE_INVALID");
+  if (handshake::verify_bind_temp_auth_key(req, perm->key, ctx.key.key.id(), ctx.session_id, ctx.msg_id))
+    return bad_request("ENCRYPTED_MESSAGE_INVALID");
+  // The binding cannot outlive the temp key, and a temp key has one permanent key for life.
+  if (req.expires_at > *ctx.key.expires_at) return bad_request("ENCRYPTED_MESSAGE_INVALID");
+  if (ctx.key.bound_perm_key_id && *ctx.key.bound_perm_key_id != req.perm_auth_key_id)
+    return bad_request("TEMP_AUTH_KEY_ALREADY_BOUND");
+  ctx.key.bound_perm_key_id = req.perm_auth_key_id;
+  rpc_answer a;
+  tl::writer w(a.result);
+  api::auth::bindTempAuthKey::write_result(w, true);
+  return a;
+}
+
+const crypto::srp_verifier& api_handler::password_verifier() {
+  if (!password_verifier_) {
+    std::vector<std::uint8_t> salt1(srp_salt1_bytes), salt2(srp_salt2_bytes);
+    random_(salt1);
+    random_(salt2);
+    crypto::srp_verifier v;
+    if (auto ec = crypto::srp_make_verifier(config_.user_password, salt1, salt2, srp_generator,
+                                            crypto::telegram_dh_prime(), v))
+      throw std::system_error(ec, "SRP verifier");  // the built-in group: cannot happen
+    password_verifier_ = std::move(v);
+  }
+  return *password_verifier_;
+}
+
+rpc_answer api_handler::get_password(request_context& ctx) {
+  // Asked between auth.signIn's SESSION_PASSWORD_NEEDED and auth.checkPassword, or when logged in.
+  if (!ctx.key.user && !ctx.key.awaiting_password) return not_logged_in();
+  const auto prime = crypto::telegram_dh_prime();
+  api::account::password out{};
+  api::passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow new_algo{};
+  new_algo.salt1.resize(srp_new_salt1_bytes);
+  new_algo.salt2.resize(srp_salt2_bytes);
+  random_(new_algo.salt1);
+  random_(new_algo.salt2);
+  new_algo.g = srp_generator;
+  new_algo.p.assign(prime.begin(), prime.end());
+  out.new_algo = std::move(new_algo);
+  api::securePasswordKdfAlgoPBKDF2HMACSHA512iter100000 secure{};
+  secure.salt.resize(secure_salt_bytes);
+  random_(secure.salt);
+  out.new_secure_algo = std::move(secure);
+  out.secure_random.resize(secure_random_bytes);
+  random_(out.secure_random);
+
+  if (!config_.user_password.empty()) {
+    const auto& verifier = password_verifier();
+    key_record::srp_challenge challenge;
+    std::error_code ec = crypto::srp_errc::bad_exponent;
+    for (int i = 0; i < srp_b_attempts && ec == crypto::srp_errc::bad_exponent; ++i) {
+      random_(challenge.b);
+      ec = crypto::srp_server_public(verifier, challenge.b, challenge.B);
+    }
+    if (ec) return rpc_answer::error(500, "SRP_B_UNAVAILABLE");
+    random_(std::span(reinterpret_cast<std::uint8_t*>(&challenge.srp_id), sizeof challenge.srp_id));
+    api::passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow current{};
+    current.salt1 = verifier.salt1;
+    current.salt2 = verifier.salt2;
+    current.g = verifier.g;
+    current.p = verifier.p;
+    out.has_password = true;
+    out.current_algo = std::move(current);
+    out.srp_B = challenge.B;
+    out.srp_id = challenge.srp_id;
+    ctx.key.srp = std::move(challenge);  // any earlier srp_id is stale from now on
+  }
+  rpc_answer a;
+  tl::writer w(a.result);
+  if (writer(ctx).layer() < layer_gramjs_2_26) {
+    w.write_uint(account_password_layer144_id);
+    out.write_bare(w);
+  } else {
+    out.write(w);
+  }
+  return a;
+}
+
+rpc_answer api_handler::check_password(request_context& ctx, tl::reader& r) {
+  const auto req = api::auth::checkPassword::read(r);
+  if (!ctx.key.user && !ctx.key.awaiting_password) return not_logged_in();
+  const auto* proof = req.password.get_if<api::inputCheckPasswordSRP>();
+  if (!proof) return bad_request("PASSWORD_HASH_INVALID");  // inputCheckPasswordEmpty
+  if (!ctx.key.srp || ctx.key.srp->srp_id != proof->srp_id) return bad_request("SRP_ID_INVALID");
+  const auto challenge = std::move(*ctx.key.srp);
+  ctx.key.srp.reset();
+  // A wrong proof and an unusable A look the same to the client: the password did not check out.
+  if (crypto::srp_server_check(password_verifier(), challenge.b, challenge.B, proof->A, proof->M1))
+    return bad_request("PASSWORD_HASH_INVALID");
+  const account user = ctx.key.awaiting_password ? *ctx.key.awaiting_password : *ctx.key.user;
+  return logged_in(ctx, user);
 }
 
 rpc_answer api_handler::export_authorization(request_context& ctx, tl::reader& r) {

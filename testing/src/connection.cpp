@@ -1,6 +1,7 @@
 // One client connection: transport detection, the auth-key handshake, encrypted sessions (one per
 // auth key used on the connection), and the fault injection that acts on connections
 // (--drop-every, --rate-per-connection).
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -33,6 +34,10 @@ constexpr int max_bad_packets = 16;
 
 void secure_random_source(std::span<std::uint8_t> out) { crypto::secure_random(out); }
 
+std::int32_t unix_seconds(session::clock::time_point t) {
+  return static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
 /// Sessions kept across connections before the oldest are forgotten.
 constexpr std::size_t max_sessions = 4096;
 
@@ -50,8 +55,9 @@ class connection {
   connection(server::state& s, std::int32_t dc_id)
       : s_(s),
         dc_id_(dc_id),
-        codec_(transport::stream_codec::server(transport::server_options{max_client_frame, std::nullopt, true},
-                                               secure_random_source)) {}
+        codec_(transport::stream_codec::server(
+            transport::server_options{max_client_frame, s.opts.proxy_secret, !s.opts.proxy_secret},
+            secure_random_source)) {}
 
   /// Reads the frames in the buffer; returns false when the connection must close after writing.
   bool process(std::vector<wire_bytes>& out) {
@@ -67,7 +73,20 @@ class connection {
   bool drop_after_write() const noexcept { return drop_; }
 
  private:
+  /// Behind --proxy-secret the listener is an MTProxy: the obfuscated header names the DC (negative
+  /// for media), and the connection serves that DC whichever port it came in on.
+  void route_by_header() {
+    routed_ = true;
+    const auto info = codec_.info();
+    if (!s_.opts.proxy_secret || !info || !info->obfuscated || info->dc_id == 0) return;
+    const std::int32_t wanted = info->dc_id < 0 ? -info->dc_id : info->dc_id;
+    const bool known = std::any_of(s_.dcs.begin(), s_.dcs.end(), [&](const dc_endpoint& d) { return d.id == wanted; }) ||
+                       (s_.cdn && s_.cdn->id == wanted);
+    if (known) dc_id_ = wanted;
+  }
+
   bool on_frame(std::span<std::uint8_t> payload, std::vector<wire_bytes>& out) {
+    if (!routed_) route_by_header();
     if (payload.size() < 8) return false;
     std::int64_t auth_key_id = 0;
     for (std::size_t i = 0; i < 8; ++i) auth_key_id |= static_cast<std::int64_t>(payload[i]) << (8 * i);
@@ -75,6 +94,7 @@ class connection {
     if (auth_key_id == 0) return on_plain(payload, now, out);
 
     key_record* key = s_.keys.find(dc_id_, auth_key_id);
+    if (key && key->expires_at && unix_seconds(now) > *key->expires_at) key = nullptr;  // expired temp key
     if (!key) {
       out.emplace_back(codec_.encode_transport_error(transport_error_no_key));
       return false;
@@ -99,9 +119,8 @@ class connection {
         // The key may have been dropped by the store meanwhile; look it up per request.
         key_record* k = s_.keys.find(dc_id_, auth_key_id);
         if (!k) return false;
-        request_context ctx{dc_id_, *k, std::chrono::steady_clock::now(),
-                            static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                          now.time_since_epoch()).count())};
+        request_context ctx{dc_id_,         *k,         std::chrono::steady_clock::now(), unix_seconds(now),
+                            id.second,      req->msg_id, &s_.keys};
         const auto answer = s_.handler.handle(ctx, req->body);
         if (answer.is_error()) session.reply_error(req->msg_id, answer.error_code, answer.error_message);
         else session.reply(req->msg_id, answer.result);
@@ -139,7 +158,7 @@ class connection {
     }
     if (step.done) {
       ++s_.counters.handshakes;
-      s_.keys.add(dc_id_, step.done->key, step.done->first_salt);
+      s_.keys.add(dc_id_, step.done->key, step.done->first_salt).expires_at = step.done->expires_at;
     }
     return true;
   }
@@ -161,6 +180,7 @@ class connection {
   std::vector<session::server_event> events_;
   int bad_packets_ = 0;
   bool drop_ = false;
+  bool routed_ = false;
 };
 
 }  // namespace

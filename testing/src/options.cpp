@@ -45,7 +45,25 @@ std::int64_t parse_size(std::string_view text) {
   return n * unit;
 }
 
+/// 32 hex digits, or `dd` + 32; fake-TLS (`ee`) secrets are refused (the transport has no fake TLS).
+transport::proxy_secret parse_proxy_secret(std::string_view hex) {
+  auto secret = transport::proxy_secret::from_hex(hex);
+  if (!secret || secret->kind == transport::proxy_secret::mode::fake_tls)
+    throw std::invalid_argument("--proxy-secret expects 32 hex digits, optionally prefixed by dd, got " + std::string(hex));
+  return *secret;
+}
+
 }  // namespace
+
+std::string proxy_secret_hex(const transport::proxy_secret& secret) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out = secret.kind == transport::proxy_secret::mode::padded ? "dd" : "";
+  for (auto b : secret.key) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
 
 std::vector<file_spec> default_files() {
   return {{"fixture-3mib.bin", 3 * (std::int64_t{1} << 20) + 12345, 1, false},
@@ -97,6 +115,7 @@ options parse_options(std::span<const std::string_view> args) {
     else if (a == "--ready-file") o.ready_file = std::string(value());
     else if (a == "--max-seconds") o.max_seconds = parse_seconds(value(), a);
     else if (a == "--password") o.user_password = std::string(value());
+    else if (a == "--proxy-secret") o.proxy_secret = parse_proxy_secret(value());
     else if (a == "--flood-every") o.faults.flood_every = parse_number<std::int32_t>(value(), a);
     else if (a == "--flood-seconds") o.faults.flood_seconds = parse_number<std::int32_t>(value(), a);
     else if (a == "--flood-rps") o.faults.flood_rps = parse_number<std::int32_t>(value(), a);
@@ -124,7 +143,8 @@ options parse_options(std::span<const std::string_view> args) {
 std::string_view usage() noexcept {
   return "usage: mtproto-testdc [--host 127.0.0.1] [--port-base P|0] [--dcs N] [--rsa-key PRIVATE.pem]\n"
          "                      [--file NAME:SIZE[:DC[:cdn]]]... [--seed S] [--ready-file PATH] [--max-seconds T]\n"
-         "                      [--password 2FA] [--flood-every N --flood-seconds S] [--flood-rps R]\n"
+         "                      [--password 2FA] [--proxy-secret [dd]HEX32]\n"
+         "                      [--flood-every N --flood-seconds S] [--flood-rps R]\n"
          "                      [--rate-per-connection BYTES_PER_S] [--drop-every N] [--file-ref-ttl N]\n";
 }
 

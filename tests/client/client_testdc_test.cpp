@@ -1,6 +1,6 @@
 // The runtime end to end against mtproto-testdc running in-process on its own thread: every
-// transport, bot and user (2FA) login, getConfig, resolve, downloads checked by SHA-256, dropped
-// connections, bad_server_salt, clock skew, FLOOD_WAIT, FILE_MIGRATE, a vanishing server, session
+// transport, bot and user (2FA) login, an MTProxy secret, getConfig, resolve, downloads checked by
+// SHA-256, dropped connections, bad_server_salt, clock skew, FLOOD_WAIT, FILE_MIGRATE, a vanishing server, session
 // files across restarts, several download sessions on one key.
 #include <catch2/catch.hpp>
 
@@ -161,9 +161,7 @@ TEST_CASE("e2e: resolve the fixture channel", "[e2e]") {
   CHECK(p->chats[0].get_if<api::channel>()->id == dc.catalog().channel().id);
 }
 
-// The emulator has no account.getPassword/auth.checkPassword yet: with a password set, the login
-// stops at the typed SESSION_PASSWORD_NEEDED (the SRP proof itself is tested in srp_test.cpp).
-TEST_CASE("e2e: user login without 2FA, and the typed SESSION_PASSWORD_NEEDED with it", "[e2e]") {
+TEST_CASE("e2e: user login without 2FA, and with 2FA through the SRP check", "[e2e]") {
   for (std::string password : {std::string(), std::string("hunter2")}) {
     INFO("password: " << password);
     testdc::options opts;
@@ -185,12 +183,87 @@ TEST_CASE("e2e: user login without 2FA, and the typed SESSION_PASSWORD_NEEDED wi
       CHECK(user.error().is_rpc(client::session_password_needed));
       CHECK(user.rpc()->code == 401);
       CHECK_FALSE(c.login().authorized);
-      continue;
+
+      auto bad = run(io, client::check_password(c, password + "x"));
+      REQUIRE_FALSE(bad.has_value());
+      REQUIRE(bad.rpc());
+      CHECK(bad.rpc()->type == "PASSWORD_HASH_INVALID");
+      CHECK_FALSE(c.login().authorized);
+
+      user = run(io, client::check_password(c, password));
     }
+    INFO((user.has_value() ? std::string() : user.error().message()));
     REQUIRE(user.has_value());
     CHECK(user->get_if<api::user>()->id == dc.catalog().test_user().id);
     CHECK(c.login().authorized);
     CHECK_FALSE(c.login().is_bot);
+    // The login is real: a download works on the account.
+    auto got = run(io, download(c, dc.catalog().files().back()));
+    REQUIRE_FALSE(got.error.code);
+    CHECK(got.sha256 == sha_of(dc.catalog().files().back()));
+  }
+}
+
+TEST_CASE("e2e: --proxy-secret: every listener is an MTProxy for plain and dd secrets", "[e2e]") {
+  for (const char* hex : {"00112233445566778899aabbccddeeff", "dd0123456789abcdeffedcba9876543210"}) {
+    INFO("secret " << hex);
+    const auto secret = transport::proxy_secret::from_hex(hex);
+    REQUIRE(secret);
+    testdc::options opts;
+    opts.proxy_secret = secret;
+    emulator dc(opts);
+    {
+      // Every connection goes to DC 1's port; the obfuscated header's dc_id routes it, so the file
+      // on DC 2 is reached through FILE_MIGRATE and auth.export/importAuthorization as usual.
+      asio::io_context io;
+      auto o = dc.client_options();
+      o.transport.via_proxy = client::transport_settings::proxy{dc.endpoints().front().host, dc.endpoints().front().port, *secret};
+      client::client c(io.get_executor(), o);
+      auto user = run(io, bot_login(c, dc));
+      INFO((user.has_value() ? std::string() : user.error().message()));
+      REQUIRE(user.has_value());
+      for (const auto& f : dc.catalog().files()) {
+        auto got = run(io, download(c, f));
+        REQUIRE_FALSE(got.error.code);
+        CHECK(got.bytes == f.spec.size);
+        CHECK(got.sha256 == sha_of(f));
+      }
+      c.shutdown();
+      io.run_for(20ms);
+    }
+    {
+      // The secret as a per-address dcOption secret works the same without any proxy setting.
+      asio::io_context io;
+      auto o = dc.client_options();
+      for (const auto& e : dc.endpoints()) {
+        client::dc_endpoint with_secret;
+        with_secret.host = e.host;
+        with_secret.port = e.port;
+        with_secret.secret = secret;
+        o.dc_table.clear(e.id);
+        o.dc_table.add(e.id, with_secret);
+      }
+      client::client c(io.get_executor(), o);
+      REQUIRE(run(io, bot_login(c, dc)).has_value());
+      auto got = run(io, download(c, dc.catalog().files().front()));
+      REQUIRE_FALSE(got.error.code);
+      CHECK(got.sha256 == sha_of(dc.catalog().files().front()));
+      c.shutdown();
+      io.run_for(20ms);
+    }
+    for (bool obfuscated : {false, true}) {
+      // Without the secret (plain or obfuscated2 with no secret) nothing gets through.
+      INFO("obfuscated " << obfuscated);
+      asio::io_context io;
+      auto o = dc.client_options();
+      o.transport.obfuscated = obfuscated;
+      o.call_timeout = 3s;
+      client::client c(io.get_executor(), o);
+      auto r = run(io, bot_login(c, dc));
+      CHECK_FALSE(r.has_value());
+      c.shutdown();
+      io.run_for(20ms);
+    }
   }
 }
 

@@ -72,6 +72,7 @@ class emulator {
     o.reconnect = client::make_retry_policy(quick);
   }
   testdc::catalog& catalog() { return *catalog_; }
+  const std::vector<testdc::dc_endpoint>& endpoints() const { return server_->endpoints(); }
   /// The emulator forgets every auth key (it answers -404 to them from now on).
   void forget_keys() {
     std::promise<void> p;

@@ -1,6 +1,7 @@
 // mtproto-testdc over real loopback sockets, driven by this library's own protocol core: handshake,
 // bot login, a fixture downloaded with upload.getFile and checked against its SHA-256, FILE_MIGRATE
-// followed by export/import authorization, and an unknown auth key refused with -404.
+// followed by export/import authorization, an unknown auth key refused with -404, and temporary
+// keys bound to permanent ones with auth.bindTempAuthKey.
 #include <catch2/catch.hpp>
 
 #include <thread>
@@ -13,6 +14,7 @@
 #include "mtproto/api/DcOption.h"
 #include "mtproto/api/upload/File.h"
 #include "mtproto/crypto/sha.h"
+#include "mtproto/handshake/bind_temp_key.h"
 #include "mtproto/testdc/rsa_keygen.h"
 #include "mtproto/testdc/server.h"
 #include "loopback_client.h"
@@ -205,4 +207,86 @@ TEST_CASE("testdc end to end: --rate-per-connection paces what one connection re
   CHECK(download(client, f, 524288) == f.content.sha256());
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   CHECK(took.count() >= 0.45);  // ~2 MiB at 4 MiB/s, from the connection's start
+}
+
+namespace {
+
+/// auth.bindTempAuthKey for `temp` onto `perm`'s key, encrypted for message `msg_id` (0: the one
+/// it is sent in).
+call_result bind(loopback_client& temp, const loopback_client& perm, std::int64_t encrypted_for = 0) {
+  const auto msg_id = temp.next_msg_id();
+  REQUIRE(temp.expires_at());
+  const auto req = handshake::make_bind_temp_auth_key(perm.auth_key(), temp.auth_key(), temp.session_id(),
+                                                      *temp.expires_at(), encrypted_for ? encrypted_for : msg_id,
+                                                      crypto::secure_random);
+  return temp.call(encode(req), msg_id);
+}
+
+bool is_bool_true(const call_result& r) {
+  if (r.error || r.result.size() != 4) return false;
+  tl::reader reader(r.result);
+  return api::auth::bindTempAuthKey::read_result(reader);
+}
+
+}  // namespace
+
+TEST_CASE("testdc end to end: a temporary key bound with auth.bindTempAuthKey acts as its permanent key") {
+  running_server s(test_options());
+  const auto& f = s.published.files()[0];
+  constexpr std::int32_t one_day = 86400;
+  loopback_client perm(s.port(1), {}, s.key->public_key());
+  REQUIRE_FALSE(perm.call(import_bot(s.published)).error);
+
+  loopback_client temp(s.port(1), {}, s.key->public_key(), one_day);
+  REQUIRE(temp.expires_at());
+  CHECK(temp.auth_key().id() != perm.auth_key().id());
+  auto before = temp.call(get_file(f, 0, 4096));
+  REQUIRE(before.error);
+  CHECK(before.error->code == 401);  // unbound: a key of its own, not logged in
+
+  // A binding encrypted for another message, or a permanent key posing as temporary, is refused.
+  auto wrong_message = bind(temp, perm, temp.next_msg_id());
+  REQUIRE(wrong_message.error);
+  CHECK(wrong_message.error->type == "ENCRYPTED_MESSAGE_INVALID");
+  {
+    api::auth::bindTempAuthKey as_perm{};
+    as_perm.perm_auth_key_id = perm.auth_key().id();
+    as_perm.expires_at = *temp.expires_at();
+    as_perm.encrypted_message = std::vector<std::uint8_t>(64, 1);
+    auto r = perm.call(encode(as_perm));
+    REQUIRE(r.error);
+    CHECK(r.error->type == "TEMP_AUTH_KEY_EMPTY");
+  }
+
+  CHECK(is_bool_true(bind(temp, perm)));
+  CHECK(is_bool_true(bind(temp, perm)));  // binding again to the same key is harmless
+  CHECK(download(temp, f, 524288) == f.content.sha256());  // the bot's login, through the temp key
+
+  // One permanent key per temporary key.
+  loopback_client other_perm(s.port(1), {}, s.key->public_key());
+  auto rebind = bind(temp, other_perm);
+  REQUIRE(rebind.error);
+  CHECK(rebind.error->type == "TEMP_AUTH_KEY_ALREADY_BOUND");
+
+  // A login made through a bound temp key belongs to the permanent key.
+  loopback_client fresh_perm(s.port(1), {}, s.key->public_key());
+  loopback_client fresh_temp(s.port(1), {}, s.key->public_key(), one_day);
+  CHECK(is_bool_true(bind(fresh_temp, fresh_perm)));
+  REQUIRE(fresh_perm.call(get_file(f, 0, 4096)).error);
+  REQUIRE_FALSE(fresh_temp.call(import_bot(s.published)).error);
+  CHECK_FALSE(fresh_perm.call(get_file(f, 0, 4096)).error);
+
+  // A key bound on DC 1 means nothing on DC 2 (keys belong to their DC).
+  loopback_client temp_dc2(s.port(2), {}, s.key->public_key(), one_day);
+  auto cross = bind(temp_dc2, perm);
+  REQUIRE(cross.error);
+  CHECK(cross.error->type == "ENCRYPTED_MESSAGE_INVALID");
+}
+
+TEST_CASE("testdc end to end: an expired temporary key is refused like an unknown one") {
+  running_server s(test_options());
+  loopback_client temp(s.port(1), {}, s.key->public_key(), /*expires_in=*/1);
+  REQUIRE_FALSE(temp.call(encode(api::help::getConfig{})).error);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  CHECK_THROWS_WITH(temp.call(encode(api::help::getConfig{})), "transport error -404");
 }

@@ -26,13 +26,16 @@ struct call_result {
 
 class loopback_client {
  public:
-  loopback_client(std::uint16_t port, transport::client_options transport_options, crypto::rsa_public_key server_key)
+  /// `temp_key_expires_in`: make a temporary key (p_q_inner_data_temp_dc) living that many seconds.
+  loopback_client(std::uint16_t port, transport::client_options transport_options, crypto::rsa_public_key server_key,
+                  std::optional<std::int32_t> temp_key_expires_in = std::nullopt)
       : socket_(io_), codec_(transport::stream_codec::client(transport_options, crypto::secure_random)) {
     socket_.connect({asio::ip::make_address("127.0.0.1"), port});
     socket_.set_option(asio::ip::tcp::no_delay(true));
     asio::write(socket_, asio::buffer(codec_.preamble().data(), codec_.preamble().size()));
     handshake::client_options o;
     o.rsa_keys.push_back(std::move(server_key));
+    o.temp_key_expires_in = temp_key_expires_in;
     handshake::client_handshake hs(std::move(o), crypto::secure_random);
     send_plain(hs.begin());
     for (;;) {
@@ -43,17 +46,25 @@ class loopback_client {
       if (step.error) throw std::runtime_error("handshake: " + step.error.message());
       if (!step.reply.empty()) send_plain(step.reply);
       if (step.done) {
-        std::int64_t session_id = 0;
-        crypto::secure_random(std::span(reinterpret_cast<std::uint8_t*>(&session_id), sizeof session_id));
-        session_.emplace(step.done->key, session_id, step.done->first_salt, crypto::secure_random);
+        crypto::secure_random(std::span(reinterpret_cast<std::uint8_t*>(&session_id_), sizeof session_id_));
+        key_ = step.done->key;
+        expires_at_ = step.done->expires_at;
+        session_.emplace(step.done->key, session_id_, step.done->first_salt, crypto::secure_random);
         session_->clock_sync().set_offset(step.done->time_offset);
         break;
       }
     }
   }
 
-  call_result call(std::vector<std::uint8_t> body) {
-    const auto id = session_->push(std::move(body));
+  const session::auth_key& auth_key() const noexcept { return key_; }
+  std::int64_t session_id() const noexcept { return session_id_; }
+  std::optional<std::int32_t> expires_at() const noexcept { return expires_at_; }
+  /// A msg_id for a request whose body must name the message it travels in (auth.bindTempAuthKey).
+  std::int64_t next_msg_id() { return session_->clock_sync().next(session::clock::now()); }
+
+  /// Sends `body` (as message `msg_id` when given) and waits for its answer.
+  call_result call(std::vector<std::uint8_t> body, std::optional<std::int64_t> msg_id = std::nullopt) {
+    const auto id = msg_id ? session_->push(std::move(body), true, *msg_id) : session_->push(std::move(body));
     for (;;) {
       while (auto packet = session_->finalize(session::clock::now(), transport::stream_codec::max_header_size))
         send(std::move(packet->buffer), packet->head_room);
@@ -114,6 +125,9 @@ class loopback_client {
   transport::stream_codec codec_;
   session::msg_id_generator plain_ids_;
   std::optional<session::client_session> session_;
+  session::auth_key key_;
+  std::int64_t session_id_ = 0;
+  std::optional<std::int32_t> expires_at_;
   std::vector<session::event> events_;
 };
 

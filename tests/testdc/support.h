@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "mtproto/api/InputFileLocation.h"
@@ -33,9 +34,11 @@ inline session::random_source counting_random() {
 
 struct harness {
   explicit harness(std::vector<file_spec> files = {{"a.bin", 3 * 1048576 + 1000, 1, false}, {"b.bin", 200000, 2, false}},
-                   fault_options faults = {})
+                   fault_options faults = {}, std::string user_password = {})
       : published(42, files),
-        handler(published, handler_config{{{1, "127.0.0.1", 20001}, {2, "127.0.0.1", 20002}}, std::nullopt, "", faults, ""},
+        handler(published,
+                handler_config{{{1, "127.0.0.1", 20001}, {2, "127.0.0.1", 20002}}, std::nullopt, "", faults,
+                               std::move(user_password)},
                 counting_random()) {
     session::auth_key::bytes_type k{};
     k[0] = 1;

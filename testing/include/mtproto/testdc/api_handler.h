@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "mtproto/crypto/srp.h"
 #include "mtproto/session/encrypted_packet.h"
 #include "mtproto/testdc/catalog.h"
 #include "mtproto/testdc/flood_control.h"
@@ -38,6 +39,11 @@ struct request_context {
   key_record& key;
   std::chrono::steady_clock::time_point now;
   std::int32_t unix_time = 0;
+  /// The message the request came in (auth.bindTempAuthKey checks both against its binding).
+  std::int64_t session_id = 0;
+  std::int64_t msg_id = 0;
+  /// The DC's keys, for auth.bindTempAuthKey and requests on bound temporary keys (nullptr: none).
+  key_store* keys = nullptr;
 };
 
 /// The CDN DC, when some file is served through one.
@@ -86,6 +92,11 @@ class api_handler {
   rpc_answer import_bot_authorization(request_context& ctx, tl::reader& r);
   rpc_answer send_code(request_context& ctx, tl::reader& r);
   rpc_answer sign_in(request_context& ctx, tl::reader& r);
+  rpc_answer bind_temp_auth_key(request_context& ctx, tl::reader& r);
+  rpc_answer get_password(request_context& ctx);
+  rpc_answer check_password(request_context& ctx, tl::reader& r);
+  /// The test user's SRP verifier, derived from --password on first use (PBKDF2 is slow).
+  const crypto::srp_verifier& password_verifier();
   rpc_answer export_authorization(request_context& ctx, tl::reader& r);
   rpc_answer import_authorization(request_context& ctx, tl::reader& r);
   rpc_answer resolve_username(request_context& ctx, tl::reader& r, bool layer144_form);
@@ -103,6 +114,7 @@ class api_handler {
   std::map<std::int64_t, exported_authorization> exported_;
   /// CDN files the CDN DC holds (after reuploadCdnFile); the first request asks for a reupload.
   std::map<std::string, bool> cdn_cached_;
+  std::optional<crypto::srp_verifier> password_verifier_;
 };
 
 }  // namespace mtproto::testdc

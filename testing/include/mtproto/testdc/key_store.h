@@ -4,11 +4,13 @@
 // as on Telegram; logging in on another DC goes through auth.export/importAuthorization.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "mtproto/session/auth_key.h"
 #include "mtproto/testdc/model.h"
@@ -27,6 +29,19 @@ struct key_record {
   std::string phone_code_hash;
   /// The code was right but the account has a password: auth.checkPassword finishes the login.
   std::optional<account> awaiting_password;
+  /// The SRP exchange account.getPassword started: auth.checkPassword must quote srp_id. A newer
+  /// getPassword or any check ends it (one attempt per challenge).
+  struct srp_challenge {
+    std::int64_t srp_id = 0;
+    std::array<std::uint8_t, 256> b{};
+    std::vector<std::uint8_t> B;
+  };
+  std::optional<srp_challenge> srp;
+  /// Temporary keys (p_q_inner_data_temp_dc): unix time the key stops working.
+  std::optional<std::int32_t> expires_at;
+  /// A temporary key bound with auth.bindTempAuthKey: the permanent key (on the same DC) whose
+  /// login, layer and state its requests use from then on.
+  std::optional<std::int64_t> bound_perm_key_id;
 };
 
 class key_store {

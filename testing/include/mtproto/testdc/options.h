@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mtproto/transport/proxy_secret.h"
+
 namespace mtproto::testdc {
 
 /// --file NAME:SIZE[:DC[:cdn]]
@@ -44,6 +46,10 @@ struct options {
   double max_seconds = 0;  // 0: run until signalled
   /// Two-step verification password of the test user (empty: none).
   std::string user_password;
+  /// --proxy-secret: every listener acts as an MTProxy in front of the DCs: it accepts only
+  /// obfuscated2 keyed with this secret (16 bytes, or `dd` + 16 for padded intermediate only) and
+  /// routes each connection to the DC named in its obfuscated header.
+  std::optional<transport::proxy_secret> proxy_secret;
   fault_options faults;
 };
 
@@ -56,5 +62,8 @@ options parse_options(std::span<const std::string_view> args);
 file_spec parse_file_spec(std::string_view spec);
 
 std::string_view usage() noexcept;
+
+/// The secret as --proxy-secret takes it (lower-case hex, `dd` first for padded ones).
+std::string proxy_secret_hex(const transport::proxy_secret& secret);
 
 }  // namespace mtproto::testdc

@@ -1,0 +1,39 @@
+// Command-line parsing of the options added after the first release of the emulator.
+#include <catch2/catch.hpp>
+
+#include <array>
+
+#include "mtproto/testdc/options.h"
+
+using namespace mtproto;
+using namespace mtproto::testdc;
+
+namespace {
+
+options parse(std::initializer_list<std::string_view> args) {
+  std::vector<std::string_view> v(args);
+  return parse_options(v);
+}
+
+}  // namespace
+
+TEST_CASE("testdc options: --proxy-secret takes plain and dd secrets, refuses the rest") {
+  CHECK_FALSE(parse({}).proxy_secret);
+  const auto plain = parse({"--proxy-secret", "00112233445566778899AABBCCDDEEFF"});
+  REQUIRE(plain.proxy_secret);
+  CHECK(plain.proxy_secret->kind == transport::proxy_secret::mode::obfuscated);
+  CHECK(plain.proxy_secret->key[15] == 0xff);
+  CHECK(proxy_secret_hex(*plain.proxy_secret) == "00112233445566778899aabbccddeeff");
+
+  const auto padded = parse({"--proxy-secret", "dd00112233445566778899aabbccddeeff"});
+  REQUIRE(padded.proxy_secret);
+  CHECK(padded.proxy_secret->kind == transport::proxy_secret::mode::padded);
+  CHECK(proxy_secret_hex(*padded.proxy_secret) == "dd00112233445566778899aabbccddeeff");
+
+  CHECK_THROWS_AS(parse({"--proxy-secret", "0011"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--proxy-secret", "zz112233445566778899aabbccddeeff"}), std::invalid_argument);
+  // fake TLS: the transport has no fake-TLS server side
+  CHECK_THROWS_AS(parse({"--proxy-secret", "ee00112233445566778899aabbccddeeff6578616d706c652e636f6d"}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--proxy-secret"}), std::invalid_argument);
+}
