@@ -21,10 +21,13 @@ find_path(MTPROTO_ASIO_INCLUDE_DIR asio.hpp)
 mtproto_require(MTPROTO_ASIO_INCLUDE_DIR "standalone Asio (asio.hpp)" libasio-dev)
 if(NOT TARGET mtproto::asio)
   # Asio 1.22 does not detect clang's C++20 coroutines; they work with libstdc++'s <coroutine>.
+  # It also picks aligned_alloc or operator new per translation unit, depending on whether a
+  # standard header came before it: mixed, memory from one is freed by the other (ASan
+  # alloc-dealloc-mismatch). ASIO_DISABLE_STD_ALIGNED_ALLOC makes every unit agree.
   add_library(mtproto::asio INTERFACE IMPORTED GLOBAL)
   set_target_properties(mtproto::asio PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${MTPROTO_ASIO_INCLUDE_DIR}"
-    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED;$<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT=1;ASIO_HAS_STD_COROUTINE=1>"
+    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED;ASIO_DISABLE_STD_ALIGNED_ALLOC;$<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT=1;ASIO_HAS_STD_COROUTINE=1>"
     INTERFACE_LINK_LIBRARIES Threads::Threads)
   # GCC 12 misreads the custom operator new/delete of Asio's coroutine frames at -O2.
   set_property(TARGET mtproto::asio APPEND PROPERTY INTERFACE_COMPILE_OPTIONS

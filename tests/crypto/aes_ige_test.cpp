@@ -41,7 +41,7 @@ std::vector<std::uint8_t> run(aes_backend backend, bool encrypt, const std::vect
 
 }  // namespace
 
-TEST_CASE("IGE reference vectors (OpenSSL igetest AES-128, grammers AES-256)", "[crypto][ige]") {
+TEST_CASE("IGE reference vectors (OpenSSL igetest AES-128, grammers AES-256)", "[crypto][ige][vectors]") {
   const json doc = load_vectors("aes_ige.json");
   for (const json& v : doc["vectors"].items()) {
     INFO(v["name"].str());
@@ -69,7 +69,7 @@ TEST_CASE("IGE reference vectors (OpenSSL igetest AES-128, grammers AES-256)", "
   }
 }
 
-TEST_CASE("IGE TDLib AesIgeState vectors (LCG inputs, CRC32 of ciphertext)", "[crypto][ige]") {
+TEST_CASE("IGE TDLib AesIgeState vectors (LCG inputs, CRC32 of ciphertext)", "[crypto][ige][vectors]") {
   const json doc = load_vectors("aes_ige.json");
   for (const json& v : doc["tdlib_aes_ige_state"]["vectors"].items()) {
     const std::size_t length = static_cast<std::size_t>(v["length"].i64());
@@ -96,7 +96,7 @@ TEST_CASE("IGE TDLib AesIgeState vectors (LCG inputs, CRC32 of ciphertext)", "[c
   }
 }
 
-TEST_CASE("IGE own vectors 16 B .. 512 KiB", "[crypto][ige]") {
+TEST_CASE("IGE own vectors 16 B .. 512 KiB", "[crypto][ige][vectors]") {
   const json doc = load_vectors("aes_ige.json");
   for (const json& v : doc["own_aes256_ige"]["vectors"].items()) {
     INFO(v["name"].str());

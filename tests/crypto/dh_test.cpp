@@ -47,7 +47,7 @@ std::vector<std::uint8_t> power_of_two(int bits) {
 
 }  // namespace
 
-TEST_CASE("DH: grammers flow g_b and auth_key", "[crypto][dh]") {
+TEST_CASE("DH: grammers flow g_b and auth_key", "[crypto][dh][vectors]") {
   const json flow = load_vectors("auth_key_flow_grammers.json");
   const auto& d = flow["derived_by_us"];
   const auto prime = from_hex(d["dh_prime"].str());
@@ -62,7 +62,7 @@ TEST_CASE("DH: grammers flow g_b and auth_key", "[crypto][dh]") {
   CHECK(to_hex(auth_key_id_bytes(r.auth_key)) == d["auth_key_id"].str());
 }
 
-TEST_CASE("DH: docs sample g^b = g_b, g_a^b = auth_key, tmp key and answer", "[crypto][dh]") {
+TEST_CASE("DH: docs sample g^b = g_b, g_a^b = auth_key, tmp key and answer", "[crypto][dh][vectors]") {
   const json docs = load_vectors("auth_key_sample_core_docs.json");
   const auto& s = docs["sample"];
   const auto prime = from_hex(docs["derived_by_us"]["server_DH_inner_data.dh_prime"].str());

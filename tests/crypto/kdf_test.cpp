@@ -48,7 +48,7 @@ void check_receive(auth_key_view auth_key, const std::vector<std::uint8_t>& pack
 
 }  // namespace
 
-TEST_CASE("MTProto 2.0 aes_key/aes_iv, published (grammers/gotd)", "[crypto][kdf]") {
+TEST_CASE("MTProto 2.0 aes_key/aes_iv, published (grammers/gotd)", "[crypto][kdf][vectors]") {
   const json doc = load_vectors("mtproto2_kdf.json");
   const json& v = doc["kdf_published"];
   const auto auth_key = from_hex(v["auth_key"].str());
@@ -61,7 +61,7 @@ TEST_CASE("MTProto 2.0 aes_key/aes_iv, published (grammers/gotd)", "[crypto][kdf
   CHECK(to_hex(s2c.iv) == v["x8_server_to_client"]["aes_iv"].str());
 }
 
-TEST_CASE("auth_key_id, aux_hash, new_nonce hashes, tmp AES key, first salt", "[crypto][kdf]") {
+TEST_CASE("auth_key_id, aux_hash, new_nonce hashes, tmp AES key, first salt", "[crypto][kdf][vectors]") {
   const json doc = load_vectors("mtproto2_kdf.json");
   const json& v = doc["auth_key_published"];
   const auto auth_key = from_hex(v["auth_key"].str());
@@ -85,7 +85,7 @@ TEST_CASE("auth_key_id, aux_hash, new_nonce hashes, tmp AES key, first salt", "[
   CHECK(salt == flow["recorded"]["expected_first_salt"].i64());
 }
 
-TEST_CASE("MTProto 2.0 packets: grammers encrypt and decrypt", "[crypto][kdf]") {
+TEST_CASE("MTProto 2.0 packets: grammers encrypt and decrypt", "[crypto][kdf][vectors]") {
   const json doc = load_vectors("mtproto2_kdf.json");
   {
     const json& v = doc["encrypt_v2_published"];
@@ -114,7 +114,7 @@ TEST_CASE("MTProto 2.0 packets: grammers encrypt and decrypt", "[crypto][kdf]") 
   }
 }
 
-TEST_CASE("MTProto 2.0 own vectors, 16 B .. 512 KiB, both directions", "[crypto][kdf]") {
+TEST_CASE("MTProto 2.0 own vectors, 16 B .. 512 KiB, both directions", "[crypto][kdf][vectors]") {
   const json doc = load_vectors("mtproto2_kdf.json");
   const auto& vectors = doc["own_mtproto2"]["vectors"].items();
   for (std::size_t i = 0; i < vectors.size(); ++i) {
@@ -144,7 +144,7 @@ TEST_CASE("MTProto 2.0 own vectors, 16 B .. 512 KiB, both directions", "[crypto]
   }
 }
 
-TEST_CASE("MTProto 1.0 legacy KDF and msg_key", "[crypto][kdf]") {
+TEST_CASE("MTProto 1.0 legacy KDF and msg_key", "[crypto][kdf][vectors]") {
   const json doc = load_vectors("mtproto2_kdf.json");
   const json& v = doc["mtproto1_legacy_published"];
   const auto auth_key = from_hex(v["auth_key"].str());

@@ -9,7 +9,7 @@
 using namespace mtproto::crypto;
 using namespace mtproto::test;
 
-TEST_CASE("pq factorization of every vector, including pq >= 2^63", "[crypto][pq]") {
+TEST_CASE("pq factorization of every vector, including pq >= 2^63", "[crypto][pq][vectors]") {
   const json doc = load_vectors("pq_factorization.json");
   for (const json& v : doc["vectors"].items()) {
     INFO("pq " << v["pq"].str());

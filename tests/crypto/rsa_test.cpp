@@ -27,7 +27,7 @@ bool has_code(const crypto_error& e, crypto_errc c) { return e.code() == c; }
 
 }  // namespace
 
-TEST_CASE("RSA fingerprints: TEST key in both PEM forms, Telegram keys, docs key", "[crypto][rsa]") {
+TEST_CASE("RSA fingerprints: TEST key in both PEM forms, Telegram keys, docs key", "[crypto][rsa][vectors]") {
   const json fp = load_vectors("rsa-test-key/TEST-ONLY-rsa2048.fingerprint.json");
   const auto pkcs1 = rsa_public_key::from_pem(read_text(key_dir + "TEST-ONLY-rsa2048.public.pkcs1.pem"));
   const auto spki = rsa_public_key::from_pem(read_text(key_dir + "TEST-ONLY-rsa2048.public.spki.pem"));
@@ -64,7 +64,7 @@ TEST_CASE("RSA PEM errors are typed", "[crypto][rsa]") {
   CHECK_THROWS_AS(rsa_private_key::from_pem(read_text(key_dir + "TEST-ONLY-rsa2048.public.pkcs1.pem")), crypto_error);
 }
 
-TEST_CASE("RSA_PAD reproduces grammers' req_DH_params byte for byte", "[crypto][rsa]") {
+TEST_CASE("RSA_PAD reproduces grammers' req_DH_params byte for byte", "[crypto][rsa][vectors]") {
   const json flow = load_vectors("auth_key_flow_grammers.json");
   const auto inner = from_hex(flow["derived_by_us"]["p_q_inner_data"].str());
   const auto random = from_hex(flow["recorded"]["step2_random"].str());
@@ -113,7 +113,7 @@ TEST_CASE("RSA_PAD and the old scheme round-trip with the TEST private key", "[c
                   crypto_error);
 }
 
-TEST_CASE("docs sample: SHA1(p_q_inner_data) as published", "[crypto][rsa]") {
+TEST_CASE("docs sample: SHA1(p_q_inner_data) as published", "[crypto][rsa][vectors]") {
   const json docs = load_vectors("auth_key_sample_core_docs.json");
   const auto inner = from_hex(docs["derived_by_us"]["p_q_inner_data_serialized"].str());
   CHECK(to_hex(sha1(inner)) == to_hex(from_hex(docs["sample"]["sha1_p_q_inner_data"].str())));
