@@ -23,8 +23,8 @@
 #include "mtproto/api/auth/SentCode.h"
 #include "mtproto/api/auth/SentCodeType.h"
 #include "mtproto/api/fn/account/getPassword.h"
-#include "mtproto/api/fn/auth/checkPassword.h"
 #include "mtproto/api/fn/auth/bindTempAuthKey.h"
+#include "mtproto/api/fn/auth/checkPassword.h"
 #include "mtproto/api/fn/auth/exportAuthorization.h"
 #include "mtproto/api/fn/auth/importAuthorization.h"
 #include "mtproto/api/fn/auth/importBotAuthorization.h"
@@ -35,6 +35,10 @@
 #include "mtproto/api/fn/help/getCdnConfig.h"
 #include "mtproto/api/fn/help/getConfig.h"
 #include "mtproto/api/fn/help/getNearestDc.h"
+#include "mtproto/api/fn/initConnection.h"
+#include "mtproto/api/fn/invokeAfterMsg.h"
+#include "mtproto/api/fn/invokeWithLayer.h"
+#include "mtproto/api/fn/invokeWithoutUpdates.h"
 #include "mtproto/api/fn/messages/getMessages.h"
 #include "mtproto/api/fn/updates/getState.h"
 #include "mtproto/api/fn/upload/getCdnFile.h"
@@ -61,11 +65,13 @@ namespace {
 
 namespace api = ::mtproto::api;
 
-// The wrappers are generic functions (query:!X); only their ids are needed here.
-constexpr std::uint32_t invoke_with_layer_id = 0xda9b0d0d;
-constexpr std::uint32_t init_connection_id = 0xc1cd5ea9;
-constexpr std::uint32_t invoke_without_updates_id = 0xbf9459b7;
-constexpr std::uint32_t invoke_after_msg_id = 0xcb9f372d;
+// The wrappers are generic functions (query:!X); only their ids are needed here, taken from the
+// generated templates (any query type will do). invokeAfterMsgs is not in tl-schema/api.tl.
+using any_query = api::help::getConfig;
+constexpr std::uint32_t invoke_with_layer_id = api::invokeWithLayer<any_query>::constructor_id;
+constexpr std::uint32_t init_connection_id = api::initConnection<any_query>::constructor_id;
+constexpr std::uint32_t invoke_without_updates_id = api::invokeWithoutUpdates<any_query>::constructor_id;
+constexpr std::uint32_t invoke_after_msg_id = api::invokeAfterMsg<any_query>::constructor_id;
 constexpr std::uint32_t invoke_after_msgs_id = 0x3dc4b4f0;
 constexpr std::int32_t config_lifetime_seconds = 3600;
 constexpr std::size_t exported_bytes_size = 64;
