@@ -12,7 +12,7 @@
 #include "mtproto/api/fn/upload/getFile.h"
 #include "mtproto/testdc/rsa_keygen.h"
 #include "mtproto/testdc/server.h"
-#include "testdc/loopback_client.h"
+#include "mtproto/testdc/loopback_client.h"
 
 using namespace mtproto;
 using namespace mtproto::testdc;
@@ -22,7 +22,7 @@ namespace {
 constexpr std::int64_t file_size = 64 << 20;
 constexpr int runs = 5;
 
-double download_mb_per_s(test::loopback_client& client, const published_file& f, std::int32_t part) {
+double download_mb_per_s(loopback_client& client, const published_file& f, std::int32_t part) {
   const auto start = std::chrono::steady_clock::now();
   std::int64_t got = 0;
   for (std::int64_t offset = 0; offset < f.content.size(); offset += part) {
@@ -56,7 +56,7 @@ int main() {
   srv.start();
   std::thread thread([&] { io.run(); });
 
-  test::loopback_client client(srv.endpoints()[0].port, {}, key->public_key());
+  loopback_client client(srv.endpoints()[0].port, {}, key->public_key());
   api::auth::importBotAuthorization login{};
   login.api_id = 1;
   login.api_hash = "x";

@@ -18,7 +18,7 @@ using namespace mtproto::handshake;
 
 namespace {
 
-const session::clock::time_point now = session::clock::time_point(std::chrono::seconds(1'750'000'000));
+const core::clock::time_point now = core::clock::time_point(std::chrono::seconds(1'750'000'000));
 
 void counter_random(std::span<std::uint8_t> out) {
   static std::uint8_t n = 0;

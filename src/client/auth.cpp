@@ -14,7 +14,7 @@
 #include "mtproto/api/fn/auth/importBotAuthorization.h"
 #include "mtproto/api/fn/auth/sendCode.h"
 #include "mtproto/api/fn/auth/signIn.h"
-#include "mtproto/client/srp.h"
+#include "mtproto/crypto/srp.h"
 #include "mtproto/crypto/random.h"
 
 namespace mtproto::client {
@@ -93,15 +93,15 @@ asio::awaitable<call_result<api::User>> check_password(client& c, std::string pa
       state->current_algo->get_if<api::passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow>();
   if (!algo) co_return unexpected();
 
-  srp_parameters params{algo->salt1, algo->salt2, algo->g, algo->p, *state->srp_B, *state->srp_id};
-  srp_answer answer;
+  crypto::srp_parameters params{algo->salt1, algo->salt2, algo->g, algo->p, *state->srp_B, *state->srp_id};
+  crypto::srp_answer answer;
   std::error_code ec;
   // A random `a` that makes A fall outside the safe range is vanishingly rare; draw again then.
   for (int tries = 0; tries < 4; ++tries) {
     std::array<std::uint8_t, 256> a{};
     crypto::secure_random(a);
-    ec = srp_compute(password, params, a, answer);
-    if (ec != srp_errc::bad_exponent) break;
+    ec = crypto::srp_compute(password, params, a, answer);
+    if (ec != crypto::srp_errc::bad_exponent) break;
   }
   if (ec) co_return call_error{ec, std::nullopt};
 

@@ -38,7 +38,7 @@ client_core::dc_state& client_core::dc(int id) {
 
 int client_core::home_dc() const { return stored_.home_dc ? stored_.home_dc : options_.dc_table.default_dc(); }
 
-session::clock::time_point client_core::now() const { return options_.clock ? options_.clock() : session::clock::now(); }
+core::clock::time_point client_core::now() const { return options_.clock ? options_.clock() : core::clock::now(); }
 
 call_id client_core::start(std::vector<std::uint8_t> body, call_options options, raw_completion done, bool internal) {
   const call_id id = next_call_++;

@@ -41,7 +41,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   void handshake_done(int dc_id) override;
   void connected(int dc_id) override;
   void call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) override;
-  session::clock::time_point now() const override;
+  core::clock::time_point now() const override;
 
  private:
   struct call_state {

@@ -44,7 +44,7 @@ struct raw_query {
   void write(tl::writer& w) const { w.write_raw(bytes); }
 };
 
-session::random_source secure_random_source() {
+crypto::random_source secure_random_source() {
   return [](std::span<std::uint8_t> out) { crypto::secure_random(out); };
 }
 

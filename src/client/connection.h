@@ -29,9 +29,9 @@ using call_id = std::uint64_t;
 /// What every connection to one DC shares: the auth key and what the server told us about it.
 struct dc_keys {
   int dc_id = 0;
-  std::optional<session::auth_key> key;
+  std::optional<core::auth_key> key;
   std::int64_t salt = 0;
-  session::clock::duration time_offset{};
+  core::clock::duration time_offset{};
   bool creating_key = false;
   /// Connections waiting for another connection's handshake; each entry wakes one.
   std::vector<std::function<void()>> key_waiters;
@@ -50,7 +50,7 @@ class connection_owner {
   virtual void connected(int dc_id) = 0;
   /// A call finished; `error` null means `result` is the answer.
   virtual void call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) = 0;
-  virtual session::clock::time_point now() const = 0;
+  virtual core::clock::time_point now() const = 0;
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -66,9 +66,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void stop(std::error_code reason);
 
   std::size_t load() const noexcept { return calls_.size() + queued_.size(); }
-  bool is_open() const noexcept { return open_; }
   int dc_id() const noexcept { return dc_id_; }
-  session_kind kind() const noexcept { return kind_; }
 
  private:
   asio::awaitable<void> run();

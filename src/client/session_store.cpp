@@ -110,11 +110,11 @@ std::error_code decode_session_file(std::string_view bytes, stored_session& out)
     for (std::uint32_t i = 0; i < count; ++i) {
       const int id = r.read_int();
       auto key = r.read_bytes_view();
-      session::auth_key::bytes_type raw{};
+      core::auth_key::bytes_type raw{};
       if (key.size() != raw.size()) return store_errc::malformed;
       std::memcpy(raw.data(), key.data(), raw.size());
       stored_dc dc;
-      dc.key = session::auth_key(raw);
+      dc.key = core::auth_key(raw);
       dc.salt = r.read_long();
       dc.time_offset = std::chrono::seconds(r.read_long());
       dc.authorized = r.read_bool();

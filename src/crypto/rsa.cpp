@@ -14,7 +14,6 @@
 #include "mtproto/crypto/aes_ige.h"
 #include "mtproto/crypto/error.h"
 #include "mtproto/crypto/sha.h"
-#include "mtproto/tl/writer.h"
 
 namespace mtproto::crypto {
 namespace {
@@ -102,6 +101,22 @@ constexpr std::string_view test_pem =
     "j4WcDuXc2CTHgH8gFTNhp/Y8/SpDOhvn9QIDAQAB\n"
     "-----END RSA PUBLIC KEY-----\n";
 
+/// TL `bytes` encoding (the fingerprint hashes n and e serialized this way). Written here
+/// because crypto sits below the TL runtime.
+void append_tl_bytes(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> b) {
+  const std::size_t n = b.size();
+  std::size_t header = 1;
+  if (n < 254) {
+    out.push_back(static_cast<std::uint8_t>(n));
+  } else {
+    header = 4;
+    out.push_back(254);
+    for (int shift = 0; shift < 24; shift += 8) out.push_back(static_cast<std::uint8_t>(n >> shift));
+  }
+  out.insert(out.end(), b.begin(), b.end());
+  out.resize(out.size() + (4 - (header + n) % 4) % 4, 0);
+}
+
 }  // namespace
 
 void detail::pkey_free::operator()(evp_pkey_st* k) const noexcept { EVP_PKEY_free(k); }
@@ -111,9 +126,8 @@ rsa_public_key::rsa_public_key(detail::pkey_ptr key)
       n_(get_bn_param(key_.get(), OSSL_PKEY_PARAM_RSA_N)),
       e_(get_bn_param(key_.get(), OSSL_PKEY_PARAM_RSA_E)) {
   std::vector<std::uint8_t> serialized;
-  tl::writer w(serialized);
-  w.write_bytes(n_);
-  w.write_bytes(e_);
+  append_tl_bytes(serialized, n_);
+  append_tl_bytes(serialized, e_);
   const sha1_digest h = sha1(serialized);
   std::uint64_t v = 0;
   for (std::size_t i = 20; i-- > 12;) v = v << 8 | h[i];

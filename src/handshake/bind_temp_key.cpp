@@ -20,9 +20,9 @@ constexpr std::size_t inner_header = 32;  // random (salt, session_id), msg_id, 
 
 }  // namespace
 
-api::auth::bindTempAuthKey make_bind_temp_auth_key(const session::auth_key& perm, const session::auth_key& temp,
+temp_key_binding make_bind_temp_auth_key(const core::auth_key& perm, const core::auth_key& temp,
                                                    std::int64_t temp_session_id, std::int32_t expires_at,
-                                                   std::int64_t msg_id, const session::random_source& random) {
+                                                   std::int64_t msg_id, const crypto::random_source& random) {
   std::array<std::uint8_t, bind_random_bytes> rnd;
   random(rnd);
   std::int64_t nonce;
@@ -45,7 +45,7 @@ api::auth::bindTempAuthKey make_bind_temp_auth_key(const session::auth_key& perm
   const auto aes = crypto::derive_message_keys_v1(perm.bytes(), msg_key, crypto::direction::client_to_server);
   crypto::ige_encrypt(aes.key, aes.iv, plain);
 
-  api::auth::bindTempAuthKey req;
+  temp_key_binding req;
   req.perm_auth_key_id = perm.id();
   req.nonce = nonce;
   req.expires_at = expires_at;
@@ -57,7 +57,7 @@ api::auth::bindTempAuthKey make_bind_temp_auth_key(const session::auth_key& perm
   return req;
 }
 
-std::error_code verify_bind_temp_auth_key(const api::auth::bindTempAuthKey& request, const session::auth_key& perm,
+std::error_code verify_bind_temp_auth_key(const temp_key_binding& request, const core::auth_key& perm,
                                           std::int64_t temp_auth_key_id, std::int64_t temp_session_id,
                                           std::int64_t msg_id) {
   const auto& m = request.encrypted_message;

@@ -25,7 +25,7 @@
 
 namespace mtproto::handshake {
 
-client_handshake::client_handshake(client_options options, session::random_source random)
+client_handshake::client_handshake(client_options options, crypto::random_source random)
     : options_(std::move(options)), random_(std::move(random)) {
   if (options_.rsa_keys.empty()) {
     options_.rsa_keys.push_back(crypto::telegram_production_key());
@@ -44,7 +44,7 @@ std::vector<std::uint8_t> client_handshake::begin() {
   return detail::serialize(mt::req_pq_multi{.nonce = nonce_});
 }
 
-step_result client_handshake::feed(std::span<const std::uint8_t> body, session::clock::time_point now) {
+step_result client_handshake::feed(std::span<const std::uint8_t> body, core::clock::time_point now) {
   try {
     switch (state_) {
       case state::wait_res_pq: return on_res_pq(body);
@@ -112,7 +112,7 @@ step_result client_handshake::on_res_pq(std::span<const std::uint8_t> body) {
                      {}};
 }
 
-step_result client_handshake::on_server_dh_params(std::span<const std::uint8_t> body, session::clock::time_point now) {
+step_result client_handshake::on_server_dh_params(std::span<const std::uint8_t> body, core::clock::time_point now) {
   tl::reader r(body);
   const auto params = mt::Server_DH_Params::read(r);
   if (const auto* f = params.get_if<mt::server_DH_params_fail>()) {
@@ -172,7 +172,7 @@ step_result client_handshake::on_dh_gen(std::span<const std::uint8_t> body) {
     if (auto ec = check(*ok, 1, ok->new_nonce_hash1)) return fail(ec);
     state_ = state::done;
     auth_key_result result;
-    result.key = session::auth_key(auth_key_);
+    result.key = core::auth_key(auth_key_);
     result.first_salt = crypto::handshake_first_salt(new_nonce_, server_nonce_);
     result.time_offset = time_offset_;
     result.expires_at = expires_at_;

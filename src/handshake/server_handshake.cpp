@@ -110,7 +110,7 @@ parsed_inner from_inner(const mt::P_Q_inner_data& data) {
 
 }  // namespace
 
-server_handshake::server_handshake(server_options options, session::random_source random)
+server_handshake::server_handshake(server_options options, crypto::random_source random)
     : options_(std::move(options)), random_(std::move(random)) {
   if (options_.dh_prime.empty()) {
     const auto prime = crypto::telegram_dh_prime();
@@ -123,7 +123,7 @@ step_result server_handshake::fail(std::error_code ec) {
   return step_result{{}, std::nullopt, ec};
 }
 
-step_result server_handshake::feed(std::span<const std::uint8_t> body, session::clock::time_point now) {
+step_result server_handshake::feed(std::span<const std::uint8_t> body, core::clock::time_point now) {
   try {
     switch (state_) {
       case state::wait_req_pq: return on_req_pq(body);
@@ -167,7 +167,7 @@ step_result server_handshake::on_req_pq(std::span<const std::uint8_t> body) {
                      {}};
 }
 
-step_result server_handshake::on_req_dh_params(std::span<const std::uint8_t> body, session::clock::time_point now) {
+step_result server_handshake::on_req_dh_params(std::span<const std::uint8_t> body, core::clock::time_point now) {
   tl::reader r(body);
   const auto req = mt::req_DH_params::read(r);
   if (req.nonce != nonce_) return fail(handshake_errc::nonce_mismatch);
@@ -244,7 +244,7 @@ step_result server_handshake::on_set_client_dh_params(std::span<const std::uint8
 
   const auto key = crypto::dh_shared_key(options_.dh_prime, detail::as_bytes(inner.g_b), a_,
                                          crypto::make_error_code(crypto::crypto_errc::dh_g_b_out_of_range));
-  session::auth_key::bytes_type key_bytes;
+  core::auth_key::bytes_type key_bytes;
   std::copy(key.begin(), key.end(), key_bytes.begin());
   // A retry must name the key it replaces (retry_id = aux_hash of the previous attempt's key).
   if (inner.retry_id != last_key_aux_hash_) return fail(handshake_errc::unexpected_message);
@@ -260,7 +260,7 @@ step_result server_handshake::on_set_client_dh_params(std::span<const std::uint8
   }
 
   auth_key_result result;
-  result.key = session::auth_key(key_bytes);
+  result.key = core::auth_key(key_bytes);
   result.first_salt = crypto::handshake_first_salt(new_nonce_, server_nonce_);
   if (expires_in_) result.expires_at = server_time_ + *expires_in_;
   result.dc_id = dc_id_;

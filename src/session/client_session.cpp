@@ -274,7 +274,10 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
     }
     case mt::future_salts::constructor_id: {
       const auto m = mt::future_salts::read_bare(r);
-      remember_future_salts(m.salts, now);
+      std::vector<salt_window> salts;
+      salts.reserve(m.salts.size());
+      for (const auto& f : m.salts) salts.push_back({f.valid_since, f.valid_until, f.salt});
+      remember_future_salts(std::move(salts), now);
       if (const request_id req = take_request(m.req_msg_id)) events.push_back(rpc_result_event{req, inner});
       return;
     }
@@ -304,9 +307,8 @@ request_id client_session::take_request(std::int64_t msg_id) {
   return req;
 }
 
-void client_session::remember_future_salts(const std::vector<mt::future_salt>& salts, clock::time_point now) {
-  future_salts_.clear();
-  for (const auto& s : salts) future_salts_.push_back({s.valid_since, s.valid_until, s.salt});
+void client_session::remember_future_salts(std::vector<salt_window> salts, clock::time_point now) {
+  future_salts_ = std::move(salts);
   std::sort(future_salts_.begin(), future_salts_.end(),
             [](const auto& a, const auto& b) { return a.valid_since < b.valid_since; });
   pick_salt(now);

@@ -113,7 +113,7 @@ std::string digits_only(std::string_view phone) {
 
 }  // namespace
 
-api_handler::api_handler(catalog& published, handler_config config, session::random_source random)
+api_handler::api_handler(catalog& published, handler_config config, crypto::random_source random)
     : catalog_(published),
       config_(std::move(config)),
       random_(std::move(random)),
@@ -153,6 +153,7 @@ rpc_answer api_handler::dispatch(request_context& ctx, tl::reader& r, std::span<
       const std::int32_t layer = r.read_int();
       if (layer <= 0) return bad_request("LAYER_INVALID");
       ctx.key.layer = layer;
+      last_announced_layer_ = layer;
     } else if (id == init_connection_id) {
       const std::uint32_t flags = r.read_uint();
       r.read_int();  // api_id
@@ -443,7 +444,11 @@ rpc_answer api_handler::bind_temp_auth_key(request_context& ctx, tl::reader& r) 
   if (!ctx.key.expires_at) return bad_request("TEMP_AUTH_KEY_EMPTY");  // a permanent key
   key_record* perm = ctx.keys ? ctx.keys->find(ctx.dc_id, req.perm_auth_key_id) : nullptr;
   if (!perm || perm->expires_at) return bad_request("ENCRYPTED_MESSAGE_INVALID");
-  if (handshake::verify_bind_temp_auth_key(req, perm->key, ctx.key.key.id(), ctx.session_id, ctx.msg_id))
+  const handshake::temp_key_binding binding{.perm_auth_key_id = req.perm_auth_key_id,
+                                            .nonce = req.nonce,
+                                            .expires_at = req.expires_at,
+                                            .encrypted_message = req.encrypted_message};
+  if (handshake::verify_bind_temp_auth_key(binding, perm->key, ctx.key.key.id(), ctx.session_id, ctx.msg_id))
     return bad_request("ENCRYPTED_MESSAGE_INVALID");
   // The binding cannot outlive the temp key, and a temp key has one permanent key for life.
   if (req.expires_at > *ctx.key.expires_at) return bad_request("ENCRYPTED_MESSAGE_INVALID");

@@ -34,7 +34,7 @@ constexpr int max_bad_packets = 16;
 
 void secure_random_source(std::span<std::uint8_t> out) { crypto::secure_random(out); }
 
-std::int32_t unix_seconds(session::clock::time_point t) {
+std::int32_t unix_seconds(core::clock::time_point t) {
   return static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
 }
 
@@ -90,7 +90,7 @@ class connection {
     if (payload.size() < 8) return false;
     std::int64_t auth_key_id = 0;
     for (std::size_t i = 0; i < 8; ++i) auth_key_id |= static_cast<std::int64_t>(payload[i]) << (8 * i);
-    const auto now = session::clock::now();
+    const auto now = core::clock::now();
     if (auth_key_id == 0) return on_plain(payload, now, out);
 
     key_record* key = s_.keys.find(dc_id_, auth_key_id);
@@ -131,13 +131,13 @@ class connection {
       }
       // disconnect_after: gram.js sends 60000 "seconds" meant as milliseconds; not acted on.
     }
-    while (auto packet = session.finalize(session::clock::now(), transport::stream_codec::max_header_size)) {
+    while (auto packet = session.finalize(core::clock::now(), transport::stream_codec::max_header_size)) {
       out.push_back(seal(std::move(packet->buffer), packet->head_room));
     }
     return true;
   }
 
-  bool on_plain(std::span<std::uint8_t> payload, session::clock::time_point now,
+  bool on_plain(std::span<std::uint8_t> payload, core::clock::time_point now,
                 std::vector<wire_bytes>& out) {
     session::plain_message message;
     if (session::read_plain_message(payload, message)) return false;

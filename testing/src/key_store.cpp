@@ -7,7 +7,7 @@ key_record* key_store::find(std::int32_t dc_id, std::int64_t auth_key_id) noexce
   return it == keys_.end() ? nullptr : &it->second;
 }
 
-key_record& key_store::add(std::int32_t dc_id, const session::auth_key& key, std::int64_t salt) {
+key_record& key_store::add(std::int32_t dc_id, const core::auth_key& key, std::int64_t salt) {
   const std::pair<std::int32_t, std::int64_t> id{dc_id, key.id()};
   if (auto it = keys_.find(id); it != keys_.end()) return it->second;
   while (keys_.size() >= max_keys && !order_.empty()) {

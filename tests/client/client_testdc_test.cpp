@@ -132,6 +132,8 @@ TEST_CASE("e2e: every transport logs in a bot, calls help.getConfig and download
     }());
     REQUIRE(cfg.has_value());
     CHECK(cfg->get_if<api::config>()->dc_options.size() >= 2);
+    // initConnection announced the layer the API types were generated from, not a hand-kept number.
+    CHECK(dc.last_announced_layer() == api::layer);
 
     for (const auto& f : dc.catalog().files()) {
       auto got = run(io, download(c, f));
@@ -287,7 +289,7 @@ TEST_CASE("e2e: client clock skewed by an hour either way", "[e2e]") {
     emulator dc;
     asio::io_context io;
     auto o = dc.client_options();
-    o.clock = [skew] { return session::clock::now() + skew; };
+    o.clock = [skew] { return core::clock::now() + skew; };
     client::client c(io.get_executor(), o);
     REQUIRE(run(io, bot_login(c, dc)).has_value());
     auto got = run(io, download(c, dc.catalog().files().back()));

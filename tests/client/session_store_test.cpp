@@ -18,11 +18,11 @@ stored_session sample() {
   s.home_dc = 2;
   s.user_id = 777000;
   s.is_bot = true;
-  session::auth_key::bytes_type k{};
+  core::auth_key::bytes_type k{};
   for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(i * 7 + 1);
-  s.dcs[2] = stored_dc{session::auth_key(k), 0x1234567890abcdef, std::chrono::seconds(-3600), true};
+  s.dcs[2] = stored_dc{core::auth_key(k), 0x1234567890abcdef, std::chrono::seconds(-3600), true};
   k[0] ^= 0xff;
-  s.dcs[4] = stored_dc{session::auth_key(k), -5, std::chrono::seconds(12), false};
+  s.dcs[4] = stored_dc{core::auth_key(k), -5, std::chrono::seconds(12), false};
   return s;
 }
 

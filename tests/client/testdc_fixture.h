@@ -82,6 +82,11 @@ class emulator {
     });
     p.get_future().get();
   }
+  std::int32_t last_announced_layer() {
+    std::promise<std::int32_t> p;
+    asio::post(io_, [&] { p.set_value(server_->handler().last_announced_layer()); });
+    return p.get_future().get();
+  }
   std::uint64_t handshakes() {
     std::promise<std::uint64_t> p;
     asio::post(io_, [&] { p.set_value(server_->counters().handshakes); });

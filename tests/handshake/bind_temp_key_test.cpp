@@ -14,33 +14,37 @@ using namespace std::chrono_literals;
 
 namespace {
 
-session::random_source seeded(std::uint64_t seed) {
+crypto::random_source seeded(std::uint64_t seed) {
   auto rng = std::make_shared<std::mt19937_64>(seed);
   return [rng](std::span<std::uint8_t> out) {
     for (auto& b : out) b = static_cast<std::uint8_t>((*rng)());
   };
 }
 
-session::auth_key key_from(std::uint64_t seed) {
-  session::auth_key::bytes_type k;
+core::auth_key key_from(std::uint64_t seed) {
+  core::auth_key::bytes_type k;
   std::mt19937_64 rng(seed);
   for (auto& b : k) b = static_cast<std::uint8_t>(rng());
-  return session::auth_key(k);
+  return core::auth_key(k);
 }
 
 }  // namespace
 
 TEST_CASE("a temporary key is bound to the permanent one through its own session") {
   const auto perm = key_from(1), temp = key_from(2);
-  const auto now = session::clock::time_point(1'760'000'000s);
+  const auto now = core::clock::time_point(1'760'000'000s);
   session::client_session client(temp, /*session_id=*/77, /*salt=*/5, seeded(3));
   session::server_session server(temp, 5, seeded(4));
 
   const std::int64_t msg_id = client.clock_sync().next(now);
   const auto bind = handshake::make_bind_temp_auth_key(perm, temp, 77, 1'760'086'400, msg_id, seeded(5));
+  const api::auth::bindTempAuthKey call{.perm_auth_key_id = bind.perm_auth_key_id,
+                                        .nonce = bind.nonce,
+                                        .expires_at = bind.expires_at,
+                                        .encrypted_message = bind.encrypted_message};
   std::vector<std::uint8_t> body;
   tl::writer w(body);
-  bind.write(w);
+  call.write(w);
   client.push(body, true, msg_id);
   auto packet = client.finalize(now);
   REQUIRE(packet);
@@ -51,7 +55,11 @@ TEST_CASE("a temporary key is bound to the permanent one through its own session
   const auto& req = std::get<session::incoming_request>(events[0]);
   CHECK(req.msg_id == msg_id);
   tl::reader r(req.body);
-  const auto received = api::auth::bindTempAuthKey::read(r);
+  const auto decoded = api::auth::bindTempAuthKey::read(r);
+  const handshake::temp_key_binding received{.perm_auth_key_id = decoded.perm_auth_key_id,
+                                             .nonce = decoded.nonce,
+                                             .expires_at = decoded.expires_at,
+                                             .encrypted_message = decoded.encrypted_message};
   CHECK(received.perm_auth_key_id == perm.id());
   CHECK(handshake::verify_bind_temp_auth_key(received, perm, temp.id(), server.session_id(), req.msg_id) ==
         std::error_code());

@@ -31,9 +31,9 @@ using mtproto::test::json;
 
 namespace {
 
-const session::clock::time_point t0 = session::clock::time_point(1'760'000'000s);
+const core::clock::time_point t0 = core::clock::time_point(1'760'000'000s);
 
-session::random_source seeded(std::uint64_t seed) {
+crypto::random_source seeded(std::uint64_t seed) {
   auto rng = std::make_shared<std::mt19937_64>(seed);
   return [rng](std::span<std::uint8_t> out) {
     for (auto& b : out) b = static_cast<std::uint8_t>((*rng)());
@@ -41,7 +41,7 @@ session::random_source seeded(std::uint64_t seed) {
 }
 
 // Hands out recorded buffers in order; each request must match the recorded size.
-session::random_source recorded(std::vector<std::vector<std::uint8_t>> buffers) {
+crypto::random_source recorded(std::vector<std::vector<std::uint8_t>> buffers) {
   auto queue = std::make_shared<std::deque<std::vector<std::uint8_t>>>(buffers.begin(), buffers.end());
   return [queue](std::span<std::uint8_t> out) {
     REQUIRE_FALSE(queue->empty());
@@ -115,7 +115,7 @@ TEST_CASE("a handshake recorded against a production DC replays byte for byte") 
   client_handshake client(o, recorded({hex("step1_random"), hex("step2_random"), hex("step3_random")}));
 
   CHECK(client.begin() == hex("step1_request"));
-  const auto now = session::clock::time_point(std::chrono::seconds(std::stoll(rec["step3_now"].str())));
+  const auto now = core::clock::time_point(std::chrono::seconds(std::stoll(rec["step3_now"].str())));
   auto s2 = client.feed(hex("step1_response"), now);
   REQUIRE_FALSE(s2.error);
   CHECK(s2.reply == hex("step2_request"));

@@ -37,11 +37,11 @@ struct cdn_harness {
                 handler_config{{{1, "127.0.0.1", 20001}, {2, "127.0.0.1", 20002}},
                                dc_endpoint{cdn_dc_id, "127.0.0.1", 20201, true}, "", {}, ""},
                 counting_random()) {
-    session::auth_key::bytes_type k{};
+    core::auth_key::bytes_type k{};
     k[0] = 1;
-    dc1 = &keys.add(1, session::auth_key(k), 7);
+    dc1 = &keys.add(1, core::auth_key(k), 7);
     k[0] = 3;
-    cdn = &keys.add(cdn_dc_id, session::auth_key(k), 9);
+    cdn = &keys.add(cdn_dc_id, core::auth_key(k), 9);
     api::auth::importBotAuthorization req{};
     req.api_id = 1;
     req.api_hash = "x";

@@ -30,12 +30,12 @@ void check_layer(int layer) {
   }
   CHECK(entries > 20);
 #else
-  (void)layer;
-  WARN("MTPROTO_SHARED_DIR not available: compat schemas not checked against the official layers");
+  // Tagged [vectors]: ctest leaves these cases out, visibly, when ../shared is absent.
+  FAIL("compat schema layer " << layer << " needs the official layers in ../shared");
 #endif
 }
 
 }  // namespace
 
-TEST_CASE("compat schema layer 144 is verbatim from the official layer 144") { check_layer(144); }
-TEST_CASE("compat schema layer 198 is verbatim from the official layer 198") { check_layer(198); }
+TEST_CASE("compat schema layer 144 is verbatim from the official layer 144", "[vectors]") { check_layer(144); }
+TEST_CASE("compat schema layer 198 is verbatim from the official layer 198", "[vectors]") { check_layer(198); }

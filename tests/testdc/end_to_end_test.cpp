@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "mtproto/api/auth/ExportedAuthorization.h"
+#include "mtproto/api/fn/auth/bindTempAuthKey.h"
 #include "mtproto/api/fn/auth/exportAuthorization.h"
 #include "mtproto/api/fn/auth/importAuthorization.h"
 #include "mtproto/api/fn/help/getConfig.h"
@@ -17,7 +18,7 @@
 #include "mtproto/handshake/bind_temp_key.h"
 #include "mtproto/testdc/rsa_keygen.h"
 #include "mtproto/testdc/server.h"
-#include "loopback_client.h"
+#include "mtproto/testdc/loopback_client.h"
 #include "support.h"
 
 using namespace mtproto;
@@ -216,9 +217,12 @@ namespace {
 call_result bind(loopback_client& temp, const loopback_client& perm, std::int64_t encrypted_for = 0) {
   const auto msg_id = temp.next_msg_id();
   REQUIRE(temp.expires_at());
-  const auto req = handshake::make_bind_temp_auth_key(perm.auth_key(), temp.auth_key(), temp.session_id(),
-                                                      *temp.expires_at(), encrypted_for ? encrypted_for : msg_id,
-                                                      crypto::secure_random);
+  auto b = handshake::make_bind_temp_auth_key(perm.auth_key(), temp.auth_key(), temp.session_id(), *temp.expires_at(),
+                                              encrypted_for ? encrypted_for : msg_id, crypto::secure_random);
+  const api::auth::bindTempAuthKey req{.perm_auth_key_id = b.perm_auth_key_id,
+                                       .nonce = b.nonce,
+                                       .expires_at = b.expires_at,
+                                       .encrypted_message = std::move(b.encrypted_message)};
   return temp.call(encode(req), msg_id);
 }
 

@@ -25,7 +25,7 @@ std::vector<std::uint8_t> encode(const F& f) {
 }
 
 /// A counter-based source: tests see the same "random" values every run.
-inline session::random_source counting_random() {
+inline crypto::random_source counting_random() {
   auto state = std::make_shared<std::uint8_t>(0);
   return [state](std::span<std::uint8_t> out) {
     for (auto& b : out) b = ++*state;
@@ -40,11 +40,11 @@ struct harness {
                 handler_config{{{1, "127.0.0.1", 20001}, {2, "127.0.0.1", 20002}}, std::nullopt, "", faults,
                                std::move(user_password)},
                 counting_random()) {
-    session::auth_key::bytes_type k{};
+    core::auth_key::bytes_type k{};
     k[0] = 1;
-    key = &keys.add(1, session::auth_key(k), 7);
+    key = &keys.add(1, core::auth_key(k), 7);
     k[0] = 2;
-    key2 = &keys.add(2, session::auth_key(k), 8);
+    key2 = &keys.add(2, core::auth_key(k), 8);
   }
 
   rpc_answer call(std::span<const std::uint8_t> body, std::int32_t dc = 1) {

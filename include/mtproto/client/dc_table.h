@@ -12,7 +12,7 @@
 
 #include "mtproto/crypto/rsa.h"
 #include "mtproto/transport/proxy_secret.h"
-#include "mtproto/transport/stream_codec.h"
+#include "mtproto/transport/protocol.h"
 
 namespace mtproto::api {
 class DcOption;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "mtproto/api/registry.h"
 #include "mtproto/client/dc_table.h"
 #include "mtproto/client/log.h"
 #include "mtproto/client/retry_policy.h"
@@ -15,9 +16,6 @@
 #include "mtproto/session/msg_id.h"
 
 namespace mtproto::client {
-
-/// The API layer the generated schema (tl-schema/api.tl) describes.
-inline constexpr std::int32_t api_layer = 228;
 
 struct client_options {
   // ---- identity (initConnection) ----
@@ -29,7 +27,8 @@ struct client_options {
   std::string system_lang_code = "en";
   std::string lang_pack;
   std::string lang_code = "en";
-  std::int32_t layer = api_layer;
+  /// Announced in invokeWithLayer: the layer the API schema was generated from (its `// LAYER N`).
+  std::int32_t layer = api::layer;
 
   // ---- where and how ----
   client::dc_table dc_table = dc_table::production();
@@ -59,7 +58,7 @@ struct client_options {
   // ---- plumbing ----
   logger log;
   /// The wall clock msg_ids are made from (tests skew it); default std::chrono::system_clock.
-  std::function<session::clock::time_point()> clock;
+  std::function<core::clock::time_point()> clock;
 };
 
 /// Which connection to a DC carries a call.

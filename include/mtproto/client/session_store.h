@@ -13,12 +13,12 @@
 #include <string>
 #include <system_error>
 
-#include "mtproto/session/auth_key.h"
+#include "mtproto/core/auth_key.h"
 
 namespace mtproto::client {
 
 struct stored_dc {
-  session::auth_key key;
+  core::auth_key key;
   std::int64_t salt = 0;
   /// server time - local time, learned from the handshake and bad_msg 16/17.
   std::chrono::seconds time_offset{0};

@@ -6,17 +6,17 @@
 #include <optional>
 #include <vector>
 
-#include "mtproto/session/auth_key.h"
-#include "mtproto/session/msg_id.h"
+#include "mtproto/core/auth_key.h"
+#include "mtproto/core/clock.h"
 
 namespace mtproto::handshake {
 
 struct auth_key_result {
-  session::auth_key key;
+  core::auth_key key;
   /// new_nonce[0:8] XOR server_nonce[0:8]: valid as the session's first salt.
   std::int64_t first_salt = 0;
   /// server_time - local time when the server's DH parameters arrived (client side; 0 on the server).
-  session::clock::duration time_offset{};
+  core::clock::duration time_offset{};
   /// For temporary keys: unix time the key expires (the server drops it then).
   std::optional<std::int32_t> expires_at;
   /// The DC the client named in p_q_inner_data_dc (server side; 0 when it named none).

@@ -3,27 +3,37 @@
 // *permanent* key in the MTProto 1.0 scheme. The request must travel in the temp key's session as
 // message `msg_id`, which is encrypted into the binding, so the client picks the msg_id first
 // (client_session::push with a msg_id).
+// The core knows only the binding's fields; the runtime puts them into the API's
+// auth.bindTempAuthKey (the API schema is a layer above the core).
 #pragma once
 
 #include <cstdint>
 #include <system_error>
+#include <vector>
 
-#include "mtproto/api/fn/auth/bindTempAuthKey.h"
-#include "mtproto/session/auth_key.h"
-#include "mtproto/session/encrypted_packet.h"
+#include "mtproto/core/auth_key.h"
+#include "mtproto/crypto/random.h"
 
 namespace mtproto::handshake {
 
 /// Random bytes make_bind_temp_auth_key draws: nonce (8), salt + session_id (16), padding (16).
 inline constexpr std::size_t bind_random_bytes = 40;
 
-api::auth::bindTempAuthKey make_bind_temp_auth_key(const session::auth_key& perm, const session::auth_key& temp,
+/// The arguments of auth.bindTempAuthKey.
+struct temp_key_binding {
+  std::int64_t perm_auth_key_id = 0;
+  std::int64_t nonce = 0;
+  std::int32_t expires_at = 0;
+  std::vector<std::uint8_t> encrypted_message;
+};
+
+temp_key_binding make_bind_temp_auth_key(const core::auth_key& perm, const core::auth_key& temp,
                                                    std::int64_t temp_session_id, std::int32_t expires_at,
-                                                   std::int64_t msg_id, const session::random_source& random);
+                                                   std::int64_t msg_id, const crypto::random_source& random);
 
 /// Server side: decrypts with the permanent key (found by the request's perm_auth_key_id) and checks
 /// that the binding names this temp key, this session and the message it arrived in.
-std::error_code verify_bind_temp_auth_key(const api::auth::bindTempAuthKey& request, const session::auth_key& perm,
+std::error_code verify_bind_temp_auth_key(const temp_key_binding& request, const core::auth_key& perm,
                                           std::int64_t temp_auth_key_id, std::int64_t temp_session_id,
                                           std::int64_t msg_id);
 

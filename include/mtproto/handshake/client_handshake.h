@@ -13,7 +13,7 @@
 #include "mtproto/crypto/kdf.h"
 #include "mtproto/crypto/rsa.h"
 #include "mtproto/handshake/auth_key_result.h"
-#include "mtproto/session/encrypted_packet.h"
+#include "mtproto/crypto/random.h"
 #include "mtproto/tl/types.h"
 
 namespace mtproto::handshake {
@@ -37,12 +37,12 @@ inline constexpr std::size_t dh_random_bytes = 272;       // b (256) + padding o
 
 class client_handshake {
  public:
-  client_handshake(client_options options, session::random_source random);
+  client_handshake(client_options options, crypto::random_source random);
 
   /// req_pq_multi.
   std::vector<std::uint8_t> begin();
   /// The server's answer to what we sent last.
-  step_result feed(std::span<const std::uint8_t> body, session::clock::time_point now);
+  step_result feed(std::span<const std::uint8_t> body, core::clock::time_point now);
 
   bool finished() const noexcept { return state_ == state::done; }
 
@@ -50,14 +50,14 @@ class client_handshake {
   enum class state { idle, wait_res_pq, wait_dh_params, wait_dh_gen, done, failed };
 
   step_result on_res_pq(std::span<const std::uint8_t> body);
-  step_result on_server_dh_params(std::span<const std::uint8_t> body, session::clock::time_point now);
+  step_result on_server_dh_params(std::span<const std::uint8_t> body, core::clock::time_point now);
   step_result on_dh_gen(std::span<const std::uint8_t> body);
   /// set_client_DH_params with fresh b (first try and every retry).
   std::vector<std::uint8_t> make_client_dh_params();
   step_result fail(std::error_code ec);
 
   client_options options_;
-  session::random_source random_;
+  crypto::random_source random_;
   state state_ = state::idle;
 
   tl::int128 nonce_{};
@@ -69,9 +69,9 @@ class client_handshake {
   std::int32_t g_ = 0;
   std::int64_t retry_id_ = 0;
   int retries_ = 0;
-  session::clock::duration time_offset_{};
+  core::clock::duration time_offset_{};
   std::optional<std::int32_t> expires_at_;
-  session::auth_key::bytes_type auth_key_{};
+  core::auth_key::bytes_type auth_key_{};
 };
 
 }  // namespace mtproto::handshake

@@ -13,7 +13,7 @@
 #include "mtproto/crypto/kdf.h"
 #include "mtproto/crypto/rsa.h"
 #include "mtproto/handshake/auth_key_result.h"
-#include "mtproto/session/encrypted_packet.h"
+#include "mtproto/crypto/random.h"
 #include "mtproto/tl/types.h"
 
 namespace mtproto::handshake {
@@ -36,11 +36,11 @@ inline constexpr std::size_t server_dh_params_random_bytes = 256 + 16; // a, ans
 
 class server_handshake {
  public:
-  server_handshake(server_options options, session::random_source random);
+  server_handshake(server_options options, crypto::random_source random);
 
   /// A client message of the handshake. The last step returns both the reply (dh_gen_ok) and
   /// the finished key.
-  step_result feed(std::span<const std::uint8_t> body, session::clock::time_point now);
+  step_result feed(std::span<const std::uint8_t> body, core::clock::time_point now);
 
   bool finished() const noexcept { return state_ == state::done; }
 
@@ -48,12 +48,12 @@ class server_handshake {
   enum class state { wait_req_pq, wait_req_dh, wait_client_dh, done, failed };
 
   step_result on_req_pq(std::span<const std::uint8_t> body);
-  step_result on_req_dh_params(std::span<const std::uint8_t> body, session::clock::time_point now);
+  step_result on_req_dh_params(std::span<const std::uint8_t> body, core::clock::time_point now);
   step_result on_set_client_dh_params(std::span<const std::uint8_t> body);
   step_result fail(std::error_code ec);
 
   server_options options_;
-  session::random_source random_;
+  crypto::random_source random_;
   state state_ = state::wait_req_pq;
 
   tl::int128 nonce_{};

@@ -14,12 +14,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "mtproto/mt/FutureSalt.h"
-#include "mtproto/session/auth_key.h"
+#include "mtproto/core/auth_key.h"
 #include "mtproto/session/container.h"
 #include "mtproto/session/encrypted_packet.h"
 #include "mtproto/session/events.h"
 #include "mtproto/session/msg_id.h"
+#include "mtproto/session/outgoing_packet.h"
 #include "mtproto/session/replay_guard.h"
 #include "mtproto/tl/reader.h"
 
@@ -33,16 +33,6 @@ struct client_session_options {
   /// Bodies larger than this are not gzip-inflated (a zip bomb answer fails instead).
   std::size_t max_inflated_bytes = 16u << 20;
   replay_limits replay{};
-};
-
-/// An encrypted packet ready for the transport: `bytes()` starts after `head_room` bytes the
-/// transport may use for its own header.
-struct outgoing_packet {
-  std::vector<std::uint8_t> buffer;
-  std::size_t head_room = 0;
-  std::span<std::uint8_t> bytes() { return std::span(buffer).subspan(head_room); }
-  /// msg_id of the packet's top-level message (a container when several messages went together).
-  std::int64_t msg_id = 0;
 };
 
 class client_session {
@@ -103,7 +93,7 @@ class client_session {
                       std::vector<event>& events);
   void handle_acks(const std::vector<std::int64_t>& msg_ids, std::vector<event>& events);
   void answer_detailed_info(std::int64_t answer_msg_id);
-  void remember_future_salts(const std::vector<mt::future_salt>& salts, clock::time_point now);
+  void remember_future_salts(std::vector<salt_window> salts, clock::time_point now);
   /// Switches to the newest announced salt that is valid now.
   void pick_salt(clock::time_point now);
   /// Forgets the request sent as `msg_id` and returns it (0 when unknown).

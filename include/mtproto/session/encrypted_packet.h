@@ -13,10 +13,11 @@
 
 #include "mtproto/crypto/kdf.h"
 #include "mtproto/crypto/random.h"
-#include "mtproto/session/auth_key.h"
+#include "mtproto/core/auth_key.h"
 
 namespace mtproto::session {
 
+using core::auth_key;
 using crypto::random_source;
 
 struct packet_header {

@@ -8,9 +8,11 @@
 #include <chrono>
 #include <cstdint>
 
+#include "mtproto/core/clock.h"
+
 namespace mtproto::session {
 
-using clock = std::chrono::system_clock;
+using core::clock;
 
 enum class msg_kind : std::uint8_t {
   client = 0,          // everything a client sends
@@ -41,8 +43,6 @@ class msg_id_generator {
   /// The server's clock as far as this generator knows.
   clock::time_point server_now(clock::time_point now) const noexcept { return now + offset_; }
 
-  /// Forgets the last id (a new session starts over; time still only moves forward).
-  std::int64_t last() const noexcept { return last_; }
 
  private:
   clock::duration offset_{};

@@ -14,12 +14,12 @@
 #include <variant>
 #include <vector>
 
-#include "mtproto/session/auth_key.h"
+#include "mtproto/core/auth_key.h"
 #include "mtproto/session/container.h"
-#include "mtproto/session/client_session.h"
 #include "mtproto/session/encrypted_packet.h"
 #include "mtproto/session/events.h"
 #include "mtproto/session/msg_id.h"
+#include "mtproto/session/outgoing_packet.h"
 #include "mtproto/session/replay_guard.h"
 
 namespace mtproto::session {

@@ -63,7 +63,7 @@ struct handler_config {
 
 class api_handler {
  public:
-  api_handler(catalog& published, handler_config config, session::random_source random);
+  api_handler(catalog& published, handler_config config, crypto::random_source random);
 
   /// Answers one request. Malformed input yields rpc_error 400 INPUT_FETCH_ERROR, never an exception.
   rpc_answer handle(request_context& ctx, std::span<const std::uint8_t> body);
@@ -72,6 +72,8 @@ class api_handler {
   const handler_config& config() const noexcept { return config_; }
   /// upload.getFile calls answered with FLOOD_WAIT so far (for logs and tests).
   std::int64_t flood_waits() const noexcept { return flood_waits_; }
+  /// The layer named by the latest invokeWithLayer (0 before any): what clients announce.
+  std::int32_t last_announced_layer() const noexcept { return last_announced_layer_; }
 
  private:
   struct exported_authorization {
@@ -107,10 +109,11 @@ class api_handler {
 
   catalog& catalog_;
   handler_config config_;
-  session::random_source random_;
+  crypto::random_source random_;
   every_nth_flood flood_every_;
   request_rate_limit flood_rps_;
   std::int64_t flood_waits_ = 0;
+  std::int32_t last_announced_layer_ = 0;
   std::map<std::int64_t, exported_authorization> exported_;
   /// CDN files the CDN DC holds (after reuploadCdnFile); the first request asks for a reupload.
   std::map<std::string, bool> cdn_cached_;

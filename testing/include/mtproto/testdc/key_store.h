@@ -12,13 +12,13 @@
 #include <utility>
 #include <vector>
 
-#include "mtproto/session/auth_key.h"
+#include "mtproto/core/auth_key.h"
 #include "mtproto/testdc/model.h"
 
 namespace mtproto::testdc {
 
 struct key_record {
-  session::auth_key key;
+  core::auth_key key;
   std::int32_t dc_id = 0;
   /// Salt every session on this key starts with.
   std::int64_t salt = 0;
@@ -50,7 +50,7 @@ class key_store {
   static constexpr std::size_t max_keys = 4096;
 
   key_record* find(std::int32_t dc_id, std::int64_t auth_key_id) noexcept;
-  key_record& add(std::int32_t dc_id, const session::auth_key& key, std::int64_t salt);
+  key_record& add(std::int32_t dc_id, const core::auth_key& key, std::int64_t salt);
   std::size_t size() const noexcept { return keys_.size(); }
 
  private:

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "mtproto/api/registry.h"
 #include "mtproto/testdc/model.h"
 #include "mtproto/tl/writer.h"
 
@@ -17,7 +18,8 @@ namespace mtproto::testdc {
 /// (or the oldest one when it is older than all).
 inline constexpr std::int32_t layer_telethon_1_25 = 144;
 inline constexpr std::int32_t layer_gramjs_2_26 = 198;
-inline constexpr std::int32_t layer_library = 228;
+/// The layer the library's API schema was generated from: answered with mtproto::api types.
+inline constexpr std::int32_t layer_library = api::layer;
 
 struct config_info {
   std::vector<dc_endpoint> dcs;

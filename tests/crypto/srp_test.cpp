@@ -2,7 +2,7 @@
 // computed separately and checked to agree on S), plus the checks on hostile parameters.
 #include <catch2/catch.hpp>
 
-#include "mtproto/client/srp.h"
+#include "mtproto/crypto/srp.h"
 #include "mtproto/crypto/dh.h"
 #include "support/hex.h"
 
@@ -17,8 +17,8 @@ std::vector<std::uint8_t> seq(std::uint8_t from, std::size_t n) {
   return v;
 }
 
-client::srp_parameters vector_params() {
-  client::srp_parameters p;
+crypto::srp_parameters vector_params() {
+  crypto::srp_parameters p;
   p.salt1 = seq(1, 40);
   p.salt2 = seq(100, 16);
   p.g = 3;
@@ -45,14 +45,14 @@ std::array<std::uint8_t, 256> vector_a() {
 
 TEST_CASE("srp: password hash PH2 matches the independent implementation", "[srp]") {
   auto p = vector_params();
-  CHECK(test::to_hex(client::srp_password_hash("correct horse battery staple", p.salt1, p.salt2)) ==
+  CHECK(test::to_hex(crypto::srp_password_hash("correct horse battery staple", p.salt1, p.salt2)) ==
         "03de35e7c3a581aec2e00cb995cd942d4bf4153fe0525f6ef6f2e2337641323c");
 }
 
 TEST_CASE("srp: A and M1 match the independent implementation", "[srp]") {
-  client::srp_answer answer;
+  crypto::srp_answer answer;
   auto a = vector_a();
-  REQUIRE_FALSE(client::srp_compute("correct horse battery staple", vector_params(), a, answer));
+  REQUIRE_FALSE(crypto::srp_compute("correct horse battery staple", vector_params(), a, answer));
   CHECK(answer.srp_id == 0x1122334455667788);
   CHECK(test::to_hex(answer.A) ==
         "8d019a24802e05275a4adaa81731b3ce32988eeef2c1e8a85399a1bf2f22ffdf7afe48c69012db9b6821be02f4da9afce78dabd43e5d28"
@@ -63,8 +63,8 @@ TEST_CASE("srp: A and M1 match the independent implementation", "[srp]") {
   CHECK(test::to_hex(answer.M1) == "fa275a05daa0e4b738e2a7ae34e4bdfa51cf36fe8bed0f7c7ce8cddb515a27dd");
 
   SECTION("a different password gives a different proof") {
-    client::srp_answer wrong;
-    REQUIRE_FALSE(client::srp_compute("correct horse battery stapler", vector_params(), a, wrong));
+    crypto::srp_answer wrong;
+    REQUIRE_FALSE(crypto::srp_compute("correct horse battery stapler", vector_params(), a, wrong));
     CHECK(wrong.A == answer.A);
     CHECK(wrong.M1 != answer.M1);
   }
@@ -72,31 +72,31 @@ TEST_CASE("srp: A and M1 match the independent implementation", "[srp]") {
 
 TEST_CASE("srp: hostile parameters are refused", "[srp]") {
   auto a = vector_a();
-  client::srp_answer answer;
+  crypto::srp_answer answer;
   auto p = vector_params();
   SECTION("B = 1") {
     p.srp_B = {1};
-    CHECK(client::srp_compute("pw", p, a, answer) == client::srp_errc::bad_server_value);
+    CHECK(crypto::srp_compute("pw", p, a, answer) == crypto::srp_errc::bad_server_value);
   }
   SECTION("B = p - 1") {
     p.srp_B = p.p;
     p.srp_B.back() -= 1;
-    CHECK(client::srp_compute("pw", p, a, answer) == client::srp_errc::bad_server_value);
+    CHECK(crypto::srp_compute("pw", p, a, answer) == crypto::srp_errc::bad_server_value);
   }
   SECTION("B longer than p") {
     p.srp_B.insert(p.srp_B.begin(), 1);
-    CHECK(client::srp_compute("pw", p, a, answer) == client::srp_errc::bad_server_value);
+    CHECK(crypto::srp_compute("pw", p, a, answer) == crypto::srp_errc::bad_server_value);
   }
   SECTION("p not a safe prime") {
     p.p[255] ^= 2;
-    CHECK(client::srp_compute("pw", p, a, answer) == client::srp_errc::bad_group);
+    CHECK(crypto::srp_compute("pw", p, a, answer) == crypto::srp_errc::bad_group);
   }
   SECTION("g out of range") {
     p.g = 1;
-    CHECK(client::srp_compute("pw", p, a, answer) == client::srp_errc::bad_group);
+    CHECK(crypto::srp_compute("pw", p, a, answer) == crypto::srp_errc::bad_group);
   }
   SECTION("short p") {
     p.p.resize(128);
-    CHECK(client::srp_compute("pw", p, a, answer) == client::srp_errc::bad_group);
+    CHECK(crypto::srp_compute("pw", p, a, answer) == crypto::srp_errc::bad_group);
   }
 }

@@ -1,4 +1,4 @@
-// A small synchronous MTProto client for the end-to-end test, built directly from the sans-IO
+// A small synchronous MTProto client for tests and benchmarks of the emulator, built directly from the sans-IO
 // core (stream_codec, client_handshake, client_session) over a blocking Asio socket. Not a
 // runtime: one request at a time, no reconnects.
 #pragma once
@@ -17,7 +17,7 @@
 #include "mtproto/session/plain_message.h"
 #include "mtproto/transport/stream_codec.h"
 
-namespace mtproto::testdc::test {
+namespace mtproto::testdc {
 
 struct call_result {
   std::vector<std::uint8_t> result;  // set on success
@@ -42,7 +42,7 @@ class loopback_client {
       auto frame = read_frame();
       session::plain_message m;
       if (auto ec = session::read_plain_message(frame, m)) throw std::runtime_error("bad plain message: " + ec.message());
-      auto step = hs.feed(m.body, session::clock::now());
+      auto step = hs.feed(m.body, core::clock::now());
       if (step.error) throw std::runtime_error("handshake: " + step.error.message());
       if (!step.reply.empty()) send_plain(step.reply);
       if (step.done) {
@@ -56,21 +56,21 @@ class loopback_client {
     }
   }
 
-  const session::auth_key& auth_key() const noexcept { return key_; }
+  const core::auth_key& auth_key() const noexcept { return key_; }
   std::int64_t session_id() const noexcept { return session_id_; }
   std::optional<std::int32_t> expires_at() const noexcept { return expires_at_; }
   /// A msg_id for a request whose body must name the message it travels in (auth.bindTempAuthKey).
-  std::int64_t next_msg_id() { return session_->clock_sync().next(session::clock::now()); }
+  std::int64_t next_msg_id() { return session_->clock_sync().next(core::clock::now()); }
 
   /// Sends `body` (as message `msg_id` when given) and waits for its answer.
   call_result call(std::vector<std::uint8_t> body, std::optional<std::int64_t> msg_id = std::nullopt) {
     const auto id = msg_id ? session_->push(std::move(body), true, *msg_id) : session_->push(std::move(body));
     for (;;) {
-      while (auto packet = session_->finalize(session::clock::now(), transport::stream_codec::max_header_size))
+      while (auto packet = session_->finalize(core::clock::now(), transport::stream_codec::max_header_size))
         send(std::move(packet->buffer), packet->head_room);
       auto frame = read_frame();
       events_.clear();
-      session_->feed(frame, session::clock::now(), events_);
+      session_->feed(frame, core::clock::now(), events_);
       for (auto& ev : events_) {
         if (auto* r = std::get_if<session::rpc_result_event>(&ev); r && r->request == id)
           return {std::vector<std::uint8_t>(r->result.begin(), r->result.end()), std::nullopt};
@@ -84,7 +84,7 @@ class loopback_client {
  private:
   void send_plain(const std::vector<std::uint8_t>& body) {
     std::vector<std::uint8_t> buf(transport::stream_codec::max_header_size);
-    session::write_plain_message(buf, plain_ids_.next(session::clock::now()), body);
+    session::write_plain_message(buf, plain_ids_.next(core::clock::now()), body);
     send(std::move(buf), transport::stream_codec::max_header_size);
   }
 
@@ -125,10 +125,10 @@ class loopback_client {
   transport::stream_codec codec_;
   session::msg_id_generator plain_ids_;
   std::optional<session::client_session> session_;
-  session::auth_key key_;
+  core::auth_key key_;
   std::int64_t session_id_ = 0;
   std::optional<std::int32_t> expires_at_;
   std::vector<session::event> events_;
 };
 
-}  // namespace mtproto::testdc::test
+}  // namespace mtproto::testdc

@@ -1,4 +1,4 @@
-// layer_writer for API layer 228 (this library's own schema).
+// layer_writer for the layer of the library's own API schema (mtproto::api, api::layer).
 #include "mtproto/api/Chat.h"
 #include "mtproto/api/ChatPhoto.h"
 #include "mtproto/api/Config.h"
@@ -21,7 +21,7 @@ namespace {
 
 namespace ns = ::mtproto::api;
 
-struct types_228 {
+struct types_library {
   using config = ns::config;
   using dcOption = ns::dcOption;
   using User = ns::User;
@@ -46,8 +46,8 @@ struct types_228 {
 
 }  // namespace
 
-const layer_writer& layer_writer_228() noexcept {
-  static const detail::layer_writer_impl<types_228, 228> writer;
+const layer_writer& layer_writer_library() noexcept {
+  static const detail::layer_writer_impl<types_library, layer_library> writer;
   return writer;
 }
 

@@ -1,11 +1,12 @@
 // A 2048-bit authorization key and the id derived from it (lower 64 bits of its SHA-1).
+// Vocabulary shared by the handshake (which makes keys) and the session (which uses them).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <span>
 
-namespace mtproto::session {
+namespace mtproto::core {
 
 class auth_key {
  public:
@@ -24,4 +25,4 @@ class auth_key {
   std::int64_t id_ = 0;
 };
 
-}  // namespace mtproto::session
+}  // namespace mtproto::core
