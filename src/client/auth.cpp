@@ -23,7 +23,7 @@ namespace {
 /// A login step is retried at most this often on a *_MIGRATE answer (each names the right DC).
 constexpr int max_migrations = 3;
 
-call_error unexpected() { return {make_error_code(client_errc::unexpected_answer), std::nullopt}; }
+call_error unexpected() { return {make_error_code(client_errc::unexpected_answer)}; }
 
 /// The logged-in user of an auth.Authorization, recorded in the client.
 call_result<api::User> accept(client& c, const api::auth::Authorization& a) {
@@ -74,7 +74,7 @@ asio::awaitable<call_result<sent_code>> send_code(client& c, std::string phone) 
   co_return sent_code{std::move(phone), sent->phone_code_hash};
 }
 
-asio::awaitable<call_result<api::User>> sign_in(client& c, const sent_code& code, std::string phone_code) {
+asio::awaitable<call_result<api::User>> sign_in(client& c, sent_code code, std::string phone_code) {
   api::auth::signIn fn;
   fn.phone_number = code.phone;
   fn.phone_code_hash = code.phone_code_hash;
@@ -103,7 +103,7 @@ asio::awaitable<call_result<api::User>> check_password(client& c, std::string pa
     ec = crypto::srp_compute(password, params, a, answer);
     if (ec != crypto::srp_errc::bad_exponent) break;
   }
-  if (ec) co_return call_error{ec, std::nullopt};
+  if (ec) co_return call_error{ec};
 
   api::inputCheckPasswordSRP check;
   check.srp_id = answer.srp_id;

@@ -18,6 +18,7 @@
 #include "mtproto/handshake/client_handshake.h"
 #include "mtproto/mt/fn/ping_delay_disconnect.h"
 #include "mtproto/session/plain_message.h"
+#include "mtproto/transport/error.h"
 
 namespace mtproto::client::detail {
 namespace {
@@ -69,7 +70,7 @@ void connection::submit(call_id id, std::vector<std::uint8_t> body) {
   }
   if (!running_ && !stopped_) {
     running_ = true;
-    asio::co_spawn(ex_, [self = shared_from_this()]() { return self->run(); }, asio::detached);
+    asio::co_spawn(ex_, [self = shared_from_this(), owner = owner_.keep_alive()]() { return self->run(); }, asio::detached);
   }
 }
 
@@ -100,12 +101,12 @@ void connection::stop(std::error_code reason) {
   writer_wake_.cancel();
 }
 
-void connection::fail_all(std::error_code reason) {
+void connection::fail_all(std::error_code reason, std::error_code cause) {
   auto queued = std::move(queued_);
   queued_.clear();
   auto calls = std::move(calls_);
   calls_.clear();
-  const call_error error{reason, std::nullopt};
+  const call_error error{reason, std::nullopt, cause};
   for (auto& [req, call] : calls) {
     if (session_) session_->cancel(req);
   }
@@ -162,7 +163,8 @@ asio::awaitable<void> connection::run() {
     if (!delay) {
       log.warn("dc{}: giving up after {} failures: {}", dc_id_, retry.failures, ec.message());
       fail_all(reached || session_ ? make_error_code(client_errc::connection_lost)
-                                   : make_error_code(client_errc::connect_failed));
+                                   : make_error_code(client_errc::connect_failed),
+               ec);
       break;
     }
     co_await sleep(*delay);
@@ -171,7 +173,7 @@ asio::awaitable<void> connection::run() {
   // A call may have arrived while the last attempt was winding down.
   if (!stopped_ && !queued_.empty()) {
     running_ = true;
-    asio::co_spawn(ex_, [self = shared_from_this()]() { return self->run(); }, asio::detached);
+    asio::co_spawn(ex_, [self = shared_from_this(), owner = owner_.keep_alive()]() { return self->run(); }, asio::detached);
   }
 }
 
@@ -410,7 +412,7 @@ asio::awaitable<std::error_code> connection::next_frame(std::span<std::uint8_t>&
             owner_.keys_changed(dc_id_);
           }
         }
-        co_return make_error_code(client_errc::server_transport_error);
+        co_return transport::server_transport_error(t->code);
       }
       // quick acks carry nothing the session needs
     }

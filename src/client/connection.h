@@ -51,6 +51,9 @@ class connection_owner {
   /// A call finished; `error` null means `result` is the answer.
   virtual void call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) = 0;
   virtual core::clock::time_point now() const = 0;
+  /// Shares ownership of the owner: a connection's coroutine holds it while it runs, so the owner
+  /// outlives every co_await that uses it (the client may be destroyed mid-handshake).
+  virtual std::shared_ptr<const void> keep_alive() = 0;
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -89,7 +92,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void push_call(call_id id, std::vector<std::uint8_t> body);
   void handle(session::event& ev);
   void wake_writer();
-  void fail_all(std::error_code reason);
+  /// Fails every call with `reason`; `cause` (when set) is what led to it.
+  void fail_all(std::error_code reason, std::error_code cause = {});
   void close_socket();
   std::vector<std::uint8_t> wrap_first_call(std::span<const std::uint8_t> body) const;
 

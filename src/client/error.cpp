@@ -18,13 +18,13 @@ class client_category_impl final : public std::error_category {
       case client_errc::shut_down: return "the client was shut down";
       case client_errc::connect_failed: return "could not connect to the DC";
       case client_errc::connection_lost: return "the connection was lost and could not be re-established";
-      case client_errc::server_transport_error: return "the server sent a transport error";
       case client_errc::request_rejected: return "the server rejected the request (bad_msg_notification)";
       case client_errc::rpc_failed: return "the server answered with rpc_error";
       case client_errc::unknown_dc: return "no address is known for the DC";
       case client_errc::not_authorized: return "not logged in";
       case client_errc::unexpected_answer: return "the server answered with an unexpected constructor";
       case client_errc::handshake_timeout: return "auth key creation timed out";
+      case client_errc::internal_error: return "an exception escaped the operation";
     }
     return "unknown client error";
   }
@@ -39,6 +39,7 @@ const std::error_category& client_category() noexcept {
 
 std::string call_error::message() const {
   if (rpc) return fmt::format("{} ({})", rpc->message, rpc->code);
+  if (caused_by) return fmt::format("{} (caused by: {})", code.message(), caused_by.message());
   return code.message();
 }
 

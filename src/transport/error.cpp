@@ -28,7 +28,25 @@ class transport_category_impl final : public std::error_category {
   }
 };
 
+class server_error_category_impl final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "mtproto.server_transport"; }
+  std::string message(int ev) const override {
+    switch (ev) {
+      case -404: return "server transport error -404: auth key not found (or a forged frame)";
+      case -429: return "server transport error -429: too many connections or transport flood";
+      case -444: return "server transport error -444: invalid DC";
+    }
+    return "server transport error " + std::to_string(ev);
+  }
+};
+
 }  // namespace
+
+const std::error_category& server_error_category() noexcept {
+  static const server_error_category_impl instance;
+  return instance;
+}
 
 const std::error_category& transport_category() noexcept {
   static const transport_category_impl instance;

@@ -19,6 +19,7 @@
 #include "mtproto/api/Config.h"
 #include "mtproto/api/fn/help/getConfig.h"
 #include "mtproto/client/client.h"
+#include "mtproto/transport/error.h"
 
 using namespace mtproto;
 using namespace mtproto::client;
@@ -85,7 +86,19 @@ TEST_CASE("offline: a refused connection fails the call with connect_failed afte
   auto r = run_until(io, f);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.code() == client_errc::connect_failed);
+  // What it came from travels along: the socket's own error.
+  CHECK(r.error().caused_by == asio::error::connection_refused);
+  CHECK(r.error().message().find("caused by") != std::string::npos);
   CHECK(c.stats().connects == 0);
+}
+
+TEST_CASE("offline: a server transport error keeps its code", "[client]") {
+  const auto ec = mtproto::transport::server_transport_error(-429);
+  CHECK(ec.value() == -429);
+  CHECK(ec.category() == mtproto::transport::server_error_category());
+  CHECK(ec.message().find("-429") != std::string::npos);
+  CHECK(mtproto::transport::server_transport_error(-404) != mtproto::transport::server_transport_error(-429));
+  CHECK(mtproto::transport::server_transport_error(-7).message() == "server transport error -7");
 }
 
 TEST_CASE("offline: a silent server hits the per-call timeout (callback token)", "[client]") {

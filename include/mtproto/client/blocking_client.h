@@ -88,7 +88,7 @@ class blocking_client {
     std::future<call_result<T>> answer;
     {
       std::shared_lock lock(lifetime_);
-      if (closed_) throw call_exception(call_error{make_error_code(client_errc::shut_down), std::nullopt});
+      if (closed_) throw call_exception(call_error{make_error_code(client_errc::shut_down)});
       refuse_own_thread();
       answer = asio::co_spawn(io_, std::move(step), asio::use_future);
     }

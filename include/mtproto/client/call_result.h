@@ -21,11 +21,14 @@
 namespace mtproto::client {
 
 struct call_error {
-  std::error_code code;
-  std::optional<rpc_error> rpc;  // set when code == client_errc::rpc_failed
+  std::error_code code{};
+  std::optional<rpc_error> rpc{};  // set when code == client_errc::rpc_failed
+  /// What a wrapping error came from: the socket error or server transport error behind
+  /// connection_lost / connect_failed (empty when `code` is the whole story).
+  std::error_code caused_by{};
 
   static call_error from_rpc(rpc_error e) { return {make_error_code(client_errc::rpc_failed), std::move(e)}; }
-  /// "FLOOD_WAIT_31 (420)" for rpc errors, the error_code's message otherwise.
+  /// "FLOOD_WAIT_31 (420)" for rpc errors, the error_code's message (and its cause) otherwise.
   std::string message() const;
   bool is_rpc(std::string_view type) const noexcept { return rpc && rpc->type == type; }
 };
@@ -47,7 +50,7 @@ class call_result {
   call_result() requires std::default_initializable<T> : v_(std::in_place_index<0>) {}
   call_result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   call_result(call_error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
-  call_result(std::error_code code) : v_(std::in_place_index<1>, call_error{code, {}}) {}  // NOLINT
+  call_result(std::error_code code) : v_(std::in_place_index<1>, call_error{code}) {}  // NOLINT
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }

@@ -5,7 +5,9 @@
 //   if (!r) ... r.error().code / r.error().rpc->wait() ...
 //
 // Every public async operation takes an Asio completion token (use_awaitable, use_future, a
-// callback) and completes with `call_result<T>`. Per-call timeouts come from call_options;
+// callback) and completes with the signature `void(call_result<T>)`: one argument that keeps the
+// server's error detail. Wrap the token in as_error_code(token) (as_error_code.h) for the
+// conventional `void(std::error_code, T)`, which redirect_error, as_tuple and parallel_group expect. Per-call timeouts come from call_options;
 // cancellation comes from the token's cancellation slot or cancel(). The client serialises its
 // state on an internal strand, so it may be called from any thread of the executor.
 #pragma once
@@ -17,6 +19,7 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -42,6 +45,24 @@ namespace detail {
 class client_core;
 /// Cancels through a core that may already be gone (cancellation slots can outlive the client).
 void cancel_call(const std::weak_ptr<client_core>& core, call_id id);
+
+/// A cancellation that may arrive before start_call has returned the call's id: whichever of
+/// request() and bind() comes second cancels the call (a second cancel of a call is harmless).
+class pending_cancel {
+ public:
+  void request(const std::weak_ptr<client_core>& core) {
+    requested_.store(true);
+    if (const call_id id = id_.load()) cancel_call(core, id);
+  }
+  void bind(const std::weak_ptr<client_core>& core, call_id id) {
+    id_.store(id);
+    if (requested_.load()) cancel_call(core, id);
+  }
+
+ private:
+  std::atomic<call_id> id_{0};
+  std::atomic<bool> requested_{false};
+};
 }  // namespace detail
 
 /// Who is logged in (as far as this client knows).
@@ -122,7 +143,7 @@ call_result<typename Fn::result_type> decode_result(const call_error* error, std
     tl::reader r(bytes);
     return Fn::read_result(r);
   } catch (const tl::decode_error& e) {
-    return call_error{e.code(), std::nullopt};
+    return call_error{e.code()};
   }
 }
 
@@ -130,22 +151,28 @@ template <class Fn, class Handler>
 void client::initiate(Handler handler, std::vector<std::uint8_t> body, call_options options) {
   auto slot = asio::get_associated_cancellation_slot(handler);
   auto work = asio::make_work_guard(asio::get_associated_executor(handler, get_executor()));
-  // std::function needs a copyable target; the handler is move-only.
-  auto shared = std::make_shared<Handler>(std::move(handler));
-  auto id = start_call(std::move(body), options,
-                       [shared, work, slot](const call_error* error, std::span<const std::uint8_t> bytes) mutable {
-                         if (slot.is_connected()) slot.clear();
-                         auto ex = work.get_executor();
-                         asio::post(ex, [shared, r = decode_result<Fn>(error, bytes)]() mutable {
-                           (*shared)(std::move(r));
-                         });
-                         work.reset();
-                       });
+  // The slot is assigned before the call exists, so a call that completes at once (on another
+  // thread of the executor) cannot race the assignment; it is cleared on the handler's executor,
+  // where the caller owns it, right before the handler runs.
+  auto cancel = std::make_shared<detail::pending_cancel>();
   if (slot.is_connected()) {
-    slot.assign([core = std::weak_ptr<detail::client_core>(core_), id](asio::cancellation_type) {
-      detail::cancel_call(core, id);
+    slot.assign([core = std::weak_ptr<detail::client_core>(core_), cancel](asio::cancellation_type) {
+      cancel->request(core);
     });
   }
+  // std::function needs a copyable target; the handler is move-only.
+  auto shared = std::make_shared<Handler>(std::move(handler));
+  const call_id id = start_call(
+      std::move(body), options,
+      [shared, work, slot](const call_error* error, std::span<const std::uint8_t> bytes) mutable {
+        auto ex = work.get_executor();
+        asio::post(ex, [shared, slot, r = decode_result<Fn>(error, bytes)]() mutable {
+          if (slot.is_connected()) slot.clear();
+          (*shared)(std::move(r));
+        });
+        work.reset();
+      });
+  cancel->bind(core_, id);
 }
 
 template <class Fn, class Token>

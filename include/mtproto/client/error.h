@@ -1,5 +1,8 @@
 // Errors of the client runtime: what can go wrong between a call and its answer that is not the
 // server refusing it (that is mtproto::rpc_error). Travels as std::error_code through Asio.
+// A transport error frame from the server (-404, -429, ...) keeps its code in its own category,
+// transport::server_error_category(); call_error::caused_by says what a connection_lost or
+// connect_failed came from.
 #pragma once
 
 #include <system_error>
@@ -12,13 +15,13 @@ enum class client_errc {
   shut_down,              // the client was shut down while the call was queued or in flight
   connect_failed,         // no address of the DC accepted a connection within the retry policy
   connection_lost,        // the connection dropped and reconnecting failed within the retry policy
-  server_transport_error, // the server sent a transport error (-404 no auth key, -429 flood, ...)
   request_rejected,       // bad_msg_notification the session cannot fix: the request was dropped
   rpc_failed,             // the server answered rpc_error (see call_error::rpc for the detail)
   unknown_dc,             // no address is known for the DC asked for
   not_authorized,         // the call needs a logged-in session and there is none
   unexpected_answer,      // a call completed with a constructor the caller cannot use
   handshake_timeout,      // auth-key creation did not finish in time
+  internal_error,         // an exception escaped an operation (a bug, or memory exhausted)
 };
 
 const std::error_category& client_category() noexcept;

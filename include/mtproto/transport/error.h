@@ -2,6 +2,7 @@
 // std::error_code that travels unchanged through Asio completion handlers.
 #pragma once
 
+#include <cstdint>
 #include <system_error>
 
 namespace mtproto::transport {
@@ -29,6 +30,13 @@ const std::error_category& transport_category() noexcept;
 inline std::error_code make_error_code(transport_errc e) noexcept {
   return {static_cast<int>(e), transport_category()};
 }
+
+/// Transport errors the server sends as a 4-byte frame (-404 auth key not found, -429 too many
+/// connections or transport flood, -444 invalid DC). They carry no authentication: any proxy or
+/// on-path party can forge one. The value of the error_code is the server's (negative) code.
+const std::error_category& server_error_category() noexcept;
+
+inline std::error_code server_transport_error(std::int32_t code) noexcept { return {code, server_error_category()}; }
 
 }  // namespace mtproto::transport
 
