@@ -242,6 +242,15 @@ void client_core::connected(int) {
   ++stats_.connects;
 }
 
+void client_core::update_received(int dc_id, std::span<const std::uint8_t> body) {
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    ++stats_.updates_received;
+    if (!options_.on_update) ++stats_.updates_unhandled;
+  }
+  if (options_.on_update) options_.on_update(dc_id, body);
+}
+
 void client_core::save() {
   if (load_error_) return;  // never overwrite a file we refused to read
   if (auto ec = store_->save(stored_)) options_.log.error("session store: cannot save: {}", ec.message());

@@ -40,6 +40,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   void keys_changed(int dc_id) override;
   void handshake_done(int dc_id) override;
   void connected(int dc_id) override;
+  void update_received(int dc_id, std::span<const std::uint8_t> body) override;
   void call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) override;
   core::clock::time_point now() const override;
   std::shared_ptr<const void> keep_alive() override { return shared_from_this(); }

@@ -527,6 +527,8 @@ void connection::handle(session::event& ev) {
             keys.time_offset = session_->clock_sync().offset();
             owner_.keys_changed(dc_id_);
           }
+        } else if constexpr (std::is_same_v<T, session::update_event>) {
+          owner_.update_received(dc_id_, e.body);
         } else if constexpr (std::is_same_v<T, session::failure_event>) {
           owner_.options().log.warn("dc{}: dropped a packet: {} {}", dc_id_, e.error.message(), e.detail);
         }

@@ -48,6 +48,8 @@ class connection_owner {
   virtual void keys_changed(int dc_id) = 0;
   virtual void handshake_done(int dc_id) = 0;
   virtual void connected(int dc_id) = 0;
+  /// The server pushed updates (not an answer to any call).
+  virtual void update_received(int dc_id, std::span<const std::uint8_t> body) = 0;
   /// A call finished; `error` null means `result` is the answer.
   virtual void call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) = 0;
   virtual core::clock::time_point now() const = 0;

@@ -222,7 +222,14 @@ rpc_answer api_handler::dispatch(request_context& ctx, tl::reader& r, std::span<
       s.pts = 1;
       s.seq = 1;
       s.date = ctx.unix_time;
-      return answer_with(s);
+      auto answer = answer_with(s);
+      if (!config_.faults.push_updates) return answer;
+      // Then an update, as a real DC starts pushing them to a session that asked for its state:
+      // updatesTooLong, the one Updates constructor without fields (it asks for getDifference).
+      constexpr std::uint32_t updates_too_long_id = 0xe317af7e;  // updatesTooLong#e317af7e = Updates
+      answer.pushes.emplace_back();
+      tl::writer(answer.pushes.back()).write_uint(updates_too_long_id);
+      return answer;
     }
     default:
       return bad_request(fmt::format("INPUT_METHOD_INVALID_{:08x}", id));

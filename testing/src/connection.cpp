@@ -121,9 +121,10 @@ class connection {
         if (!k) return false;
         request_context ctx{dc_id_,         *k,         std::chrono::steady_clock::now(), unix_seconds(now),
                             id.second,      req->msg_id, &s_.keys};
-        const auto answer = s_.handler.handle(ctx, req->body);
+        auto answer = s_.handler.handle(ctx, req->body);
         if (answer.is_error()) session.reply_error(req->msg_id, answer.error_code, answer.error_message);
         else session.reply(req->msg_id, answer.result);
+        for (auto& update : answer.pushes) session.push(std::move(update));
         const auto every = s_.opts.faults.drop_every;
         if (every > 0 && ++s_.answers % static_cast<std::uint64_t>(every) == 0) drop_ = true;
       } else if (std::holds_alternative<session::failure_event>(ev)) {

@@ -115,6 +115,7 @@ options parse_options(std::span<const std::string_view> args) {
     else if (a == "--ready-file") o.ready_file = std::string(value());
     else if (a == "--max-seconds") o.max_seconds = parse_seconds(value(), a);
     else if (a == "--password") o.user_password = std::string(value());
+    else if (a == "--push-updates") o.faults.push_updates = true;
     else if (a == "--proxy-secret") o.proxy_secret = parse_proxy_secret(value());
     else if (a == "--flood-every") o.faults.flood_every = parse_number<std::int32_t>(value(), a);
     else if (a == "--flood-seconds") o.faults.flood_seconds = parse_number<std::int32_t>(value(), a);
@@ -143,7 +144,7 @@ options parse_options(std::span<const std::string_view> args) {
 std::string_view usage() noexcept {
   return "usage: mtproto-testdc [--host 127.0.0.1] [--port-base P|0] [--dcs N] [--rsa-key PRIVATE.pem]\n"
          "                      [--file NAME:SIZE[:DC[:cdn]]]... [--seed S] [--ready-file PATH] [--max-seconds T]\n"
-         "                      [--password 2FA] [--proxy-secret [dd]HEX32]\n"
+         "                      [--password 2FA] [--proxy-secret [dd]HEX32] [--push-updates]\n"
          "                      [--flood-every N --flood-seconds S] [--flood-rps R]\n"
          "                      [--rate-per-connection BYTES_PER_S] [--drop-every N] [--file-ref-ttl N]\n";
 }

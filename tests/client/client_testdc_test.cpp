@@ -20,7 +20,9 @@
 #include "mtproto/api/contacts/ResolvedPeer.h"
 #include "mtproto/api/fn/contacts/resolveUsername.h"
 #include "mtproto/api/fn/help/getConfig.h"
+#include "mtproto/api/fn/updates/getState.h"
 #include "mtproto/api/fn/upload/getFile.h"
+#include "mtproto/api/updates/State.h"
 #include "mtproto/api/upload/File.h"
 #include "mtproto/client/auth.h"
 #include "mtproto/client/client.h"
@@ -431,4 +433,41 @@ TEST_CASE("e2e: several download sessions to one DC share one auth key and carry
   const auto s = c.stats();
   CHECK(s.sessions_per_dc.at(2) == 1 + 3);  // main + three download sessions
   CHECK(s.handshakes == handshakes_before);  // the download sessions reused the main session's key
+}
+
+TEST_CASE("e2e: updates the server pushes reach on_update, or are counted when nobody listens", "[e2e]") {
+  testdc::options opts;
+  opts.faults.push_updates = true;
+  emulator dc(opts);
+  for (bool listening : {true, false}) {
+    INFO("listening: " << listening);
+    asio::io_context io;
+    auto o = dc.client_options();
+    std::vector<std::uint32_t> seen;
+    if (listening) {
+      o.on_update = [&](int dc_id, std::span<const std::uint8_t> body) {
+        CHECK(dc_id == 2);
+        tl::reader r(body);
+        seen.push_back(r.read_uint());
+      };
+    }
+    client::client c(io.get_executor(), o);
+    REQUIRE(run(io, bot_login(c, dc)).has_value());
+    // The emulator answers updates.getState, then pushes updatesTooLong.
+    auto state = run(io, [&]() -> asio::awaitable<client::call_result<api::updates::State>> {
+      co_return co_await c.async_invoke(api::updates::getState{}, asio::use_awaitable);
+    }());
+    REQUIRE(state.has_value());
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (c.stats().updates_received == 0 && std::chrono::steady_clock::now() < deadline) io.run_for(5ms);
+    CHECK(c.stats().updates_received == 1);
+    if (listening) {
+      CHECK(seen == std::vector<std::uint32_t>{0xe317af7e});  // updatesTooLong
+      CHECK(c.stats().updates_unhandled == 0);
+    } else {
+      CHECK(c.stats().updates_unhandled == 1);
+    }
+    c.shutdown();
+    io.run_for(20ms);
+  }
 }

@@ -37,3 +37,9 @@ TEST_CASE("testdc options: --proxy-secret takes plain and dd secrets, refuses th
                   std::invalid_argument);
   CHECK_THROWS_AS(parse({"--proxy-secret"}), std::invalid_argument);
 }
+
+TEST_CASE("testdc options: --push-updates is a flag, off by default") {
+  CHECK_FALSE(parse({}).faults.push_updates);
+  CHECK(parse({"--push-updates"}).faults.push_updates);
+  CHECK(parse({"--push-updates", "--dcs", "3"}).dcs == 3);
+}

@@ -122,6 +122,8 @@ class client {
     std::uint64_t connects = 0;        // TCP connections established
     std::uint64_t calls_started = 0;
     std::uint64_t flood_waits = 0;     // rpc errors with a wait
+    std::uint64_t updates_received = 0;
+    std::uint64_t updates_unhandled = 0;  // received while client_options::on_update was empty
     std::map<int, int> sessions_per_dc; // open connections (main + download) per DC
   };
   statistics stats() const;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "mtproto/api/registry.h"
@@ -56,6 +57,9 @@ struct client_options {
   retry_policy reconnect = make_retry_policy({});
 
   // ---- plumbing ----
+  /// Updates the server pushes (a boxed `Updates` object, valid during the call), on the client's
+  /// strand. Without a handler they are counted (statistics::updates_unhandled) and dropped.
+  std::function<void(int dc_id, std::span<const std::uint8_t> updates)> on_update;
   logger log;
   /// The wall clock msg_ids are made from (tests skew it); default std::chrono::system_clock.
   std::function<core::clock::time_point()> clock;

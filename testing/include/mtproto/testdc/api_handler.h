@@ -29,9 +29,11 @@ struct rpc_answer {
   std::vector<std::uint8_t> result;
   std::int32_t error_code = 0;
   std::string error_message;
+  /// Server-initiated messages (updates) sent after the answer.
+  std::vector<std::vector<std::uint8_t>> pushes;
 
   bool is_error() const noexcept { return error_code != 0; }
-  static rpc_answer error(std::int32_t code, std::string message) { return {{}, code, std::move(message)}; }
+  static rpc_answer error(std::int32_t code, std::string message) { return {{}, code, std::move(message), {}}; }
 };
 
 struct request_context {

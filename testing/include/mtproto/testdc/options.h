@@ -32,6 +32,10 @@ struct fault_options {
   std::int32_t drop_every = 0;
   /// File references expire after this many upload.getFile calls on the file (0: never).
   std::int32_t file_ref_ttl = 0;
+  /// After answering updates.getState, push updatesTooLong as a server-initiated message
+  /// (tests of the client's update delivery; off by default because the emulator does not serve
+  /// updates.getDifference, which independent clients then call).
+  bool push_updates = false;
 };
 
 struct options {
