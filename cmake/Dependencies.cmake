@@ -34,7 +34,7 @@ if(NOT TARGET mtproto::asio)
     $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
 endif()
 
-if(MTPROTO_BUILD_TESTS)
+if(MTPROTO_BUILD_TESTING)
   find_package(Catch2 2.13 QUIET CONFIG)
   mtproto_require(Catch2_FOUND "Catch2 2.13" catch2)
 endif()

@@ -18,6 +18,9 @@
 #     it deletes files an earlier run wrote for types that no longer exist (its manifest).
 # With TESTING_TARGET, tlgen also writes random-value helpers (testing/...) compiled into that
 # library for the round-trip tests; TESTING_INCLUDE is where their tl_random.h lives.
+#
+# The generator run: MTPROTO_TLGEN_EXECUTABLE when set (a host tlgen, for cross-compiling), else the
+# `tlgen` target of this project (codegen/), else the installed package's mtproto::tlgen.
 set(MTPROTO_TL_DECLARATIONS_PER_SHARD 40 CACHE STRING
     "TL declarations per generated translation unit (smaller: less memory per compiler process)")
 
@@ -71,17 +74,27 @@ function(mtproto_generate_tl)
     list(APPEND args --testing)
     list(APPEND byproducts ${testing_sources})
   endif()
+  if(MTPROTO_TLGEN_EXECUTABLE)
+    set(generator "${MTPROTO_TLGEN_EXECUTABLE}")
+  elseif(TARGET tlgen)
+    set(generator tlgen)
+  elseif(TARGET mtproto::tlgen)
+    set(generator mtproto::tlgen)
+  else()
+    message(FATAL_ERROR "mtproto_generate_tl: no tlgen (set MTPROTO_TLGEN_EXECUTABLE)")
+  endif()
   set(stamp "${G_OUTPUT_DIR}/tlgen.stamp")
   add_custom_command(
     OUTPUT "${stamp}"
     BYPRODUCTS ${byproducts}
-    COMMAND tlgen ${args} ${schemas}
+    COMMAND ${generator} ${args} ${schemas}
     COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
-    DEPENDS tlgen ${schemas}
+    DEPENDS ${generator} ${schemas}
     COMMENT "tlgen: ${G_NAMESPACE} from ${G_SCHEMAS} (${shards} shards)"
     VERBATIM)
   target_sources(${G_TARGET} PRIVATE ${sources} "${stamp}")
   target_include_directories(${G_TARGET} PUBLIC $<BUILD_INTERFACE:${G_OUTPUT_DIR}/include>)
+
   if(G_INSTALL)
     install(DIRECTORY "${G_OUTPUT_DIR}/include/" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()

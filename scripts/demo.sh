@@ -16,7 +16,7 @@ emulator_max_seconds=600
 ready_wait_tenths=600
 
 echo "== building mtproto-testdc and tgcall (Release) in $build"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMTPROTO_BUILD_TESTS=OFF \
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMTPROTO_BUILD_TESTING=OFF \
   -DMTPROTO_BUILD_EXAMPLES=ON -DMTPROTO_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build "$build" --target mtproto-testdc tgcall -j "$jobs"
 testdc=$build/testing/mtproto-testdc

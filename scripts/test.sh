@@ -21,7 +21,7 @@ if command -v clang++ >/dev/null && echo 'extern "C" int LLVMFuzzerTestOneInput(
      | clang++ -x c++ -fsanitize=fuzzer - -o /tmp/mtproto-fuzz-probe 2>/dev/null; then
   cmake -S . -B "$fuzz_build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DMTPROTO_SANITIZE=ON -DMTPROTO_FUZZ_ENGINE=libfuzzer \
-    -DMTPROTO_BUILD_TESTS=OFF -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF >/dev/null
+    -DMTPROTO_BUILD_TESTING=OFF -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF >/dev/null
   cmake --build "$fuzz_build" --target mtproto_fuzzers -j "$jobs"
   extra+=("-DMTPROTO_LIBFUZZER_BUILD_DIR=$(cd "$fuzz_build" && pwd)")
 else
