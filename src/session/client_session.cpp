@@ -15,6 +15,7 @@
 #include "mtproto/mt/NewSession.h"
 #include "mtproto/mt/Pong.h"
 #include "mtproto/mt/RpcError.h"
+#include "mtproto/session/bad_msg_code.h"
 #include "mtproto/session/container.h"
 #include "mtproto/session/error.h"
 #include "mtproto/tl/gzip.h"
@@ -170,34 +171,39 @@ void client_session::feed(std::span<std::uint8_t> packet, clock::time_point now,
   }
 }
 
-void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
-                                    clock::time_point now, std::vector<event>& events, int depth) {
-  const auto verdict = replay_.check(msg_id, ids_.server_now(now));
-  switch (verdict) {
-    case msg_id_verdict::fresh: break;
+bool client_session::admit(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
+                           clock::time_point now, std::vector<event>& events, bool may_resync) {
+  switch (replay_.check(msg_id, ids_.server_now(now))) {
+    case msg_id_verdict::fresh:
+      if (seqno & 1) pending_acks_.push_back(msg_id);
+      return true;
     case msg_id_verdict::duplicate:
       if (seqno & 1) pending_acks_.push_back(msg_id);  // the server missed our ack
-      return;
+      return false;
     case msg_id_verdict::too_old:
-    case msg_id_verdict::too_new: {
+    case msg_id_verdict::too_new:
       // Our clock may be off. A packet that tells us so about a message we have in flight is
-      // current (a replay could only name messages long answered): adopt its clock, then read it.
-      if (depth == 0) {
+      // current (a replay could only name messages long answered): adopt its clock and look again,
+      // once: a second miss means the packet itself is out of the window.
+      if (may_resync) {
         if (auto sync_id = find_time_sync(msg_id, body)) {
           ids_.sync_to(*sync_id, now);
-          handle_message(msg_id, seqno, body, now, events, depth);
-          return;
+          return admit(msg_id, seqno, body, now, events, /*may_resync=*/false);
         }
       }
       events.push_back(failure_event{session_errc::malformed_body,
                                      fmt::format("msg_id {:#x} outside the time window", msg_id)});
-      return;
-    }
+      return false;
     case msg_id_verdict::bad_parity:
       events.push_back(failure_event{session_errc::malformed_body, fmt::format("msg_id {:#x} has client parity", msg_id)});
-      return;
+      return false;
   }
-  if (seqno & 1) pending_acks_.push_back(msg_id);
+  return false;
+}
+
+void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
+                                    clock::time_point now, std::vector<event>& events, int depth) {
+  if (!admit(msg_id, seqno, body, now, events, /*may_resync=*/depth == 0)) return;
 
   tl::reader r(body, tl::reader_limits{.max_gzip_output = options_.max_inflated_bytes});
   std::uint32_t id = r.read_uint();
@@ -209,40 +215,16 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   }
 
   switch (id) {
-    case msg_container_id: {
-      if (depth > 0) throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
-      // Containers do not nest, so one scratch vector serves every packet.
-      parse_container(r, container_scratch_);
-      for (const auto& m : container_scratch_) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
-      return;
-    }
+    case msg_container_id: on_container(msg_id, r, now, events, depth); return;
     case rpc_result_id: handle_rpc_result(r, events); return;
-    case mt::bad_server_salt::constructor_id: {
-      const auto m = mt::bad_server_salt::read_bare(r);
-      events.push_back(bad_msg_event{m.bad_msg_id, m.error_code});
-      salt_ = m.new_server_salt;
-      events.push_back(salt_changed_event{salt_});
-      requeue(m.bad_msg_id, /*keep_msg_id=*/false);
-      return;
-    }
+    case mt::bad_server_salt::constructor_id: on_bad_server_salt(mt::bad_server_salt::read_bare(r), events); return;
     case mt::bad_msg_notification::constructor_id: {
       const auto m = mt::bad_msg_notification::read_bare(r);
       handle_bad_msg(m.bad_msg_id, m.error_code, msg_id, now, events);
       return;
     }
     case mt::msgs_ack::constructor_id: handle_acks(mt::msgs_ack::read_bare(r).msg_ids, events); return;
-    case mt::msgs_state_req::constructor_id: {
-      const auto req = mt::msgs_state_req::read_bare(r);
-      mt::msgs_state_info answer{.req_msg_id = msg_id, .info = std::string(req.msg_ids.size(), '\0')};
-      for (std::size_t i = 0; i < req.msg_ids.size(); ++i) {
-        const auto asked = req.msg_ids[i];
-        answer.info[i] = static_cast<char>(replay_.seen(asked)          ? state_received
-                                           : asked < replay_.oldest()   ? state_too_low
-                                                                        : state_unknown);
-      }
-      service_queue_.push_back(tl::serialize(answer));
-      return;
-    }
+    case mt::msgs_state_req::constructor_id: on_msgs_state_req(msg_id, mt::msgs_state_req::read_bare(r)); return;
     case mt::msg_resend_req::constructor_id:
       for (auto resend_id : mt::msg_resend_req::read_bare(r).msg_ids) requeue(resend_id, /*keep_msg_id=*/true);
       return;
@@ -252,35 +234,11 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
     case mt::msg_new_detailed_info::constructor_id:
       answer_detailed_info(mt::msg_new_detailed_info::read_bare(r).answer_msg_id);
       return;
-    case mt::new_session_created::constructor_id: {
-      const auto m = mt::new_session_created::read_bare(r);
-      salt_ = m.server_salt;
-      // Requests that went out in packets before the new session's first one were never seen by
-      // it. The server names a top-level msg_id, so compare the packet each request went out in.
-      std::vector<std::int64_t> lost;
-      for (const auto& [mid, rid] : by_msg_id_)
-        if (requests_[rid].packet_msg_id < m.first_msg_id) lost.push_back(mid);
-      for (auto mid : lost) requeue(mid, /*keep_msg_id=*/false);
-      events.push_back(session_created_event{m.first_msg_id, m.unique_id, m.server_salt});
+    case mt::new_session_created::constructor_id:
+      on_new_session_created(mt::new_session_created::read_bare(r), events);
       return;
-    }
-    case mt::pong::constructor_id: {
-      const auto m = mt::pong::read_bare(r);
-      if (const request_id req = take_request(m.msg_id))
-        events.push_back(rpc_result_event{req, inner});
-      else
-        events.push_back(pong_event{0, m.ping_id});
-      return;
-    }
-    case mt::future_salts::constructor_id: {
-      const auto m = mt::future_salts::read_bare(r);
-      std::vector<salt_window> salts;
-      salts.reserve(m.salts.size());
-      for (const auto& f : m.salts) salts.push_back({f.valid_since, f.valid_until, f.salt});
-      remember_future_salts(std::move(salts), now);
-      if (const request_id req = take_request(m.req_msg_id)) events.push_back(rpc_result_event{req, inner});
-      return;
-    }
+    case mt::pong::constructor_id: on_pong(mt::pong::read_bare(r), inner, events); return;
+    case mt::future_salts::constructor_id: on_future_salts(mt::future_salts::read_bare(r), inner, now, events); return;
     case mt::msgs_all_info::constructor_id:
     case mt::msgs_state_info::constructor_id:
       return;  // informational; we never ask for them
@@ -288,6 +246,63 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
       events.push_back(update_event{inner});
       return;
   }
+}
+
+void client_session::on_container(std::int64_t container_msg_id, tl::reader& r, clock::time_point now,
+                                  std::vector<event>& events, int depth) {
+  if (depth > 0) throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
+  // Containers do not nest, so one scratch vector serves every packet.
+  parse_container(r, container_scratch_);
+  // A container is created after what it holds: its msg_id is greater than every member's.
+  for (const auto& m : container_scratch_)
+    if (m.msg_id >= container_msg_id)
+      throw tl::decode_error(tl::decode_errc::invalid_value, "msg_container member newer than its container");
+  for (const auto& m : container_scratch_) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
+}
+
+void client_session::on_bad_server_salt(const mt::bad_server_salt& m, std::vector<event>& events) {
+  events.push_back(bad_msg_event{m.bad_msg_id, m.error_code});
+  salt_ = m.new_server_salt;
+  events.push_back(salt_changed_event{salt_});
+  requeue(m.bad_msg_id, /*keep_msg_id=*/false);
+}
+
+void client_session::on_msgs_state_req(std::int64_t msg_id, const mt::msgs_state_req& req) {
+  mt::msgs_state_info answer{.req_msg_id = msg_id, .info = std::string(req.msg_ids.size(), '\0')};
+  for (std::size_t i = 0; i < req.msg_ids.size(); ++i) {
+    const auto asked = req.msg_ids[i];
+    answer.info[i] = static_cast<char>(replay_.seen(asked)          ? state_received
+                                       : asked < replay_.oldest()   ? state_too_low
+                                                                    : state_unknown);
+  }
+  service_queue_.push_back(tl::serialize(answer));
+}
+
+void client_session::on_new_session_created(const mt::new_session_created& m, std::vector<event>& events) {
+  salt_ = m.server_salt;
+  // Requests that went out in packets before the new session's first one were never seen by
+  // it. The server names a top-level msg_id, so compare the packet each request went out in.
+  std::vector<std::int64_t> lost;
+  for (const auto& [mid, rid] : by_msg_id_)
+    if (requests_[rid].packet_msg_id < m.first_msg_id) lost.push_back(mid);
+  for (auto mid : lost) requeue(mid, /*keep_msg_id=*/false);
+  events.push_back(session_created_event{m.first_msg_id, m.unique_id, m.server_salt});
+}
+
+void client_session::on_pong(const mt::pong& m, std::span<const std::uint8_t> body, std::vector<event>& events) {
+  if (const request_id req = take_request(m.msg_id))
+    events.push_back(rpc_result_event{req, body});
+  else
+    events.push_back(pong_event{0, m.ping_id});
+}
+
+void client_session::on_future_salts(const mt::future_salts& m, std::span<const std::uint8_t> body,
+                                     clock::time_point now, std::vector<event>& events) {
+  std::vector<salt_window> salts;
+  salts.reserve(m.salts.size());
+  for (const auto& f : m.salts) salts.push_back({f.valid_since, f.valid_until, f.salt});
+  remember_future_salts(std::move(salts), now);
+  if (const request_id req = take_request(m.req_msg_id)) events.push_back(rpc_result_event{req, body});
 }
 
 void client_session::answer_detailed_info(std::int64_t answer_msg_id) {
@@ -347,22 +362,22 @@ void client_session::handle_bad_msg(std::int64_t bad_msg_id, std::int32_t code, 
                                     clock::time_point now, std::vector<event>& events) {
   events.push_back(bad_msg_event{bad_msg_id, code});
   switch (code) {
-    case 16:  // msg_id too low
-    case 17:  // msg_id too high
+    case bad_msg_code::msg_id_too_low:
+    case bad_msg_code::msg_id_too_high:
       ids_.sync_to(server_msg_id, now);
       requeue(bad_msg_id, false);
       return;
-    case 18:  // msg_id low bits
-    case 19:  // duplicate msg_id
-    case 20:  // too old, the server forgot it
-    case 48:  // salt (normally bad_server_salt)
+    case bad_msg_code::msg_id_bad_low_bits:
+    case bad_msg_code::msg_id_duplicate:
+    case bad_msg_code::msg_too_old:
+    case bad_msg_code::bad_server_salt:
       requeue(bad_msg_id, false);
       return;
-    case 32:  // seqno too low: move past what the server has seen
+    case bad_msg_code::seqno_too_low:  // move past what the server has seen
       seqno_.bump(seqno_.content_related_sent() + 16);
       requeue(bad_msg_id, false);
       return;
-    default: {  // 33 seqno too high, 34/35 parity, 64 invalid container: not fixable by resending
+    default: {  // seqno too high, seqno parity, invalid container: not fixable by resending
       std::vector<std::int64_t> members = {bad_msg_id};
       if (auto c = containers_.find(bad_msg_id); c != containers_.end()) members = c->second.members;
       for (auto mid : members)
@@ -422,7 +437,7 @@ std::optional<std::int64_t> client_session::find_time_sync(std::int64_t msg_id, 
     if (first_word(b) != mt::bad_msg_notification::constructor_id) return false;
     tl::reader r(b);
     const auto m = mt::bad_msg_notification::read(r);
-    return (m.error_code == 16 || m.error_code == 17) &&
+    return (m.error_code == bad_msg_code::msg_id_too_low || m.error_code == bad_msg_code::msg_id_too_high) &&
            (by_msg_id_.count(m.bad_msg_id) || containers_.count(m.bad_msg_id));
   };
   try {

@@ -21,6 +21,7 @@
 #include "mtproto/mt/fn/ping.h"
 #include "mtproto/mt/fn/ping_delay_disconnect.h"
 #include "mtproto/mt/fn/rpc_drop_answer.h"
+#include "mtproto/session/bad_msg_code.h"
 #include "mtproto/session/container.h"
 #include "mtproto/session/error.h"
 #include "mtproto/tl/gzip.h"
@@ -30,10 +31,10 @@ namespace mtproto::session {
 namespace {
 
 // bad_msg_notification codes the server sends.
-constexpr std::int32_t bad_msg_id_too_low = 16;
-constexpr std::int32_t bad_msg_id_too_high = 17;
-constexpr std::int32_t bad_msg_id_parity = 18;
-constexpr std::int32_t bad_msg_salt = 48;
+constexpr std::int32_t bad_msg_id_too_low = bad_msg_code::msg_id_too_low;
+constexpr std::int32_t bad_msg_id_too_high = bad_msg_code::msg_id_too_high;
+constexpr std::int32_t bad_msg_id_parity = bad_msg_code::msg_id_bad_low_bits;
+constexpr std::int32_t bad_msg_salt = bad_msg_code::bad_server_salt;
 
 // Request ids whose answers were sent, for recognising re-sent requests.
 constexpr std::size_t max_remembered_answers = 4096;

@@ -5,8 +5,11 @@
 #include <random>
 
 #include "mtproto/session/client_session.h"
+#include "mtproto/session/container.h"
+#include "mtproto/session/encrypted_packet.h"
 #include "mtproto/session/error.h"
 #include "mtproto/session/server_session.h"
+#include "mtproto/mt/BadMsgNotification.h"
 #include "mtproto/mt/FutureSalts.h"
 #include "mtproto/mt/MsgsStateReq.h"
 #include "mtproto/mt/Pong.h"
@@ -445,4 +448,61 @@ TEST_CASE("cancelled requests are not sent and their answers are dropped") {
   REQUIRE(results.size() == 1);
   CHECK(results[0].request == b);
   CHECK(f.server_requests_seen == 1);
+}
+
+namespace {
+
+/// A server message id for time `t` (server-response parity).
+std::int64_t server_msg_id_at(clock::time_point t) { return (msg_id_at(t) & ~std::int64_t{3}) | 1; }
+
+/// A correctly sealed server->client packet with `body` as message `msg_id`.
+std::vector<std::uint8_t> sealed_from_server(const pair_fixture& f, std::int64_t msg_id, std::span<const std::uint8_t> body) {
+  std::vector<std::uint8_t> buf(packet_prefix);
+  buf.insert(buf.end(), body.begin(), body.end());
+  const packet_header h{.salt = 0x5a17, .session_id = 0x5e55, .msg_id = msg_id, .seqno = 0};
+  const auto sealed = seal_packet(buf, 0, f.key, crypto::direction::server_to_client, h, seeded(9));
+  return std::vector<std::uint8_t>(sealed.begin(), sealed.end());
+}
+
+std::vector<std::uint8_t> container_of(std::int64_t member_msg_id, std::span<const std::uint8_t> member_body) {
+  std::vector<std::uint8_t> body;
+  tl::writer w(body);
+  const message_view m{member_msg_id, 0, member_body};
+  write_container(w, std::span(&m, 1));
+  return body;
+}
+
+}  // namespace
+
+TEST_CASE("a time-sync notice re-admits its packet once: a container still outside the window is refused") {
+  pair_fixture f;
+  f.client.push(request_body(5));
+  auto out = f.client.finalize(f.client_now);
+  REQUIRE(out);
+  // bad_msg_notification 16 about our message in flight, as a member stamped two hours ahead, in a
+  // container stamped two hours behind: after syncing to the member the container is four hours off.
+  const auto notice = tl::serialize(mt::bad_msg_notification{.bad_msg_id = out->msg_id, .bad_msg_seqno = 1, .error_code = 16});
+  auto packet = sealed_from_server(f, server_msg_id_at(t0 - 2h), container_of(server_msg_id_at(t0 + 2h), notice));
+  f.feed_client(packet);  // before the fix: unbounded recursion
+  const auto failures = of_type<failure_event>(f.client_events);
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].error == session_errc::malformed_body);
+  CHECK(of_type<bad_msg_event>(f.client_events).empty());
+}
+
+TEST_CASE("a container older than its members is refused") {
+  pair_fixture f;
+  f.client.push(request_body(6));
+  auto out = f.client.finalize(f.client_now);
+  REQUIRE(out);
+  std::vector<std::uint8_t> pong_body = tl::serialize(mt::pong{.msg_id = 0, .ping_id = 77});
+  auto packet = sealed_from_server(f, server_msg_id_at(t0), container_of(server_msg_id_at(t0 + 1s), pong_body));
+  f.feed_client(packet);
+  CHECK(of_type<pong_event>(f.client_events).empty());
+  REQUIRE(of_type<failure_event>(f.client_events).size() == 1);
+  // The same member in a container stamped after it is read.
+  f.client_events.clear();
+  auto good = sealed_from_server(f, server_msg_id_at(t0 + 2s), container_of(server_msg_id_at(t0 + 1s), pong_body));
+  f.feed_client(good);
+  CHECK(of_type<pong_event>(f.client_events).size() == 1);
 }

@@ -23,6 +23,14 @@
 #include "mtproto/session/replay_guard.h"
 #include "mtproto/tl/reader.h"
 
+namespace mtproto::mt {
+struct bad_server_salt;
+struct msgs_state_req;
+struct new_session_created;
+struct pong;
+struct future_salts;
+}  // namespace mtproto::mt
+
 namespace mtproto::session {
 
 struct client_session_options {
@@ -86,8 +94,21 @@ class client_session {
     std::vector<std::int64_t> members;  // msg_ids of the messages inside
   };
 
+  /// Replay window, time window and ack bookkeeping; false when the message is not to be read.
+  /// A time-window miss may resync the clock from the packet once (`may_resync`), never more.
+  bool admit(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body, clock::time_point now,
+             std::vector<event>& events, bool may_resync);
   void handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
                       clock::time_point now, std::vector<event>& events, int depth);
+  // One handler per service message.
+  void on_container(std::int64_t container_msg_id, tl::reader& r, clock::time_point now, std::vector<event>& events,
+                    int depth);
+  void on_bad_server_salt(const mt::bad_server_salt& m, std::vector<event>& events);
+  void on_msgs_state_req(std::int64_t msg_id, const mt::msgs_state_req& req);
+  void on_new_session_created(const mt::new_session_created& m, std::vector<event>& events);
+  void on_pong(const mt::pong& m, std::span<const std::uint8_t> body, std::vector<event>& events);
+  void on_future_salts(const mt::future_salts& m, std::span<const std::uint8_t> body, clock::time_point now,
+                       std::vector<event>& events);
   void handle_rpc_result(tl::reader& r, std::vector<event>& events);
   void handle_bad_msg(std::int64_t bad_msg_id, std::int32_t code, std::int64_t server_msg_id, clock::time_point now,
                       std::vector<event>& events);
