@@ -96,10 +96,12 @@ void server_session::feed_opened(const opened_packet& p, clock::time_point now, 
   }
 }
 
-void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
-                                    clock::time_point now, std::vector<server_event>& events, int depth) {
+bool server_session::admit(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
+                           clock::time_point now, std::vector<server_event>& events) {
   switch (replay_.check(msg_id, now)) {
-    case msg_id_verdict::fresh: break;
+    case msg_id_verdict::fresh:
+      if (seqno & 1) pending_acks_.push_back(msg_id);
+      return true;
     case msg_id_verdict::duplicate:
       // A re-sent request: answer again from the cache, never run it twice. Answers too big to
       // keep go back to the application, marked.
@@ -108,12 +110,17 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
       } else if (answered_.count(msg_id)) {
         events.push_back(incoming_request{msg_id, body, /*repeated=*/true});
       }
-      return;
-    case msg_id_verdict::too_old: bad_msg(msg_id, seqno, bad_msg_id_too_low); return;
-    case msg_id_verdict::too_new: bad_msg(msg_id, seqno, bad_msg_id_too_high); return;
-    case msg_id_verdict::bad_parity: bad_msg(msg_id, seqno, bad_msg_id_parity); return;
+      return false;
+    case msg_id_verdict::too_old: bad_msg(msg_id, seqno, bad_msg_id_too_low); return false;
+    case msg_id_verdict::too_new: bad_msg(msg_id, seqno, bad_msg_id_too_high); return false;
+    case msg_id_verdict::bad_parity: bad_msg(msg_id, seqno, bad_msg_id_parity); return false;
   }
-  if (seqno & 1) pending_acks_.push_back(msg_id);
+  return false;
+}
+
+void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
+                                    clock::time_point now, std::vector<server_event>& events, int depth) {
+  if (!admit(msg_id, seqno, body, now, events)) return;
 
   tl::reader r(body);
   std::uint32_t id = r.read_uint();
@@ -126,12 +133,7 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   }
 
   switch (id) {
-    case msg_container_id:
-      if (depth > 0) throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
-      // Containers do not nest, so one scratch vector serves every packet.
-      parse_container(r, container_scratch_);
-      for (const auto& m : container_scratch_) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
-      return;
+    case msg_container_id: on_container(r, now, events, depth); return;
     case mt::msgs_ack::constructor_id:
     case mt::msgs_state_info::constructor_id:
     case mt::msgs_all_info::constructor_id:
@@ -140,38 +142,15 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
       // Delivery of our messages is not tracked beyond the answer cache: a client that lost an
       // answer re-sends its request and gets the answer again.
       return;
-    case mt::ping::constructor_id:
-      outgoing_.push_back({tl::serialize(mt::pong{.msg_id = msg_id, .ping_id = mt::ping::read_bare(r).ping_id}), false,
-                           msg_kind::server_response});
-      return;
+    case mt::ping::constructor_id: pong(msg_id, mt::ping::read_bare(r).ping_id); return;
     case mt::ping_delay_disconnect::constructor_id: {
       const auto ping = mt::ping_delay_disconnect::read_bare(r);
       events.push_back(disconnect_after{std::chrono::seconds(ping.disconnect_delay)});
-      outgoing_.push_back({tl::serialize(mt::pong{.msg_id = msg_id, .ping_id = ping.ping_id}), false,
-                           msg_kind::server_response});
+      pong(msg_id, ping.ping_id);
       return;
     }
-    case mt::get_future_salts::constructor_id: {
-      const std::int32_t num = std::clamp(mt::get_future_salts::read_bare(r).num, 1, max_future_salts);
-      const auto server_now = static_cast<std::int32_t>(msg_id_seconds(msg_id_at(now)));
-      mt::future_salts answer{.req_msg_id = msg_id, .now = server_now, .salts = {}};
-      for (std::int32_t i = 0; i < num; ++i) {
-        const auto index = static_cast<std::size_t>(i);
-        answer.salts.push_back({.valid_since = server_now + i * salt_period_seconds,
-                                .valid_until = server_now + (i + 1) * salt_period_seconds,
-                                .salt = index < salts_.size() ? salts_[index] : salts_.front()});
-      }
-      outgoing_.push_back({tl::serialize(answer), false, msg_kind::server_response});
-      return;
-    }
-    case mt::destroy_session::constructor_id: {
-      const std::int64_t which = mt::destroy_session::read_bare(r).session_id;
-      if (which == session_id_)
-        reply(msg_id, tl::serialize(mt::DestroySessionRes(mt::destroy_session_none{.session_id = which})));
-      else
-        reply(msg_id, tl::serialize(mt::DestroySessionRes(mt::destroy_session_ok{.session_id = which})));
-      return;
-    }
+    case mt::get_future_salts::constructor_id: on_get_future_salts(msg_id, mt::get_future_salts::read_bare(r), now); return;
+    case mt::destroy_session::constructor_id: on_destroy_session(msg_id, mt::destroy_session::read_bare(r)); return;
     case mt::rpc_drop_answer::constructor_id:
       reply(msg_id, tl::serialize(mt::RpcDropAnswer(mt::rpc_answer_unknown{})));
       return;
@@ -179,6 +158,38 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
       events.push_back(incoming_request{msg_id, inner});
       return;
   }
+}
+
+void server_session::on_container(tl::reader& r, clock::time_point now, std::vector<server_event>& events, int depth) {
+  if (depth > 0) throw tl::decode_error(tl::decode_errc::invalid_value, "nested msg_container");
+  // Containers do not nest, so one scratch vector serves every packet.
+  parse_container(r, container_scratch_);
+  for (const auto& m : container_scratch_) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
+}
+
+void server_session::pong(std::int64_t ping_msg_id, std::int64_t ping_id) {
+  outgoing_.push_back({tl::serialize(mt::pong{.msg_id = ping_msg_id, .ping_id = ping_id}), false,
+                       msg_kind::server_response});
+}
+
+void server_session::on_get_future_salts(std::int64_t msg_id, const mt::get_future_salts& req, clock::time_point now) {
+  const std::int32_t num = std::clamp(req.num, 1, max_future_salts);
+  const auto server_now = static_cast<std::int32_t>(msg_id_seconds(msg_id_at(now)));
+  mt::future_salts answer{.req_msg_id = msg_id, .now = server_now, .salts = {}};
+  for (std::int32_t i = 0; i < num; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    answer.salts.push_back({.valid_since = server_now + i * salt_period_seconds,
+                            .valid_until = server_now + (i + 1) * salt_period_seconds,
+                            .salt = index < salts_.size() ? salts_[index] : salts_.front()});
+  }
+  outgoing_.push_back({tl::serialize(answer), false, msg_kind::server_response});
+}
+
+void server_session::on_destroy_session(std::int64_t msg_id, const mt::destroy_session& req) {
+  if (req.session_id == session_id_)
+    reply(msg_id, tl::serialize(mt::DestroySessionRes(mt::destroy_session_none{.session_id = req.session_id})));
+  else
+    reply(msg_id, tl::serialize(mt::DestroySessionRes(mt::destroy_session_ok{.session_id = req.session_id})));
 }
 
 void server_session::bad_msg(std::int64_t msg_id, std::int32_t seqno, std::int32_t code) {

@@ -22,6 +22,15 @@
 #include "mtproto/session/outgoing_packet.h"
 #include "mtproto/session/replay_guard.h"
 
+namespace mtproto::mt {
+struct get_future_salts;
+struct destroy_session;
+}  // namespace mtproto::mt
+
+namespace mtproto::tl {
+class reader;
+}  // namespace mtproto::tl
+
 namespace mtproto::session {
 
 struct server_session_options {
@@ -86,8 +95,16 @@ class server_session {
     std::size_t front = 0;
   };
 
+  /// Replay window, time window (bad_msg 16/17/18 otherwise), duplicates answered from the cache.
+  bool admit(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body, clock::time_point now,
+             std::vector<server_event>& events);
   void handle_message(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
                       clock::time_point now, std::vector<server_event>& events, int depth);
+  // One handler per service message.
+  void on_container(tl::reader& r, clock::time_point now, std::vector<server_event>& events, int depth);
+  void pong(std::int64_t ping_msg_id, std::int64_t ping_id);
+  void on_get_future_salts(std::int64_t msg_id, const mt::get_future_salts& req, clock::time_point now);
+  void on_destroy_session(std::int64_t msg_id, const mt::destroy_session& req);
   void bad_msg(std::int64_t msg_id, std::int32_t seqno, std::int32_t code);
   void remember_answer(std::int64_t req_msg_id, std::span<const std::uint8_t> body);
 
