@@ -54,7 +54,7 @@ TEST_CASE("RSA fingerprints: TEST key in both PEM forms, Telegram keys, docs key
   CHECK(static_cast<std::uint64_t>(old_key.fingerprint()) == 0xc3b42b026ce86b21ULL);
 }
 
-TEST_CASE("RSA PEM errors are typed", "[crypto][rsa]") {
+TEST_CASE("RSA PEM errors are typed", "[crypto][rsa][vectors]") {
   CHECK_THROWS_MATCHES(rsa_public_key::from_pem("not a key"), crypto_error,
                        Catch::Predicate<crypto_error>([](const crypto_error& e) { return has_code(e, crypto_errc::invalid_pem); }));
   std::string truncated = read_text(key_dir + "TEST-ONLY-rsa2048.public.pkcs1.pem");
@@ -80,7 +80,7 @@ TEST_CASE("RSA_PAD reproduces grammers' req_DH_params byte for byte", "[crypto][
   CHECK(to_hex(encrypted) == to_hex(std::span(request).last(256)));
 }
 
-TEST_CASE("RSA_PAD and the old scheme round-trip with the TEST private key", "[crypto][rsa]") {
+TEST_CASE("RSA_PAD and the old scheme round-trip with the TEST private key", "[crypto][rsa][vectors]") {
   const auto priv = rsa_private_key::from_pem(read_text(key_dir + "TEST-ONLY-rsa2048.private.pkcs1.pem"));
   for (std::uint32_t seed = 1; seed <= 20; ++seed) {
     const auto data = random_bytes(seed * 7, seed);  // up to 140 bytes
