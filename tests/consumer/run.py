@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds tests/consumer against mtproto four ways and runs each build against mtproto-testdc:
 find_package from an install prefix, find_package from the build tree, add_subdirectory of the
-source tree, and a plain compiler line from pkg-config.
+source tree (with BUILD_SHARED_LIBS=ON: the layers as shared libraries), and a plain compiler line
+from pkg-config.
 
   run.py --build-dir B --source-dir S --work-dir W --testdc BIN --cxx CXX [--cxx-flags F]
 """
@@ -53,17 +54,23 @@ def main():
         builds = {
             "install-tree find_package": ["-DCMAKE_PREFIX_PATH=" + prefix],
             "build-tree find_package": ["-Dmtproto_DIR=" + args.build_dir],
-            # The library from source, as a subproject; no sanitizers and no optimisation (the
-            # point is the CMake shape, and this is the only full library compile in the test).
+            # The library from source, as a subproject and as shared libraries; no sanitizers and
+            # no optimisation (the point is the CMake shape, and this is the only full library
+            # compile in the test).
             "add_subdirectory": ["-DMTPROTO_CONSUME=subdirectory", "-DMTPROTO_SOURCE_DIR=" + args.source_dir,
-                                 "-DCMAKE_CXX_COMPILER=" + args.cxx],
+                                 "-DCMAKE_CXX_COMPILER=" + args.cxx, "-DBUILD_SHARED_LIBS=ON"],
         }
         for name, extra in builds.items():
             out = os.path.join(work, name.replace(" ", "_"))
             flags = extra if name == "add_subdirectory" else common + extra
             run(["cmake", "-S", here, "-B", out] + flags, stdout=subprocess.DEVNULL)
             run(["cmake", "--build", out, "-j", str(os.cpu_count() or 2)], stdout=subprocess.DEVNULL)
-            run([os.path.join(out, "consumer")] + consumer_args)
+            exe = os.path.join(out, "consumer")
+            if name == "add_subdirectory":
+                libs = subprocess.run(["ldd", exe], check=True, capture_output=True, text=True).stdout
+                if "libmtproto_client.so" not in libs or "libmtproto_api.so" not in libs:
+                    sys.exit("consumer: the BUILD_SHARED_LIBS build did not link the shared layers:\n" + libs)
+            run([exe] + consumer_args)
             print(f"consumer ({name}): ok", flush=True)
 
         env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(prefix, "lib", "pkgconfig"))
