@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds tests/consumer against mtproto four ways and runs each build against mtproto-testdc:
 find_package from an install prefix, find_package from the build tree, add_subdirectory of the
-source tree (with BUILD_SHARED_LIBS=ON: the layers as shared libraries), and a plain compiler line
+source tree (with BUILD_SHARED_LIBS=ON: the layers as shared libraries; generated from another
+official layer when one is given, which the client must then announce), and a plain compiler line
 from pkg-config.
 
   run.py --build-dir B --source-dir S --work-dir W --testdc BIN --cxx CXX [--cxx-flags F]
@@ -26,6 +27,9 @@ def main():
     for a in ("--build-dir", "--source-dir", "--work-dir", "--testdc", "--cxx"):
         ap.add_argument(a, required=True)
     ap.add_argument("--cxx-flags", default="")
+    ap.add_argument("--other-layer-schema", default="",
+                    help="an official layer (e.g. api-layer-198.tl) the add_subdirectory build is generated from")
+    ap.add_argument("--other-layer", type=int, default=0, help="the layer that schema declares")
     args = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     work = args.work_dir
@@ -58,7 +62,8 @@ def main():
             # no optimisation (the point is the CMake shape, and this is the only full library
             # compile in the test).
             "add_subdirectory": ["-DMTPROTO_CONSUME=subdirectory", "-DMTPROTO_SOURCE_DIR=" + args.source_dir,
-                                 "-DCMAKE_CXX_COMPILER=" + args.cxx, "-DBUILD_SHARED_LIBS=ON"],
+                                 "-DCMAKE_CXX_COMPILER=" + args.cxx, "-DBUILD_SHARED_LIBS=ON"]
+                                + (["-DMTPROTO_API_SCHEMA=" + args.other_layer_schema] if args.other_layer_schema else []),
         }
         for name, extra in builds.items():
             out = os.path.join(work, name.replace(" ", "_"))
@@ -70,7 +75,12 @@ def main():
                 libs = subprocess.run(["ldd", exe], check=True, capture_output=True, text=True).stdout
                 if "libmtproto_client.so" not in libs or "libmtproto_api.so" not in libs:
                     sys.exit("consumer: the BUILD_SHARED_LIBS build did not link the shared layers:\n" + libs)
-            run([exe] + consumer_args)
+            said = run([exe] + consumer_args, capture_output=True, text=True).stdout
+            print(said, end="", flush=True)
+            if name == "add_subdirectory" and args.other_layer and f"layer {args.other_layer}," not in said:
+                # Built from another layer, the client must announce that layer: the emulator then
+                # answers help.getConfig in it, and only then do that layer's types decode it.
+                sys.exit(f"consumer: the build from layer {args.other_layer} did not announce it")
             print(f"consumer ({name}): ok", flush=True)
 
         env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(prefix, "lib", "pkgconfig"))
