@@ -156,8 +156,10 @@ void client::initiate(Handler handler, std::vector<std::uint8_t> body, call_opti
   // The slot is assigned before the call exists, so a call that completes at once (on another
   // thread of the executor) cannot race the assignment; it is cleared on the handler's executor,
   // where the caller owns it, right before the handler runs.
-  auto cancel = std::make_shared<detail::pending_cancel>();
+  // Only calls that can be cancelled pay for the shared state (one allocation per call).
+  std::shared_ptr<detail::pending_cancel> cancel;
   if (slot.is_connected()) {
+    cancel = std::make_shared<detail::pending_cancel>();
     slot.assign([core = std::weak_ptr<detail::client_core>(core_), cancel](asio::cancellation_type) {
       cancel->request(core);
     });
@@ -174,7 +176,7 @@ void client::initiate(Handler handler, std::vector<std::uint8_t> body, call_opti
         });
         work.reset();
       });
-  cancel->bind(core_, id);
+  if (cancel) cancel->bind(core_, id);
 }
 
 template <class Fn, class Token>
