@@ -224,12 +224,19 @@ void client_core::keys_changed(int dc_id) {
       s.salt = d.keys.salt;
       s.time_offset = std::chrono::duration_cast<std::chrono::seconds>(d.keys.time_offset);
       s.authorized = d.authorized;
-    } else {
-      stored_.dcs.erase(dc_id);
-      d.authorized = false;
     }
+    // Without a key there is nothing new to store: the old key and login stay on disk until a
+    // replacement key exists (a forged -404 must not cost the login).
   }
   save();
+}
+
+void client_core::key_forgotten(int dc_id) {
+  auto& d = dc(dc_id);
+  if (d.authorized)
+    options_.log.warn("dc{}: the login on the forgotten key is lost; sign in again (calls get AUTH_KEY_UNREGISTERED)",
+                      dc_id);
+  d.authorized = false;
 }
 
 void client_core::handshake_done(int) {

@@ -39,6 +39,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   dc_keys& keys(int dc_id) override { return dc(dc_id).keys; }
   void keys_changed(int dc_id) override;
   void handshake_done(int dc_id) override;
+  void key_forgotten(int dc_id) override;
   void connected(int dc_id) override;
   void update_received(int dc_id, std::span<const std::uint8_t> body) override;
   void call_done(call_id id, const call_error* error, std::span<const std::uint8_t> result) override;

@@ -34,9 +34,6 @@ constexpr std::size_t max_read_size = 1024 * 1024;
 constexpr int test_dc_offset = 10000;
 /// The transport error a server sends when it does not know the auth key.
 constexpr std::int32_t transport_error_unknown_key = -404;
-/// A connection that served at least this long counts as healthy: its next failure starts a
-/// fresh retry sequence.
-constexpr auto healthy_connection = std::chrono::seconds(5);
 
 /// A TL function whose bytes are already serialized: the query inside invokeWithLayer/initConnection.
 struct raw_query {
@@ -68,10 +65,51 @@ void connection::submit(call_id id, std::vector<std::uint8_t> body) {
   } else {
     queued_.emplace_back(id, std::move(body));
   }
-  if (!running_ && !stopped_) {
-    running_ = true;
-    asio::co_spawn(ex_, [self = shared_from_this(), owner = owner_.keep_alive()]() { return self->run(); }, asio::detached);
+  start_running();
+}
+
+void connection::start_running() {
+  if (running_ || stopped_) return;
+  running_ = true;
+  asio::co_spawn(
+      ex_, [self = shared_from_this(), owner = owner_.keep_alive()]() { return self->run(); },
+      [self = shared_from_this(), owner = owner_.keep_alive()](std::exception_ptr e) {
+        if (e) self->recover(e);
+      });
+}
+
+void connection::recover(std::exception_ptr e) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    what = x.what();
+  } catch (...) {
   }
+  owner_.options().log.error("dc{}: connection failed on an exception: {}", dc_id_, what);
+  running_ = false;
+  open_ = false;
+  close_socket();
+  retry_timer_.cancel();
+  writer_wake_.cancel();
+  // What the session knew may be half-updated: drop it, and fail what was in it rather than risk
+  // running a request twice.
+  fail_all(make_error_code(client_errc::internal_error));
+  session_.reset();
+  codec_.reset();
+  init_sent_ = false;
+  init_request_ = 0;
+  frames_served_ = 0;
+  bad_packets_in_row_ = 0;
+  auto& keys = owner_.keys(dc_id_);
+  if (keys.creating_key) {
+    // The handshake died with this coroutine: let the next attempt (or a waiter) start another.
+    keys.creating_key = false;
+    auto waiters = std::move(keys.key_waiters);
+    keys.key_waiters.clear();
+    for (auto& wake : waiters) wake();
+  }
+  if (!queued_.empty()) start_running();
 }
 
 void connection::forget(call_id id) {
@@ -130,7 +168,6 @@ asio::awaitable<void> connection::run() {
   while (!stopped_) {
     bool reached = false;
     auto ec = co_await connect_once();
-    std::chrono::steady_clock::time_point served_from{};
     if (!ec) {
       reached = true;
       ec = co_await ensure_key();
@@ -139,7 +176,6 @@ asio::awaitable<void> connection::run() {
       start_session();
       open_ = true;
       push_queued();
-      served_from = std::chrono::steady_clock::now();
       ec = co_await serve();
       open_ = false;
     }
@@ -149,11 +185,11 @@ asio::awaitable<void> connection::run() {
              ec.message());
     if (session_) session_->on_reconnect();
     const auto now = std::chrono::steady_clock::now();
-    // A connection that delivered answers made progress: its loss starts a fresh retry sequence.
-    if (frames_served_ > 0 ||
-        (served_from != std::chrono::steady_clock::time_point{} && now - served_from >= healthy_connection))
-      retry = {};
+    // Only authentic packets are progress: a connection that delivered them starts a fresh retry
+    // sequence when it is lost; one that delivered garbage (or nothing) backs off further.
+    if (frames_served_ > 0) retry = {};
     frames_served_ = 0;
+    bad_packets_in_row_ = 0;
     if (retry.failures == 0) first_failure = now;
     ++retry.failures;
     retry.elapsed = now - first_failure;
@@ -171,10 +207,7 @@ asio::awaitable<void> connection::run() {
   }
   running_ = false;
   // A call may have arrived while the last attempt was winding down.
-  if (!stopped_ && !queued_.empty()) {
-    running_ = true;
-    asio::co_spawn(ex_, [self = shared_from_this(), owner = owner_.keep_alive()]() { return self->run(); }, asio::detached);
-  }
+  if (!queued_.empty()) start_running();
 }
 
 asio::awaitable<void> connection::sleep(std::chrono::milliseconds d) {
@@ -186,13 +219,26 @@ asio::awaitable<std::error_code> connection::connect_once() {
   const auto& options = owner_.options();
   std::vector<dc_endpoint> endpoints;
   std::optional<transport::proxy_secret> secret;
-  if (options.transport.via_proxy) {
+  auto& keys = owner_.keys(dc_id_);
+  through_proxy_ = options.transport.via_proxy.has_value();
+  reported_unknown_key_ = false;
+  if (through_proxy_ && keys.check_direct) {
+    // One direct attempt to confirm what the proxy said; without a direct address, or if it
+    // fails, the proxy stays the way in and its -404 stays unconfirmed.
+    keys.check_direct = false;
+    endpoints = options.dc_table.endpoints(dc_id_, kind_ == session_kind::download);
+    if (!endpoints.empty()) {
+      through_proxy_ = false;
+      owner_.options().log.info("dc{}: confirming the proxy's -404 on a direct connection", dc_id_);
+    }
+  }
+  if (through_proxy_) {
     dc_endpoint e;
     e.host = options.transport.via_proxy->host;
     e.port = options.transport.via_proxy->port;
     endpoints.push_back(e);
     secret = options.transport.via_proxy->secret;
-  } else {
+  } else if (endpoints.empty()) {
     endpoints = options.dc_table.endpoints(dc_id_, kind_ == session_kind::download);
   }
   if (endpoints.empty()) co_return make_error_code(client_errc::unknown_dc);
@@ -255,8 +301,9 @@ asio::awaitable<std::error_code> connection::ensure_key() {
     if (!keys.creating_key) {
       keys.creating_key = true;
       asio::steady_timer deadline(ex_, owner_.options().handshake_timeout);
-      auto outcome = co_await (create_key() || deadline.async_wait(use_tuple));
+      auto outcome = co_await (guarded(create_key()) || deadline.async_wait(use_tuple));
       keys.creating_key = false;
+      if (crash_) std::rethrow_exception(std::exchange(crash_, nullptr));
       auto waiters = std::move(keys.key_waiters);
       keys.key_waiters.clear();
       for (auto& wake : waiters) wake();
@@ -403,15 +450,7 @@ asio::awaitable<std::error_code> connection::next_frame(std::span<std::uint8_t>&
       }
       if (auto* t = std::get_if<transport::transport_error_received>(&*ev)) {
         owner_.options().log.warn("dc{}: transport error {}", dc_id_, t->code);
-        if (t->code == transport_error_unknown_key) {
-          auto& keys = owner_.keys(dc_id_);
-          if (keys.key && session_ && keys.key->id() == session_->key().id()) {
-            // The server forgot our key: the next connection creates a new one.
-            keys.key.reset();
-            ++keys.generation;
-            owner_.keys_changed(dc_id_);
-          }
-        }
+        if (t->code == transport_error_unknown_key) note_unknown_key();
         co_return transport::server_transport_error(t->code);
       }
       // quick acks carry nothing the session needs
@@ -426,8 +465,54 @@ asio::awaitable<std::error_code> connection::next_frame(std::span<std::uint8_t>&
   }
 }
 
+void connection::note_unknown_key() {
+  auto& keys = owner_.keys(dc_id_);
+  // Only about the key this connection's session uses, and once per connection.
+  if (!keys.key || !session_ || session_key_generation_ != keys.generation || reported_unknown_key_) return;
+  reported_unknown_key_ = true;
+  ++keys.unknown_key_reports;
+  const auto& options = owner_.options();
+  auto& log = options.log;
+  if (keys.unknown_key_reports < options.unknown_key_confirmations || through_proxy_) {
+    // A transport error is not authenticated: a -404 alone is a hint, kept in memory. Through a
+    // proxy the confirmation must come from the DC itself, on a direct connection.
+    if (through_proxy_ && options.check_key_loss_directly &&
+        keys.unknown_key_reports + 1 >= options.unknown_key_confirmations)
+      keys.check_direct = true;
+    log.warn("dc{}: -404 (unknown auth key) {} of {}{}; keeping the key until confirmed", dc_id_,
+             keys.unknown_key_reports, options.unknown_key_confirmations, through_proxy_ ? ", through the proxy" : "");
+    return;
+  }
+  // Confirmed on fresh connections: the server no longer has the key. Replace it in memory; the
+  // stored key and login stay on disk until the new key exists (keys_changed then).
+  log.warn("dc{}: the server forgot auth key {:016x}; creating a new one", dc_id_,
+           static_cast<std::uint64_t>(keys.key->id()));
+  keys.key.reset();
+  ++keys.generation;
+  keys.unknown_key_reports = 0;
+  keys.check_direct = false;
+  owner_.key_forgotten(dc_id_);
+}
+
+asio::awaitable<std::error_code> connection::guarded(asio::awaitable<std::error_code> op) {
+  std::exception_ptr thrown;
+  try {
+    co_return co_await std::move(op);
+  } catch (...) {
+    thrown = std::current_exception();
+  }
+  // A branch cancelled because another one finished throws operation_aborted: that is no crash.
+  auto state = co_await asio::this_coro::cancellation_state;
+  if (state.cancelled() == asio::cancellation_type::none && !crash_) crash_ = thrown;
+  co_return make_error_code(client_errc::internal_error);
+}
+
 asio::awaitable<std::error_code> connection::serve() {
-  auto outcome = co_await (read_loop() || write_loop() || keepalive_loop());
+  // `||` waits for one branch to *succeed*: a branch that throws would leave the others running
+  // (the connection stalled until the keep-alive gave up). guarded() turns the exception into a
+  // completion and keeps it, so it ends this connection at once and reaches recover().
+  auto outcome = co_await (guarded(read_loop()) || guarded(write_loop()) || guarded(keepalive_loop()));
+  if (crash_) std::rethrow_exception(std::exchange(crash_, nullptr));
   co_return std::visit([](const std::error_code& e) { return e; }, outcome);
 }
 
@@ -436,8 +521,19 @@ asio::awaitable<std::error_code> connection::read_loop() {
     std::span<std::uint8_t> frame;
     if (auto ec = co_await next_frame(frame)) co_return ec;
     events_.clear();
-    session_->feed(frame, owner_.now(), events_);
-    ++frames_served_;
+    if (session_->feed(frame, owner_.now(), events_)) {
+      ++frames_served_;
+      bad_packets_in_row_ = 0;
+      auto& keys = owner_.keys(dc_id_);
+      keys.unknown_key_reports = 0;  // the server does know the key
+      keys.check_direct = false;
+    } else if (++bad_packets_in_row_ >= owner_.options().max_bad_packets) {
+      // A stream of packets that are not ours: close, and let the backoff pace reconnecting.
+      const auto* failure = events_.empty() ? nullptr : std::get_if<session::failure_event>(&events_.back());
+      const std::error_code why = failure ? failure->error : make_error_code(client_errc::connection_lost);
+      for (auto& ev : events_) handle(ev);
+      co_return why;
+    }
     bool resend_likely = false;
     for (auto& ev : events_) {
       if (!std::holds_alternative<session::rpc_result_event>(ev) && !std::holds_alternative<session::ack_event>(ev) &&
@@ -512,9 +608,15 @@ void connection::handle(session::event& ev) {
           const auto error = call_error::from_rpc(e.error);
           finish(e.request, &error, {});
         } else if constexpr (std::is_same_v<T, session::request_failed_event>) {
-          owner_.options().log.warn("dc{}: request dropped after bad_msg_notification {}", dc_id_, e.bad_msg_code);
-          const call_error error{make_error_code(client_errc::request_rejected), std::nullopt};
-          finish(e.request, &error, {});
+          if (e.error) {
+            owner_.options().log.warn("dc{}: an answer could not be read: {}", dc_id_, e.error.message());
+            const call_error error{e.error};
+            finish(e.request, &error, {});
+          } else {
+            owner_.options().log.warn("dc{}: request dropped after bad_msg_notification {}", dc_id_, e.bad_msg_code);
+            const call_error error{make_error_code(client_errc::request_rejected), std::nullopt};
+            finish(e.request, &error, {});
+          }
         } else if constexpr (std::is_same_v<T, session::salt_changed_event>) {
           keys.salt = e.salt;
           owner_.keys_changed(dc_id_);

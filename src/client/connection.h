@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +37,11 @@ struct dc_keys {
   /// Connections waiting for another connection's handshake; each entry wakes one.
   std::vector<std::function<void()>> key_waiters;
   std::uint64_t generation = 0;  // bumped when the key is replaced (the server forgot it)
+  /// -404s seen on fresh connections in a row under the current key with no authentic packet in
+  /// between. In memory only: an unconfirmed (possibly forged) -404 never reaches the disk.
+  int unknown_key_reports = 0;
+  /// The next connection goes direct instead of through the proxy, to confirm a proxy's -404.
+  bool check_direct = false;
 };
 
 /// What a connection reports to the client.
@@ -47,6 +53,10 @@ class connection_owner {
   /// The DC's key, salt or clock offset changed (persist it).
   virtual void keys_changed(int dc_id) = 0;
   virtual void handshake_done(int dc_id) = 0;
+  /// The server confirmed it no longer knows the DC's key; a new one is being created. Whatever
+  /// was authorized on the old key is not, from now on (the stored copy stays until a new key
+  /// replaces it).
+  virtual void key_forgotten(int dc_id) = 0;
   virtual void connected(int dc_id) = 0;
   /// The server pushed updates (not an answer to any call).
   virtual void update_received(int dc_id, std::span<const std::uint8_t> body) = 0;
@@ -74,11 +84,21 @@ class connection : public std::enable_shared_from_this<connection> {
   int dc_id() const noexcept { return dc_id_; }
 
  private:
+  /// Starts run() unless it is running; an exception escaping it ends in recover().
+  void start_running();
   asio::awaitable<void> run();
+  /// An exception escaped the connection's coroutine (a throwing completion, memory exhausted):
+  /// its calls fail with client_errc::internal_error, its session is dropped, and it starts over
+  /// if calls are waiting.
+  void recover(std::exception_ptr e);
+  /// A -404 arrived on this connection: count it, and give the key up once it is confirmed.
+  void note_unknown_key();
   asio::awaitable<std::error_code> connect_once();
   asio::awaitable<std::error_code> ensure_key();
   asio::awaitable<std::error_code> create_key();
   asio::awaitable<std::error_code> serve();
+  /// Runs `op`; an exception it throws is kept in crash_ and the op completes with internal_error.
+  asio::awaitable<std::error_code> guarded(asio::awaitable<std::error_code> op);
   asio::awaitable<std::error_code> read_loop();
   asio::awaitable<std::error_code> write_loop();
   asio::awaitable<std::error_code> keepalive_loop();
@@ -130,7 +150,11 @@ class connection : public std::enable_shared_from_this<connection> {
   bool stopped_ = false;
   std::chrono::steady_clock::time_point last_received_{};
   std::int64_t next_ping_id_ = 1;
-  std::uint64_t frames_served_ = 0;  // packets read since the last connect
+  std::uint64_t frames_served_ = 0;  // authentic packets read since the last connect
+  int bad_packets_in_row_ = 0;       // packets in a row that failed authentication
+  bool through_proxy_ = false;       // this connection goes through transport.via_proxy
+  bool reported_unknown_key_ = false;  // a -404 on this connection was counted already
+  std::exception_ptr crash_;           // what a guarded() branch threw, rethrown once it ends
   std::vector<session::event> events_;
 };
 

@@ -153,22 +153,24 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
   return out;
 }
 
-void client_session::feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<event>& events) {
+bool client_session::feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<event>& events) {
   inflated_.clear();
+  inflate_left_ = options_.max_inflated_bytes;
   opened_packet p;
   if (auto ec = open_packet(packet, key_, crypto::direction::server_to_client, p)) {
     events.push_back(failure_event{ec, {}});
-    return;
+    return false;
   }
   if (p.header.session_id != session_id_) {
     events.push_back(failure_event{session_errc::wrong_session, fmt::format("{:#x}", p.header.session_id)});
-    return;
+    return false;
   }
   try {
     handle_message(p.header.msg_id, p.header.seqno, p.body, now, events, 0);
   } catch (const tl::decode_error& e) {
     events.push_back(failure_event{session_errc::malformed_body, e.what()});
   }
+  return true;
 }
 
 bool client_session::admit(std::int64_t msg_id, std::int32_t seqno, std::span<const std::uint8_t> body,
@@ -205,7 +207,7 @@ void client_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
                                     clock::time_point now, std::vector<event>& events, int depth) {
   if (!admit(msg_id, seqno, body, now, events, /*may_resync=*/depth == 0)) return;
 
-  tl::reader r(body, tl::reader_limits{.max_gzip_output = options_.max_inflated_bytes});
+  tl::reader r(body, tl::reader_limits{.max_gzip_output = inflate_left_});
   std::uint32_t id = r.read_uint();
   std::span<const std::uint8_t> inner = body;
   if (id == tl::ids::gzip_packed) {
@@ -343,19 +345,25 @@ void client_session::handle_rpc_result(tl::reader& r, std::vector<event>& events
   const request_id req = take_request(v.req_msg_id);
   if (req == 0) return;  // cancelled, or a duplicate answer
 
-  std::span<const std::uint8_t> result = v.result;
-  if (first_word(result) == tl::ids::gzip_packed) {
-    tl::reader g(result);
-    g.read_uint();
-    result = inflate(g.read_bytes_view());
+  // The request is answered now; an answer that cannot be read completes it with the reason
+  // rather than leaving its caller to wait for a timeout.
+  try {
+    std::span<const std::uint8_t> result = v.result;
+    if (first_word(result) == tl::ids::gzip_packed) {
+      tl::reader g(result);
+      g.read_uint();
+      result = inflate(g.read_bytes_view());
+    }
+    if (first_word(result) == mt::rpc_error::constructor_id) {
+      tl::reader e(result);
+      const auto error = mt::rpc_error::read(e);
+      events.push_back(rpc_error_event{req, rpc_error::parse(error.error_code, error.error_message)});
+      return;
+    }
+    events.push_back(rpc_result_event{req, result});
+  } catch (const tl::decode_error& e) {
+    events.push_back(request_failed_event{req, 0, e.code()});
   }
-  if (first_word(result) == mt::rpc_error::constructor_id) {
-    tl::reader e(result);
-    const auto error = mt::rpc_error::read(e);
-    events.push_back(rpc_error_event{req, rpc_error::parse(error.error_code, error.error_message)});
-    return;
-  }
-  events.push_back(rpc_result_event{req, result});
 }
 
 void client_session::handle_bad_msg(std::int64_t bad_msg_id, std::int32_t code, std::int64_t server_msg_id,
@@ -381,7 +389,7 @@ void client_session::handle_bad_msg(std::int64_t bad_msg_id, std::int32_t code, 
       std::vector<std::int64_t> members = {bad_msg_id};
       if (auto c = containers_.find(bad_msg_id); c != containers_.end()) members = c->second.members;
       for (auto mid : members)
-        if (const request_id req = take_request(mid)) events.push_back(request_failed_event{req, code});
+        if (const request_id req = take_request(mid)) events.push_back(request_failed_event{req, code, {}});
       return;
     }
   }
@@ -461,7 +469,9 @@ request_id client_session::request_by_msg_id(std::int64_t msg_id) const {
 void client_session::forget_msg_id(std::int64_t msg_id) { by_msg_id_.erase(msg_id); }
 
 std::span<const std::uint8_t> client_session::inflate(std::span<const std::uint8_t> packed) {
-  inflated_.push_back(tl::gunzip(packed, options_.max_inflated_bytes));
+  // One budget for the whole packet: a frame full of small gzip_packed bombs is as large as one.
+  inflated_.push_back(tl::gunzip(packed, inflate_left_));
+  inflate_left_ -= inflated_.back().size();
   return inflated_.back();
 }
 

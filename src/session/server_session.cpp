@@ -59,7 +59,6 @@ void server_session::rotate_salt(std::int64_t salt) {
 }
 
 void server_session::feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<server_event>& events) {
-  inflated_.clear();
   opened_packet p;
   if (auto ec = open_packet(packet, key_, crypto::direction::client_to_server, p)) {
     events.push_back(failure_event{ec, {}});
@@ -69,6 +68,8 @@ void server_session::feed(std::span<std::uint8_t> packet, clock::time_point now,
 }
 
 void server_session::feed_opened(const opened_packet& p, clock::time_point now, std::vector<server_event>& events) {
+  inflated_.clear();
+  inflate_left_ = options_.max_inflated_bytes;
   if (!has_session_ || p.header.session_id != session_id_) {
     // A new session on this key: fresh counters, and the client learns it must resync.
     has_session_ = true;
@@ -126,7 +127,9 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
   std::uint32_t id = r.read_uint();
   std::span<const std::uint8_t> inner = body;
   if (id == tl::ids::gzip_packed) {
-    inflated_.push_back(tl::gunzip(r.read_bytes_view(), options_.max_inflated_bytes));
+    // One budget for the whole packet: a container of many small bombs is as large as one.
+    inflated_.push_back(tl::gunzip(r.read_bytes_view(), inflate_left_));
+    inflate_left_ -= inflated_.back().size();
     inner = inflated_.back();
     r = tl::reader(inner);
     id = r.read_uint();

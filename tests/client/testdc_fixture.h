@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <stdexcept>
@@ -62,6 +63,8 @@ class emulator {
     o.dc_table.set_rsa_keys({key_->public_key()});
     o.call_timeout = 20s;
     backoff_policy_quick(o);
+    // MTPROTO_TEST_LOG=1: the client's log on stderr, to see why a test failed.
+    if (std::getenv("MTPROTO_TEST_LOG")) o.log = client::logger(client::stderr_sink(), client::log_level::debug);
     return o;
   }
   static void backoff_policy_quick(client::client_options& o) {
@@ -105,6 +108,8 @@ class emulator {
 /// Runs a coroutine on a fresh io_context to completion (bounded).
 template <class T>
 T run(asio::io_context& io, asio::awaitable<T> a) {
+  // An io_context that ran out of work (every connection closed) is stopped until restarted.
+  if (io.stopped()) io.restart();
   auto f = asio::co_spawn(io, std::move(a), asio::use_future);
   auto deadline = std::chrono::steady_clock::now() + 60s;
   while (f.wait_for(0ms) != std::future_status::ready) {

@@ -320,7 +320,7 @@ TEST_CASE("corrupt, foreign and truncated packets are typed failures that change
 
   auto expect_failure = [&](std::vector<std::uint8_t> bytes, session_errc code) {
     std::vector<event> events;
-    f.client.feed(bytes, f.client_now, events);
+    CHECK_FALSE(f.client.feed(bytes, f.client_now, events));  // not authentic
     REQUIRE(events.size() == 1);
     auto* fail = std::get_if<failure_event>(&events[0]);
     REQUIRE(fail);
@@ -505,4 +505,124 @@ TEST_CASE("a container older than its members is refused") {
   auto good = sealed_from_server(f, server_msg_id_at(t0 + 2s), container_of(server_msg_id_at(t0 + 1s), pong_body));
   f.feed_client(good);
   CHECK(of_type<pong_event>(f.client_events).size() == 1);
+}
+
+namespace {
+
+// A gzip_packed answer to `request` whose inflated form is `inflated_size` bytes.
+std::vector<std::uint8_t> gzipped_answer(std::span<const std::uint8_t> request, std::size_t inflated_size) {
+  auto plain = answer_for(request);
+  plain.resize(inflated_size);
+  std::vector<std::uint8_t> out;
+  tl::writer w(out);
+  w.write_uint(tl::ids::gzip_packed);
+  w.write_bytes(tl::gzip(plain));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("client: one inflate budget per packet, and an answer over it fails its request at once") {
+  client_session_options small;
+  small.max_inflated_bytes = 64 * 1024;
+  pair_fixture f;
+  f.client = client_session(f.key, 0x5e55, 0x5a17, seeded(1), small);
+  // Two answers of 40 KiB each fit the per-message cap but not the packet's budget together.
+  const auto first = f.client.push(request_body(1));
+  const auto second = f.client.push(request_body(2));
+  auto p = f.client.finalize(f.client_now);
+  std::vector<server_event> se;
+  f.server.feed(p->bytes(), f.server_now, se);
+  std::vector<incoming_request> requests;
+  for (auto& e : se)
+    if (auto* r = std::get_if<incoming_request>(&e)) requests.push_back(*r);
+  REQUIRE(requests.size() == 2);
+  for (auto& r : requests) f.server.reply(r.msg_id, gzipped_answer(r.body, 40 * 1024));
+  REQUIRE(f.server_to_client());
+  REQUIRE(!f.server.finalize(f.server_now));  // both answers went in that one packet
+
+  auto results = of_type<rpc_result_event>(f.client_events);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].request == first);
+  CHECK(results[0].result.size() == 40 * 1024);
+  auto failed = of_type<request_failed_event>(f.client_events);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].request == second);
+  CHECK(failed[0].bad_msg_code == 0);
+  CHECK(failed[0].error == tl::decode_errc::gzip_too_large);
+  CHECK(f.client.pending_requests() == 0);  // nothing left to wait for a timeout
+
+  // The budget is per packet: the same answer alone in the next packet is read.
+  f.client_events.clear();
+  const auto third = f.client.push(request_body(3));
+  p = f.client.finalize(f.client_now);
+  se.clear();
+  f.server.feed(p->bytes(), f.server_now, se);
+  auto* r = std::get_if<incoming_request>(&se.back());
+  REQUIRE(r);
+  f.server.reply(r->msg_id, gzipped_answer(r->body, 40 * 1024));
+  f.server_to_client();
+  results = of_type<rpc_result_event>(f.client_events);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].request == third);
+}
+
+TEST_CASE("client: an answer that cannot be read completes its request with the decode error") {
+  pair_fixture f;
+  const auto id = f.client.push(request_body(4));
+  auto p = f.client.finalize(f.client_now);
+  std::vector<server_event> se;
+  f.server.feed(p->bytes(), f.server_now, se);
+  auto* r = std::get_if<incoming_request>(&se.at(0));
+  REQUIRE(r);
+  std::vector<std::uint8_t> corrupt;
+  tl::writer w(corrupt);
+  w.write_uint(tl::ids::gzip_packed);
+  w.write_bytes(std::vector<std::uint8_t>{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef});
+  f.server.reply(r->msg_id, corrupt);
+  f.server_to_client();
+  auto failed = of_type<request_failed_event>(f.client_events);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].request == id);
+  CHECK(failed[0].error == tl::decode_errc::gzip_corrupt);
+  CHECK(f.client.pending_requests() == 0);
+}
+
+TEST_CASE("server: one inflate budget per packet for gzip_packed requests") {
+  server_session_options small;
+  small.max_inflated_bytes = 64 * 1024;
+  pair_fixture f;
+  f.server = server_session(f.key, 0x5a17, seeded(2), small);
+  auto packed_request = [](std::int64_t payload) {
+    auto inner = request_body(payload);
+    inner.resize(40 * 1024);
+    std::vector<std::uint8_t> packed;
+    tl::writer w(packed);
+    w.write_uint(tl::ids::gzip_packed);
+    w.write_bytes(tl::gzip(inner));
+    return packed;
+  };
+  f.client.push(packed_request(1));
+  f.client.push(packed_request(2));
+  auto p = f.client.finalize(f.client_now);
+  std::vector<server_event> se;
+  f.server.feed(p->bytes(), f.server_now, se);
+  int requests = 0;
+  bool failed = false;
+  for (auto& e : se) {
+    if (std::holds_alternative<incoming_request>(e)) ++requests;
+    if (std::holds_alternative<failure_event>(e)) failed = true;
+  }
+  CHECK(requests == 1);  // the second would pass the packet's budget
+  CHECK(failed);
+
+  // The next packet has a fresh budget.
+  f.client.push(packed_request(3));
+  p = f.client.finalize(f.client_now);
+  se.clear();
+  f.server.feed(p->bytes(), f.server_now, se);
+  requests = 0;
+  for (auto& e : se)
+    if (std::holds_alternative<incoming_request>(e)) ++requests;
+  CHECK(requests >= 1);
 }

@@ -1,5 +1,6 @@
-// Everything tunable about a client, with defaults that suit a desktop application talking to
-// Telegram's production DCs.
+/// \file
+/// Everything tunable about a client, with defaults that suit a desktop application talking to
+/// Telegram's production DCs.
 #pragma once
 
 #include <chrono>
@@ -18,22 +19,23 @@
 
 namespace mtproto::client {
 
+/// Everything tunable about a client (see the file description); copied into the client.
 struct client_options {
   // ---- identity (initConnection) ----
-  std::int32_t api_id = 0;
-  std::string api_hash;
-  std::string device_model = "mtproto-cpp";
-  std::string system_version = "Linux";
-  std::string app_version = "0.1";
-  std::string system_lang_code = "en";
-  std::string lang_pack;
-  std::string lang_code = "en";
+  std::int32_t api_id = 0;                   ///< The application's api_id (my.telegram.org).
+  std::string api_hash;                      ///< The application's api_hash; a secret of the application.
+  std::string device_model = "mtproto-cpp";  ///< initConnection.device_model.
+  std::string system_version = "Linux";      ///< initConnection.system_version.
+  std::string app_version = "0.1";           ///< initConnection.app_version.
+  std::string system_lang_code = "en";       ///< initConnection.system_lang_code.
+  std::string lang_pack;                     ///< initConnection.lang_pack; empty for none.
+  std::string lang_code = "en";              ///< initConnection.lang_code.
   /// Announced in invokeWithLayer: the layer the API schema was generated from (its `// LAYER N`).
   std::int32_t layer = api::layer;
 
   // ---- where and how ----
-  client::dc_table dc_table = dc_table::production();
-  transport_settings transport;
+  client::dc_table dc_table = dc_table::production();  ///< Addresses and RSA keys of the DCs.
+  transport_settings transport;                        ///< Framing, obfuscation, MTProxy.
   /// Where keys and login survive restarts; nullptr keeps them in memory.
   std::shared_ptr<session_store> store;
 
@@ -42,36 +44,57 @@ struct client_options {
   int max_download_sessions = 4;
   /// A download session counts as busy once this many calls are in flight on it.
   std::size_t download_session_depth = 4;
+  /// A transport error -404 ("unknown auth key") carries no authentication: anyone on the path, or
+  /// an MTProxy, can send one. The DC's key (and any login on it) is given up only after this many
+  /// -404s on fresh connections in a row with no authentic packet in between, the last of them on
+  /// a direct connection; until a new key exists the stored one is left as it is.
+  int unknown_key_confirmations = 2;
+  /// With transport.via_proxy: confirm a proxy's -404 on one direct connection to the DC (this
+  /// shows the client's address to the DC, only then). false: a proxy can never cost the key.
+  bool check_key_loss_directly = true;
+  /// A connection is closed after this many packets in a row that fail authentication (and the
+  /// reconnect backoff keeps growing: only authentic packets count as progress).
+  int max_bad_packets = 8;
 
   // ---- time limits ----
+  /// A call not answered this long after it started fails with client_errc::timeout.
   std::chrono::milliseconds call_timeout{60'000};
+  /// Longest wait for one TCP connect to one address before trying the next.
   std::chrono::milliseconds connect_timeout{10'000};
+  /// Longest auth-key creation (client_errc::handshake_timeout).
   std::chrono::milliseconds handshake_timeout{30'000};
   /// ping_delay_disconnect cadence, and how long the server waits after a missed ping.
   std::chrono::seconds ping_interval{60};
+  /// The disconnect_delay each ping carries: the server closes the connection when no ping came
+  /// for this long.
   std::chrono::seconds ping_disconnect_delay{75};
   /// Without any bytes from the server for this long the connection is considered dead.
   std::chrono::seconds dead_connection_after{90};
   /// Pending acknowledgements go out at least this often even without other traffic.
   std::chrono::milliseconds ack_flush_interval{500};
+  /// How long to wait before reconnecting, and when to give up (connect_failed, connection_lost).
   retry_policy reconnect = make_retry_policy({});
 
   // ---- plumbing ----
   /// Updates the server pushes (a boxed `Updates` object, valid during the call), on the client's
   /// strand. Without a handler they are counted (statistics::updates_unhandled) and dropped.
   std::function<void(int dc_id, std::span<const std::uint8_t> updates)> on_update;
-  logger log;
+  logger log;  ///< Where the client logs; silent by default.
   /// The wall clock msg_ids are made from (tests skew it); default std::chrono::system_clock.
   std::function<core::clock::time_point()> clock;
 };
 
 /// Which connection to a DC carries a call.
-enum class session_kind { main, download };
+enum class session_kind {
+  main,      ///< The DC's main session (logins, updates, ordinary calls).
+  download   ///< One of the DC's download sessions (see client_options::max_download_sessions).
+};
 
+/// Per-call settings of client::async_invoke.
 struct call_options {
   /// The DC to call; default the home DC.
   std::optional<int> dc;
-  session_kind kind = session_kind::main;
+  session_kind kind = session_kind::main;  ///< download: an extra connection for bulk transfers.
   /// Overrides client_options::call_timeout.
   std::optional<std::chrono::milliseconds> timeout;
 };

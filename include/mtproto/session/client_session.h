@@ -1,8 +1,5 @@
-// The client side of an MTProto 2.0 encrypted session, sans-IO:
-//   push(request) -> finalize(now) -> packet bytes to send; feed(packet, now) -> events.
-// It owns msg_ids, seq_nos, salts, acknowledgements, containers, gzip_packed, resends after
-// bad_server_salt / bad_msg_notification / reconnects, and the bookkeeping of requests that are
-// sent but not yet answered. The runtime only moves bytes and maps events to callers.
+/// \file
+/// The client side of an MTProto 2.0 encrypted session, sans-IO.
 #pragma once
 
 #include <chrono>
@@ -31,20 +28,33 @@ struct pong;
 struct future_salts;
 }  // namespace mtproto::mt
 
+/// MTProto 2.0 encrypted sessions, sans-IO, client and server role: packets, msg_ids and
+/// seq_nos, containers and rpc_result framing, replay checks, plain messages for the handshake,
+/// and the events a session reports.
 namespace mtproto::session {
 
+/// Limits of a client_session.
 struct client_session_options {
   /// Largest packet body finalize() builds from several messages (one bigger message goes alone).
   std::size_t max_container_bytes = 512 * 1024;
   /// Acknowledgements are sent with the next packet, or on their own once this many are pending.
   std::size_t max_pending_acks = 32;
-  /// Bodies larger than this are not gzip-inflated (a zip bomb answer fails instead).
+  /// What the gzip_packed bodies of one packet may inflate to, all together (a zip bomb, or a
+  /// frame full of small ones, fails instead).
   std::size_t max_inflated_bytes = 16u << 20;
+  /// Time window and duplicate detection for the server's msg_ids.
   replay_limits replay{};
 };
 
+/// The client side of one session: `push(request)` -> `finalize(now)` -> packet bytes to send;
+/// `feed(packet, now)` -> events. It owns msg_ids, seq_nos, salts, acknowledgements, containers,
+/// gzip_packed, resends after bad_server_salt / bad_msg_notification / reconnects, and the
+/// bookkeeping of requests that are sent but not yet answered. The runtime only moves bytes and
+/// maps events to callers.
 class client_session {
  public:
+  /// A session `session_id` (random, chosen by the client) on `key`, starting with server salt
+  /// `salt`; `random` supplies padding.
   client_session(auth_key key, std::int64_t session_id, std::int64_t salt, random_source random,
                  client_session_options options = {});
 
@@ -62,16 +72,24 @@ class client_session {
   std::optional<outgoing_packet> finalize(clock::time_point now, std::size_t head_room = 0);
 
   /// Reads one received packet, decrypting it in place; appends what happened to `events`.
-  void feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<event>& events);
+  /// Returns whether the packet was authentic (decrypted under our key with a valid msg_key, for
+  /// this session), even when messages inside it were refused: only authentic packets prove the
+  /// server knows the key.
+  bool feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<event>& events);
 
   /// The connection was lost: every request sent but not answered goes out again with its
   /// original msg_id (the server answers a duplicate from its cache instead of running it twice).
   void on_reconnect();
 
+  /// The session's id, as given at construction.
   std::int64_t session_id() const noexcept { return session_id_; }
+  /// The server salt packets are sent with now.
   std::int64_t salt() const noexcept { return salt_; }
+  /// Sends with `salt` from the next packet on (e.g. one restored from a session store).
   void set_salt(std::int64_t salt) noexcept { salt_ = salt; }
+  /// The auth key the session encrypts with.
   const auth_key& key() const noexcept { return key_; }
+  /// The msg_id generator, whose offset follows the server's clock.
   msg_id_generator& clock_sync() noexcept { return ids_; }
   /// Requests pushed and not yet answered (queued or in flight).
   std::size_t pending_requests() const noexcept { return requests_.size(); }
@@ -145,6 +163,7 @@ class client_session {
   std::vector<std::int64_t> pending_acks_;                    // server msg_ids to acknowledge
   std::vector<std::vector<std::uint8_t>> service_queue_;      // our own service answers to send
   std::vector<std::vector<std::uint8_t>> inflated_;           // storage behind views into gzip data
+  std::size_t inflate_left_ = 0;                              // of the current packet's budget
   std::vector<message_view> container_scratch_;
   std::vector<salt_window> future_salts_;                     // from future_salts, oldest first
 };

@@ -1,7 +1,6 @@
-// The server side of an encrypted session, for the DC emulator and for in-memory tests of the
-// client. It checks what a real server checks (salt, msg_id time window and parity, duplicates),
-// answers service messages itself (pings, acks, state requests, future salts, destroy_session) and
-// hands every other message to the application as a request to answer.
+/// \file
+/// The server side of an encrypted session, for the DC emulator and for in-memory tests of the
+/// client.
 #pragma once
 
 #include <chrono>
@@ -33,8 +32,11 @@ class reader;
 
 namespace mtproto::session {
 
+/// Limits and caches of a server_session.
 struct server_session_options {
+  /// Time window and duplicate detection for the client's msg_ids.
   replay_limits replay{};
+  /// What the gzip_packed messages of one packet may inflate to, all together.
   std::size_t max_inflated_bytes = 16u << 20;
   /// Answers kept so a request re-sent with the same msg_id is answered again without re-running.
   std::size_t answer_cache_bytes = 8u << 20;
@@ -48,8 +50,8 @@ struct server_session_options {
 
 /// A client message the application must answer with reply()/reply_error().
 struct incoming_request {
-  std::int64_t msg_id = 0;
-  std::span<const std::uint8_t> body;
+  std::int64_t msg_id = 0;             ///< Pass to reply() as `req_msg_id`.
+  std::span<const std::uint8_t> body;  ///< The request (boxed, inflated); valid until the next feed.
   /// The client sent this msg_id before and its answer was too big to keep: answer again if the
   /// request is a pure read, as a server re-reading a file part would.
   bool repeated = false;
@@ -57,15 +59,24 @@ struct incoming_request {
 
 /// ping_delay_disconnect: close the connection if nothing arrives within `delay`.
 struct disconnect_after {
-  std::chrono::seconds delay{};
+  std::chrono::seconds delay{};  ///< As the client asked, counted from this packet.
 };
 
+/// Everything a server session reports; see each alternative.
 using server_event = std::variant<incoming_request, disconnect_after, failure_event>;
 
+/// One session of one auth key, server role. It checks what a real server checks (salt, msg_id
+/// time window and parity, duplicates), answers service messages itself (pings, acks, state
+/// requests, future salts, destroy_session) and hands every other message to the application as
+/// a request to answer. The session id is learned from the first packet; a packet with another
+/// one starts a new session (new_session_created, fresh counters).
 class server_session {
  public:
+  /// `salt` is the first valid server salt; `random` fills padding and ids.
   server_session(auth_key key, std::int64_t salt, random_source random, server_session_options options = {});
 
+  /// Opens and reads one packet from the client (decrypted in place), appending what it held to
+  /// `events`; a packet that fails a check gives one failure_event.
   void feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<server_event>& events);
   /// The same for a packet the caller already opened (open_packet), e.g. to pick the session by
   /// its session_id first: a server keeps sessions across connections.
@@ -73,18 +84,25 @@ class server_session {
 
   /// rpc_result for `req_msg_id` with an already serialized, boxed result.
   void reply(std::int64_t req_msg_id, std::span<const std::uint8_t> result);
+  /// rpc_result carrying rpc_error{code, message}.
   void reply_error(std::int64_t req_msg_id, std::int32_t code, std::string_view message);
   /// A server-initiated message (an update, or a service message a test wants to inject).
   void push(std::vector<std::uint8_t> body, bool content_related = true);
 
+  /// True if finalize() would return a packet (answers, pushes or acks wait).
   bool has_outgoing() const noexcept { return !outgoing_.empty() || !pending_acks_.empty(); }
-  /// The packet's head_room may exceed the requested one (answers are sealed where they were built).
+  /// Seals what waits into one packet (a container when several messages go), or nullopt when
+  /// nothing does. The packet's head_room may exceed the requested one (answers are sealed where
+  /// they were built).
   std::optional<outgoing_packet> finalize(clock::time_point now, std::size_t head_room = 0);
 
   /// Rotates to a new salt; the previous ones stay valid up to accepted_salts.
   void rotate_salt(std::int64_t salt);
+  /// The newest valid salt.
   std::int64_t salt() const noexcept { return salts_.front(); }
+  /// The client's session_id (0 before the first packet).
   std::int64_t session_id() const noexcept { return session_id_; }
+  /// The generator of the server's msg_ids, e.g. to skew the server clock in tests.
   msg_id_generator& clock_sync() noexcept { return ids_; }
 
  private:
@@ -126,6 +144,7 @@ class server_session {
   std::set<std::int64_t> answered_;  // every recently answered request, kept or not
   std::size_t answer_bytes_ = 0;
   std::vector<std::vector<std::uint8_t>> inflated_;
+  std::size_t inflate_left_ = 0;  // of the current packet's budget
   std::vector<message_view> container_scratch_;
 };
 
