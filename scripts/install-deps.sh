@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libssl-dev zlib1g-dev libasio-dev libfmt-dev catch2 python3)
 # Telethon 1.25 (for /usr/bin/python3): an independent client the emulator is proven against.
 packages+=(python3-telethon)
+# Doxygen: the api_docs test builds the API reference with every warning an error.
+packages+=(doxygen)
 packages+=("$@")
 
 missing=()

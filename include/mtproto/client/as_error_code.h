@@ -1,12 +1,6 @@
-// as_error_code(token): adapts the client's `void(call_result<T>)` completions to the Asio
-// convention `void(std::error_code, T)`, so that redirect_error, as_tuple, parallel_group and
-// anything else written for that signature work with async_invoke:
-//
-//   auto [ec, cfg] = co_await c.async_invoke(fn, as_error_code(as_tuple(use_awaitable)));
-//
-// The error_code is call_error::code; the server's detail (FLOOD_WAIT seconds, the DC of a
-// *_MIGRATE) travels only in call_result, so keep the plain token where that matters. On an error
-// the value is T{}.
+/// \file
+/// as_error_code(token): `void(call_result<T>)` completions in the Asio convention
+/// `void(std::error_code, T)`.
 #pragma once
 
 #include <asio/associator.hpp>
@@ -20,11 +14,22 @@
 
 namespace mtproto::client {
 
+/// A completion token that adapts `void(call_result<T>)` to `void(std::error_code, T)` for the
+/// token it wraps; made by as_error_code().
 template <class Token>
 struct as_error_code_t {
-  Token token;
+  Token token;  ///< The wrapped token, which receives `(std::error_code, T)`.
 };
 
+/// Adapts the client's `void(call_result<T>)` completions to the Asio convention
+/// `void(std::error_code, T)`, so that redirect_error, as_tuple, parallel_group and anything else
+/// written for that signature work with async_invoke:
+/// \code
+/// auto [ec, cfg] = co_await c.async_invoke(fn, as_error_code(as_tuple(use_awaitable)));
+/// \endcode
+/// The error_code is call_error::code; the server's detail (FLOOD_WAIT seconds, the DC of a
+/// `*_MIGRATE`) travels only in call_result, so keep the plain token where that matters. On an
+/// error the value is `T{}`.
 template <class Token>
 as_error_code_t<std::decay_t<Token>> as_error_code(Token&& token) {
   return {std::forward<Token>(token)};
@@ -47,10 +52,13 @@ struct error_code_handler {
 }  // namespace detail
 }  // namespace mtproto::client
 
-// The wrapped handler keeps the inner handler's executor, cancellation slot and allocator.
+namespace asio {
+
+/// The wrapped handler keeps the inner handler's executor, cancellation slot and allocator.
 template <template <class, class> class Associator, class Handler, class T, class DefaultCandidate>
-struct asio::associator<Associator, mtproto::client::detail::error_code_handler<Handler, T>, DefaultCandidate>
+struct associator<Associator, mtproto::client::detail::error_code_handler<Handler, T>, DefaultCandidate>
     : Associator<Handler, DefaultCandidate> {
+  /// The inner handler's associated object (or `c`).
   static typename Associator<Handler, DefaultCandidate>::type get(
       const mtproto::client::detail::error_code_handler<Handler, T>& h,
       const DefaultCandidate& c = DefaultCandidate()) noexcept {
@@ -58,9 +66,12 @@ struct asio::associator<Associator, mtproto::client::detail::error_code_handler<
   }
 };
 
+/// Makes as_error_code_t a completion token: the operation completes the wrapped token with
+/// `(call_error::code, value)`, and its return type is the wrapped token's.
 template <class Token, class T>
-struct asio::async_result<mtproto::client::as_error_code_t<Token>, void(mtproto::client::call_result<T>)>
+struct async_result<mtproto::client::as_error_code_t<Token>, void(mtproto::client::call_result<T>)>
     : asio::async_result<Token, void(std::error_code, T)> {
+  /// Starts the operation with a handler that converts the result and calls the inner handler.
   template <class Initiation, class RawToken, class... Args>
   static auto initiate(Initiation&& initiation, RawToken&& token, Args&&... args) {
     Token inner_token = std::forward<RawToken>(token).token;  // async_initiate takes an lvalue
@@ -73,3 +84,5 @@ struct asio::async_result<mtproto::client::as_error_code_t<Token>, void(mtproto:
         inner_token, std::forward<Args>(args)...);
   }
 };
+
+}  // namespace asio

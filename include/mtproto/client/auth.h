@@ -1,12 +1,13 @@
-// Logging in: a bot token, or a user's phone + code (+ the 2FA password through SRP); *_MIGRATE
-// answers move the home DC and retry there. Errors are typed: the server's (PHONE_CODE_INVALID,
-// SESSION_PASSWORD_NEEDED, PASSWORD_HASH_INVALID, ...) as call_error::rpc, everything else as
-// error codes.
-//
-// Each step comes twice: async_*(…, token) takes any Asio completion token, like async_invoke, and
-// completes with `void(call_result<T>)` on the token's executor (cancellation through its slot);
-// the plain name is the awaitable the coroutine-only caller writes `co_await` in front of.
-// Arguments are taken by value, so temporaries are safe with lazily started coroutines.
+/// \file
+/// Logging in: a bot token, or a user's phone + code (+ the 2FA password through SRP); `*_MIGRATE`
+/// answers move the home DC and retry there. Errors are typed: the server's (PHONE_CODE_INVALID,
+/// SESSION_PASSWORD_NEEDED, PASSWORD_HASH_INVALID, ...) as call_error::rpc, everything else as
+/// error codes.
+///
+/// Each step comes twice: `async_*(..., token)` takes any Asio completion token, like async_invoke,
+/// and completes with `void(call_result<T>)` on the token's executor (cancellation through its
+/// slot); the plain name is the awaitable the coroutine-only caller writes `co_await` in front of.
+/// Arguments are taken by value, so temporaries are safe with lazily started coroutines.
 #pragma once
 
 #include <asio/associated_cancellation_slot.hpp>
@@ -30,9 +31,10 @@ namespace mtproto::client {
 /// auth.importBotAuthorization; on success the client records the bot as logged in.
 asio::awaitable<call_result<api::User>> sign_in_bot(client& c, std::string bot_token);
 
+/// What sign_in needs from send_code.
 struct sent_code {
-  std::string phone;
-  std::string phone_code_hash;
+  std::string phone;            ///< The phone number the code went to.
+  std::string phone_code_hash;  ///< The server's handle of the code.
 };
 
 /// auth.sendCode (PHONE_MIGRATE_X moves the home DC first).
@@ -73,6 +75,7 @@ auto async_login_step(client& c, Token&& token, Start start) {
 
 }  // namespace detail
 
+/// sign_in_bot, completing `token` with `void(call_result<api::User>)`.
 template <class Token>
 auto async_sign_in_bot(client& c, std::string bot_token, Token&& token) {
   return detail::async_login_step<api::User>(c, std::forward<Token>(token), [&c, t = std::move(bot_token)]() mutable {
@@ -80,6 +83,7 @@ auto async_sign_in_bot(client& c, std::string bot_token, Token&& token) {
   });
 }
 
+/// send_code, completing `token` with `void(call_result<sent_code>)`.
 template <class Token>
 auto async_send_code(client& c, std::string phone, Token&& token) {
   return detail::async_login_step<sent_code>(c, std::forward<Token>(token), [&c, p = std::move(phone)]() mutable {
@@ -87,6 +91,7 @@ auto async_send_code(client& c, std::string phone, Token&& token) {
   });
 }
 
+/// sign_in, completing `token` with `void(call_result<api::User>)`.
 template <class Token>
 auto async_sign_in(client& c, sent_code code, std::string phone_code, Token&& token) {
   return detail::async_login_step<api::User>(
@@ -94,6 +99,7 @@ auto async_sign_in(client& c, sent_code code, std::string phone_code, Token&& to
       [&c, sc = std::move(code), pc = std::move(phone_code)]() mutable { return sign_in(c, std::move(sc), std::move(pc)); });
 }
 
+/// check_password, completing `token` with `void(call_result<api::User>)`.
 template <class Token>
 auto async_check_password(client& c, std::string password, Token&& token) {
   return detail::async_login_step<api::User>(c, std::forward<Token>(token), [&c, p = std::move(password)]() mutable {

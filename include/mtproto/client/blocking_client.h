@@ -1,15 +1,5 @@
-// A blocking façade for simple programs: the client runs on an io_context of its own, on a thread
-// of its own, and every call waits for its answer.
-//
-//   mtproto::client::blocking_client c(options);
-//   c.sign_in_bot(token);                              // throws call_exception on failure
-//   auto config = c.invoke(api::help::getConfig{});    // the typed result
-//   auto r = c.try_invoke(api::help::getConfig{});     // or call_result, no exception
-//   c.shutdown();                                      // also done by the destructor
-//
-// Calls may come from any number of threads at once (they share the client's connections), but
-// never from the client's own thread (a callback waiting on itself): that throws std::logic_error.
-// Applications with an executor of their own use mtproto::client::client directly.
+/// \file
+/// A blocking façade for simple programs.
 #pragma once
 
 #include <asio/co_spawn.hpp>
@@ -31,6 +21,18 @@
 
 namespace mtproto::client {
 
+/// A blocking façade for simple programs: the client runs on an io_context of its own, on a thread
+/// of its own, and every call waits for its answer.
+/// \code
+/// mtproto::client::blocking_client c(options);
+/// c.sign_in_bot(token);                              // throws call_exception on failure
+/// auto config = c.invoke(api::help::getConfig{});    // the typed result
+/// auto r = c.try_invoke(api::help::getConfig{});     // or call_result, no exception
+/// c.shutdown();                                      // also done by the destructor
+/// \endcode
+/// Calls may come from any number of threads at once (they share the client's connections), but
+/// never from the client's own thread (a callback waiting on itself): that throws std::logic_error.
+/// Applications with an executor of their own use mtproto::client::client directly.
 class blocking_client {
  public:
   /// How long shutdown() lets connections wind down before it stops the io_context outright.
@@ -63,20 +65,30 @@ class blocking_client {
     return answer.get();
   }
 
-  // Logging in (see auth.h); each returns the user or throws call_exception.
+  /// \name Logging in
+  /// As in auth.h; each returns the result or throws call_exception.
+  /// \{
+
+  /// Logs in as the bot with this token (client::sign_in_bot).
   api::User sign_in_bot(std::string bot_token);
+  /// Asks for a login code for `phone` (client::send_code).
   sent_code send_code(std::string phone);
   /// A 2FA account throws call_exception whose error().is_rpc(session_password_needed).
   api::User sign_in(const sent_code& code, std::string phone_code);
+  /// Completes a 2FA login with the account's password (client::check_password).
   api::User check_password(std::string password);
+  /// \}
 
   /// Fails every queued and in-flight call with client_errc::shut_down (callers blocked in
   /// invoke() get it), closes the connections, saves the session and joins the thread.
   /// Idempotent; must not be called from the client's own thread.
   void shutdown();
 
+  /// Who is logged in (client::login).
   login_state login() const { return client_->login(); }
+  /// Why the session store could not be loaded, if so (client::load_error).
   std::error_code load_error() const noexcept { return client_->load_error(); }
+  /// The client's counters (client::stats).
   client::statistics stats() const { return client_->stats(); }
   /// The asynchronous client underneath (its executor is the façade's thread).
   client& async_client() noexcept { return *client_; }

@@ -1,15 +1,5 @@
-// The client runtime: calls go to a DC's main or download session, answers come back typed.
-//
-//   mtproto::client::client c(io.get_executor(), options);
-//   auto r = co_await c.async_invoke(api::help::getConfig{}, asio::use_awaitable);
-//   if (!r) ... r.error().code / r.error().rpc->wait() ...
-//
-// Every public async operation takes an Asio completion token (use_awaitable, use_future, a
-// callback) and completes with the signature `void(call_result<T>)`: one argument that keeps the
-// server's error detail. Wrap the token in as_error_code(token) (as_error_code.h) for the
-// conventional `void(std::error_code, T)`, which redirect_error, as_tuple and parallel_group expect. Per-call timeouts come from call_options;
-// cancellation comes from the token's cancellation slot or cancel(). The client serialises its
-// state on an internal strand, so it may be called from any thread of the executor.
+/// \file
+/// The client runtime: calls go to a DC's main or download session, answers come back typed.
 #pragma once
 
 #include <asio/any_io_executor.hpp>
@@ -35,10 +25,13 @@
 #include "mtproto/tl/reader.h"
 #include "mtproto/tl/writer.h"
 
+/// The client runtime on Asio: connections and sessions per DC, calls with completion tokens,
+/// reconnects and resends, logins, the session store and the DC table.
 namespace mtproto::client {
 
 /// Raw completion of a call: an error, or the serialized result (valid during the call only).
 using raw_completion = std::function<void(const call_error*, std::span<const std::uint8_t>)>;
+/// Handle of a started call, for cancel(); never 0.
 using call_id = std::uint64_t;
 
 namespace detail {
@@ -67,31 +60,52 @@ class pending_cancel {
 
 /// Who is logged in (as far as this client knows).
 struct login_state {
-  int home_dc = 0;
-  std::int64_t user_id = 0;
-  bool is_bot = false;
-  bool authorized = false;
+  int home_dc = 0;           ///< The account's DC; 0 before one is chosen.
+  std::int64_t user_id = 0;  ///< The logged-in user or bot; 0 when nobody is.
+  bool is_bot = false;       ///< The login is a bot's.
+  bool authorized = false;   ///< Someone is logged in with the home DC's key.
 };
 
+/// The client: calls go to a DC's main or download session, answers come back typed.
+/// \code
+/// mtproto::client::client c(io.get_executor(), options);
+/// auto r = co_await c.async_invoke(api::help::getConfig{}, asio::use_awaitable);
+/// if (!r) { /* r.error().code, r.error().rpc->wait() */ }
+/// \endcode
+/// Every public async operation takes an Asio completion token (use_awaitable, use_future, a
+/// callback) and completes with the signature `void(call_result<T>)`: one argument that keeps the
+/// server's error detail. Wrap the token in as_error_code(token) (as_error_code.h) for the
+/// conventional `void(std::error_code, T)`, which redirect_error, as_tuple and parallel_group
+/// expect. Per-call timeouts come from call_options; cancellation comes from the token's
+/// cancellation slot or cancel(). The client serialises its state on an internal strand, so it may
+/// be called from any thread of the executor.
 class client {
  public:
   /// Loads the session store (see load_error()); connects lazily on the first call.
   client(asio::any_io_executor executor, client_options options);
+  /// Shuts the client down as shutdown() does.
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
+  /// The executor given at construction.
   asio::any_io_executor get_executor() const noexcept;
   /// The api_id / api_hash the client was created with (auth calls need them).
   std::int32_t api_id() const noexcept { return api_id_; }
+  /// See api_id().
   const std::string& api_hash() const noexcept { return api_hash_; }
 
   /// Set when the session store could not be loaded; the client then refuses every call with this
   /// error rather than silently starting over with a new key.
   std::error_code load_error() const noexcept;
 
+  /// Calls generated API function `fn` and completes `token` with
+  /// `void(call_result<Fn::result_type>)` on the token's executor. The call is queued until the
+  /// DC's session is ready, re-sent across reconnects, and fails with a client_errc, a server
+  /// rpc_error (rpc_failed) or a decode error. Cancellation: the token's cancellation slot.
   template <class Fn, class Token>
   auto async_invoke(const Fn& fn, call_options options, Token&& token);
+  /// async_invoke with default call_options.
   template <class Fn, class Token>
   auto async_invoke(const Fn& fn, Token&& token) {
     return async_invoke(fn, call_options{}, std::forward<Token>(token));
@@ -106,8 +120,9 @@ class client {
   /// and saves the session. Further calls fail at once.
   void shutdown();
 
-  /// Thread-safe snapshots.
+  /// Who is logged in: a thread-safe snapshot.
   login_state login() const;
+  /// The DC table in use, help.getConfig updates included: a thread-safe snapshot.
   dc_table current_dc_table() const;
   /// Records a successful sign-in (the auth helpers call this) and persists it.
   void set_logged_in(int dc, std::int64_t user_id, bool is_bot);
@@ -118,14 +133,15 @@ class client {
 
   /// Counters, for tests and tools.
   struct statistics {
-    std::uint64_t handshakes = 0;      // auth keys created
-    std::uint64_t connects = 0;        // TCP connections established
-    std::uint64_t calls_started = 0;
-    std::uint64_t flood_waits = 0;     // rpc errors with a wait
-    std::uint64_t updates_received = 0;
-    std::uint64_t updates_unhandled = 0;  // received while client_options::on_update was empty
-    std::map<int, int> sessions_per_dc; // open connections (main + download) per DC
+    std::uint64_t handshakes = 0;      ///< Auth keys created.
+    std::uint64_t connects = 0;        ///< TCP connections established.
+    std::uint64_t calls_started = 0;   ///< Calls started (async_invoke and start_call).
+    std::uint64_t flood_waits = 0;     ///< rpc errors with a wait.
+    std::uint64_t updates_received = 0;   ///< Updates the server pushed.
+    std::uint64_t updates_unhandled = 0;  ///< Received while client_options::on_update was empty.
+    std::map<int, int> sessions_per_dc; ///< Open connections (main + download) per DC.
   };
+  /// The counters now: a thread-safe snapshot.
   statistics stats() const;
 
  private:

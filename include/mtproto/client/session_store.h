@@ -1,7 +1,8 @@
-// What a client remembers between runs: the auth key, salt and clock offset of every DC it has a
-// key for, the home DC, and who is logged in. Behind a small interface; the default store is a
-// file written atomically with 0600 permissions, refused with a clear error when it is corrupt,
-// truncated or not ours (magic + version + checksum), never silently reused.
+/// \file
+/// What a client remembers between runs: the auth key, salt and clock offset of every DC it has a
+/// key for, the home DC, and who is logged in. Behind a small interface; the file store writes
+/// atomically with 0600 permissions and refuses, with a clear error, a file that is corrupt,
+/// truncated or not ours (magic + version + checksum): it is never silently reused.
 #pragma once
 
 #include <chrono>
@@ -17,46 +18,56 @@
 
 namespace mtproto::client {
 
+/// What is kept per DC. The key is a secret: whoever has it acts as this client.
 struct stored_dc {
-  core::auth_key key;
-  std::int64_t salt = 0;
+  core::auth_key key;     ///< The permanent auth key.
+  std::int64_t salt = 0;  ///< The last server salt in use.
   /// server time - local time, learned from the handshake and bad_msg 16/17.
   std::chrono::seconds time_offset{0};
   /// A user or bot is logged in with this key (imported or signed in here).
   bool authorized = false;
 
+  /// Field-wise equality (key bytes compared, not just the id).
   friend bool operator==(const stored_dc& a, const stored_dc& b) {
     return a.key.bytes() == b.key.bytes() && a.salt == b.salt && a.time_offset == b.time_offset &&
            a.authorized == b.authorized;
   }
 };
 
+/// Everything a client keeps between runs.
 struct stored_session {
-  int home_dc = 0;  // 0: not chosen yet
-  std::int64_t user_id = 0;
-  bool is_bot = false;
-  std::map<int, stored_dc> dcs;
+  int home_dc = 0;           ///< The DC the account lives on; 0: not chosen yet.
+  std::int64_t user_id = 0;  ///< The logged-in user or bot; 0 when nobody is.
+  bool is_bot = false;       ///< The login is a bot's.
+  std::map<int, stored_dc> dcs;  ///< Keys by DC id.
 
+  /// Field-wise equality.
   friend bool operator==(const stored_session&, const stored_session&) = default;
 };
 
+/// Why a stored session could not be loaded or saved; converts implicitly to std::error_code in
+/// store_category().
 enum class store_errc {
-  not_a_session_file = 1,  // wrong magic: some other file
-  unsupported_version,     // written by a newer (or older, incompatible) library
-  truncated,               // shorter than its header says
-  checksum_mismatch,       // contents changed after writing
-  malformed,               // checksum fine but the contents do not decode
-  io_failed,               // the file could not be read or written (see the detail)
+  not_a_session_file = 1,  ///< Wrong magic: some other file.
+  unsupported_version,     ///< Written by a newer (or older, incompatible) library.
+  truncated,               ///< Shorter than its header says.
+  checksum_mismatch,       ///< Contents changed after writing.
+  malformed,               ///< Checksum fine but the contents do not decode.
+  io_failed,               ///< The file could not be read or written (see the detail).
 };
+/// The category of store_errc values, named "mtproto.session_store"; one instance for the program.
 const std::error_category& store_category() noexcept;
+/// Makes store_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(store_errc e) noexcept { return {static_cast<int>(e), store_category()}; }
 
+/// Where a client keeps its stored_session (client_options::store).
 class session_store {
  public:
   virtual ~session_store() = default;
   /// The stored state; an empty state when nothing was stored yet; an error when what is stored
   /// cannot be used.
   virtual std::error_code load(stored_session& out) = 0;
+  /// Replaces what is stored with `state`; an error when it could not be kept.
   virtual std::error_code save(const stored_session& state) = 0;
 };
 
@@ -76,13 +87,16 @@ class memory_session_store final : public session_store {
   stored_session state_;
 };
 
+/// Keeps the state in one file (see the file description for the guarantees).
 class file_session_store final : public session_store {
  public:
+  /// Uses the file at `path`; nothing is read or written until load() or save().
   explicit file_session_store(std::filesystem::path path) : path_(std::move(path)) {}
   /// A missing file is an empty state; anything else that fails is an error.
   std::error_code load(stored_session& out) override;
   /// Writes PATH.tmp (0600), fsyncs it, and renames it over PATH.
   std::error_code save(const stored_session& state) override;
+  /// The file's path.
   const std::filesystem::path& path() const noexcept { return path_; }
 
  private:
@@ -91,9 +105,13 @@ class file_session_store final : public session_store {
 
 /// The file format, exposed for tests: encode then decode gives back the same state.
 std::string encode_session_file(const stored_session& state);
+/// Parses file contents into `out`; a store_errc when they are not a valid session file.
 std::error_code decode_session_file(std::string_view bytes, stored_session& out);
 
 }  // namespace mtproto::client
 
+namespace std {
+/// Lets a store_errc convert implicitly to std::error_code and compare with one.
 template <>
-struct std::is_error_code_enum<mtproto::client::store_errc> : std::true_type {};
+struct is_error_code_enum<mtproto::client::store_errc> : true_type {};
+}  // namespace std

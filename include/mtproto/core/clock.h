@@ -1,5 +1,6 @@
-// The clock the sans-IO core reads time in. The core never calls now(): every function that
-// needs the time takes a `clock::time_point` argument, so tests replay any moment.
+/// \file
+/// The clock the sans-IO core reads time in. The core never calls now(): every function that
+/// needs the time takes a `clock::time_point` argument, so tests replay any moment.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,5 @@
-// AES-256-CTR keystream for the obfuscated2 transport and CDN file parts.
+/// \file
+/// AES-256-CTR keystream for the obfuscated2 transport and CDN file parts.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +16,14 @@ namespace mtproto::crypto {
 /// Movable, not copyable; a moved-from object must not be used.
 class aes256_ctr {
  public:
+  /// Starts the keystream at counter block `iv`. Throws crypto_error(openssl_failure) if OpenSSL
+  /// cannot set up the cipher.
   aes256_ctr(std::span<const std::uint8_t, 32> key, std::span<const std::uint8_t, 16> iv);
+  /// Frees the cipher context.
   ~aes256_ctr();
+  /// Takes the stream, position included.
   aes256_ctr(aes256_ctr&&) noexcept;
+  /// Takes the stream, position included.
   aes256_ctr& operator=(aes256_ctr&&) noexcept;
   aes256_ctr(const aes256_ctr&) = delete;
   aes256_ctr& operator=(const aes256_ctr&) = delete;

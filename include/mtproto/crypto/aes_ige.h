@@ -1,10 +1,14 @@
-// AES-256-IGE, the MTProto message cipher.
-//
-// IV layout (32 bytes, as OpenSSL AES_ige_encrypt and MTProto): iv[0:16] = c_{-1}, iv[16:32] = p_{-1}.
-//   encrypt: c_i = E(p_i ^ c_{i-1}) ^ p_{i-1}      decrypt: p_i = D(c_i ^ p_{i-1}) ^ c_{i-1}
-// Both directions are serial within one message (the AES input of block i depends on the output
-// of block i-1), so one message runs at the AES round latency; see ige_decrypt_sha256 for how the
-// receive path hides the msg_key hash inside that latency.
+/// \file
+/// AES-256-IGE, the MTProto message cipher.
+///
+/// IV layout (32 bytes, as OpenSSL `AES_ige_encrypt` and MTProto): `iv[0:16] = c_{-1}`,
+/// `iv[16:32] = p_{-1}`.
+///
+///     encrypt: c_i = E(p_i ^ c_{i-1}) ^ p_{i-1}      decrypt: p_i = D(c_i ^ p_{i-1}) ^ c_{i-1}
+///
+/// Both directions are serial within one message (the AES input of block i depends on the output
+/// of block i-1), so one message runs at the AES round latency; see ige_decrypt_sha256 for how the
+/// receive path hides the msg_key hash inside that latency.
 #pragma once
 
 #include <array>
@@ -18,10 +22,11 @@ struct evp_cipher_ctx_st;
 
 namespace mtproto::crypto {
 
+/// Which implementation of the AES rounds an aes256_ige_key uses.
 enum class aes_backend {
-  automatic,  // AES-NI when the CPU has it, otherwise portable
-  aesni,      // hand-written AES-NI rounds (throws crypto_errc::cpu_feature_missing if absent)
-  portable,   // OpenSSL EVP AES-256-ECB one block at a time
+  automatic,  ///< AES-NI when the CPU has it, otherwise portable.
+  aesni,      ///< Hand-written AES-NI rounds (throws crypto_errc::cpu_feature_missing if absent).
+  portable,   ///< OpenSSL EVP AES-256-ECB one block at a time.
 };
 
 /// An expanded AES-256 key for IGE: the encryption and decryption key schedules are computed
@@ -29,9 +34,14 @@ enum class aes_backend {
 /// AES-NI the expansion costs well under a microsecond. The schedule is wiped on destruction.
 class aes256_ige_key {
  public:
+  /// Expands `key` for `backend`. Throws crypto_error(cpu_feature_missing) when aesni is asked
+  /// for and the CPU lacks it, crypto_error(openssl_failure) if the portable setup fails.
   explicit aes256_ige_key(std::span<const std::uint8_t, 32> key, aes_backend backend = aes_backend::automatic);
+  /// Wipes the key schedules.
   ~aes256_ige_key();
+  /// Takes the schedule; the source must not be used afterwards.
   aes256_ige_key(aes256_ige_key&&) noexcept;
+  /// Takes the schedule; the source must not be used afterwards.
   aes256_ige_key& operator=(aes256_ige_key&&) noexcept;
   aes256_ige_key(const aes256_ige_key&) = delete;
   aes256_ige_key& operator=(const aes256_ige_key&) = delete;
@@ -39,16 +49,26 @@ class aes256_ige_key {
   /// The backend in use (never `automatic`).
   aes_backend backend() const noexcept { return backend_; }
 
+  /// AES-256 round count.
   static constexpr std::size_t rounds = 14;
+  /// One 16-byte round key per round, plus the initial whitening key.
   using round_keys = std::array<std::uint8_t, (rounds + 1) * 16>;
+  /// Encryption round keys, for the AES-NI kernels; all zero with the portable backend.
   const round_keys& encrypt_schedule() const noexcept { return enc_; }
+  /// Decryption (equivalent inverse cipher) round keys, for the AES-NI kernels; all zero with the
+  /// portable backend.
   const round_keys& decrypt_schedule() const noexcept { return dec_; }
 
+  /// Deleter of an OpenSSL cipher context.
   struct ctx_free {
+    /// Frees `ctx` (EVP_CIPHER_CTX_free).
     void operator()(evp_cipher_ctx_st* ctx) const noexcept;
   };
+  /// Owning handle of an OpenSSL cipher context.
   using ctx_ptr = std::unique_ptr<evp_cipher_ctx_st, ctx_free>;
+  /// AES-256-ECB encryption context of the portable backend; nullptr with AES-NI.
   evp_cipher_ctx_st* portable_encryptor() const noexcept { return enc_ctx_.get(); }
+  /// AES-256-ECB decryption context of the portable backend; nullptr with AES-NI.
   evp_cipher_ctx_st* portable_decryptor() const noexcept { return dec_ctx_.get(); }
 
  private:
@@ -59,15 +79,20 @@ class aes256_ige_key {
   aes_backend backend_;
 };
 
+/// The 32-byte IGE iv: `c_{-1}` then `p_{-1}` (see the file description).
 using ige_iv = std::span<const std::uint8_t, 32>;
 
-/// Encrypts in -> out. Sizes must be equal and a multiple of 16 (crypto_errc::invalid_length
-/// otherwise). in and out may be the same buffer (in place) but must not partially overlap.
+/// Encrypts in -> out. Sizes must be equal and a multiple of 16 (throws
+/// crypto_error(invalid_length) otherwise). in and out may be the same buffer (in place) but must
+/// not partially overlap.
 void ige_encrypt(const aes256_ige_key& key, ige_iv iv, std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+/// Decrypts in -> out; same size and overlap rules as ige_encrypt.
 void ige_decrypt(const aes256_ige_key& key, ige_iv iv, std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+/// Encrypts `data` in place (size a multiple of 16).
 inline void ige_encrypt(const aes256_ige_key& key, ige_iv iv, std::span<std::uint8_t> data) {
   ige_encrypt(key, iv, data, data);
 }
+/// Decrypts `data` in place (size a multiple of 16).
 inline void ige_decrypt(const aes256_ige_key& key, ige_iv iv, std::span<std::uint8_t> data) {
   ige_decrypt(key, iv, data, data);
 }
@@ -79,8 +104,9 @@ inline void ige_decrypt(const aes256_ige_key& key, ige_iv iv, std::span<std::uin
 sha256_digest ige_decrypt_sha256(const aes256_ige_key& key, ige_iv iv, std::span<const std::uint8_t, 32> hash_prefix,
                                  std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
 
-/// Convenience for one-off use: expands the key and encrypts/decrypts.
+/// Convenience for one-off use: expands the key and encrypts `data` in place.
 void ige_encrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data);
+/// Convenience for one-off use: expands the key and decrypts `data` in place.
 void ige_decrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data);
 
 }  // namespace mtproto::crypto

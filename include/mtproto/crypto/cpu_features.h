@@ -1,13 +1,16 @@
-// Run-time CPU detection for the hand-written fast paths (checked once, then cached).
+/// \file
+/// Run-time CPU detection for the hand-written fast paths (checked once, then cached).
 #pragma once
 
 namespace mtproto::crypto {
 
+/// Instruction-set extensions the fast paths need; all false off x86-64.
 struct cpu_features {
-  bool aesni = false;   // AES-NI + SSE4.1: the IGE fast path
-  bool sha_ni = false;  // SHA extensions + SSE4.1: SHA-256 fast path and fused decrypt+hash
+  bool aesni = false;   ///< AES-NI + SSE4.1: the IGE fast path.
+  bool sha_ni = false;  ///< SHA extensions + SSE4.1: SHA-256 fast path and fused decrypt+hash.
 };
 
+/// What this CPU has, detected by CPUID on first call; thread-safe, the same object every time.
 const cpu_features& detected_cpu_features() noexcept;
 
 }  // namespace mtproto::crypto

@@ -1,4 +1,5 @@
-// Constant-time comparison for msg_key, nonce hashes and other secrets-derived values.
+/// \file
+/// Constant-time comparison for msg_key, nonce hashes and other secrets-derived values.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
-// Diffie-Hellman for the auth-key handshake (2048-bit MODP group chosen by the server), with
-// every check the MTProto spec requires. Secret exponents are passed in (sans-IO).
+/// \file
+/// Diffie-Hellman for the auth-key handshake (2048-bit MODP group chosen by the server), with
+/// every check the MTProto spec requires. Secret exponents are passed in (sans-IO).
 #pragma once
 
 #include <array>
@@ -9,8 +10,9 @@
 
 namespace mtproto::crypto {
 
+/// Size of the 2048-bit prime and of every value modulo it, in bytes.
 constexpr std::size_t dh_prime_bytes = 256;
-using dh_value = std::array<std::uint8_t, dh_prime_bytes>;  // big-endian, left-padded
+using dh_value = std::array<std::uint8_t, dh_prime_bytes>;  ///< A value mod p: big-endian, left-padded.
 
 /// The 2048-bit safe prime Telegram servers use (checked by value, no primality test needed).
 std::span<const std::uint8_t, dh_prime_bytes> telegram_dh_prime() noexcept;
@@ -25,9 +27,10 @@ std::error_code check_dh_group(std::span<const std::uint8_t> prime, std::uint32_
 std::error_code check_dh_value(std::span<const std::uint8_t> prime, std::span<const std::uint8_t> value,
                                std::error_code which);
 
+/// The client's half of the exchange.
 struct dh_client_result {
-  dh_value g_b;       // g^b mod p, sent in client_DH_inner_data
-  dh_value auth_key;  // g_a^b mod p
+  dh_value g_b;       ///< g^b mod p, sent in client_DH_inner_data.
+  dh_value auth_key;  ///< g_a^b mod p: the new auth key (secret).
 };
 
 /// Client side: checks the group and g_a, computes g_b and the shared key, and checks g_b.

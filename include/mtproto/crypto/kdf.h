@@ -1,6 +1,7 @@
-// MTProto key derivation: MTProto 2.0 msg_key and per-message AES key/iv, auth_key_id and
-// aux_hash, the handshake's new_nonce hashes and temporary AES key, and the MTProto 1.0 KDF that
-// auth.bindTempAuthKey still uses for bind_auth_key_inner.
+/// \file
+/// MTProto key derivation: MTProto 2.0 msg_key and per-message AES key/iv, auth_key_id and
+/// aux_hash, the handshake's new_nonce hashes and temporary AES key, and the MTProto 1.0 KDF that
+/// auth.bindTempAuthKey still uses for bind_auth_key_inner.
 #pragma once
 
 #include <array>
@@ -11,22 +12,24 @@
 
 namespace mtproto::crypto {
 
+/// An auth key is 2048 bits.
 constexpr std::size_t auth_key_size = 256;
-using auth_key_view = std::span<const std::uint8_t, auth_key_size>;
-using msg_key_bytes = std::array<std::uint8_t, 16>;
-using msg_key_view = std::span<const std::uint8_t, 16>;
-using nonce256_view = std::span<const std::uint8_t, 32>;
-using nonce128_view = std::span<const std::uint8_t, 16>;
+using auth_key_view = std::span<const std::uint8_t, auth_key_size>;  ///< Borrowed auth key.
+using msg_key_bytes = std::array<std::uint8_t, 16>;                  ///< A msg_key.
+using msg_key_view = std::span<const std::uint8_t, 16>;              ///< Borrowed msg_key.
+using nonce256_view = std::span<const std::uint8_t, 32>;             ///< Borrowed int256 nonce (new_nonce).
+using nonce128_view = std::span<const std::uint8_t, 16>;             ///< Borrowed int128 nonce (server_nonce).
 
 /// Which side encrypted the message; the value is MTProto's x (auth_key offset).
 enum class direction : unsigned {
-  client_to_server = 0,
-  server_to_client = 8,
+  client_to_server = 0,  ///< Sent by the client: x = 0.
+  server_to_client = 8,  ///< Sent by the server: x = 8.
 };
 
+/// An AES-256-IGE key and iv, as the KDFs produce them.
 struct aes_key_iv {
-  std::array<std::uint8_t, 32> key;
-  std::array<std::uint8_t, 32> iv;
+  std::array<std::uint8_t, 32> key;  ///< AES-256 key.
+  std::array<std::uint8_t, 32> iv;   ///< IGE iv (see ige_iv).
 };
 
 /// auth_key[88+x : 120+x], the part hashed in front of the plaintext for msg_key.
@@ -43,6 +46,7 @@ aes_key_iv derive_message_keys(auth_key_view auth_key, msg_key_view msg_key, dir
 
 /// SHA1(auth_key)[12:20]: the 8 bytes on the wire (the little-endian int64 auth_key_id).
 std::array<std::uint8_t, 8> auth_key_id_bytes(auth_key_view auth_key);
+/// auth_key_id as the int64 those 8 bytes encode.
 std::int64_t auth_key_id(auth_key_view auth_key);
 /// SHA1(auth_key)[0:8].
 std::array<std::uint8_t, 8> auth_key_aux_hash(auth_key_view auth_key);

@@ -1,4 +1,5 @@
-// Factorisation of the handshake's pq (a product of two primes below 2^32, so pq < 2^64).
+/// \file
+/// Factorisation of the handshake's pq (a product of two primes below 2^32, so pq < 2^64).
 #pragma once
 
 #include <cstdint>
@@ -8,9 +9,10 @@
 
 namespace mtproto::crypto {
 
+/// The two prime factors of pq.
 struct pq_factors {
-  std::uint64_t p;  // p < q, both prime
-  std::uint64_t q;
+  std::uint64_t p;  ///< The smaller factor (p < q).
+  std::uint64_t q;  ///< The larger factor.
 };
 
 /// Pollard-Brent with 128-bit modular multiplication, bounded work. Throws

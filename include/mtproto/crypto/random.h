@@ -1,5 +1,6 @@
-// Operating-system-seeded random bytes for the runtime. The sans-IO protocol core never calls
-// this: it takes random bytes as input so that every exchange can be replayed in tests.
+/// \file
+/// Operating-system-seeded random bytes for the runtime. The sans-IO protocol core never calls
+/// this: it takes random bytes as input so that every exchange can be replayed in tests.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
-// SHA-1 and SHA-256, one-shot and incremental. SHA-1 remains in the handshake (fingerprints,
-// auth_key_id, nonce hashes); SHA-256 is the MTProto 2.0 msg_key and KDF hash.
+/// \file
+/// SHA-1 and SHA-256, one-shot and incremental. SHA-1 remains in the handshake (fingerprints,
+/// auth_key_id, nonce hashes); SHA-256 is the MTProto 2.0 msg_key and KDF hash.
 #pragma once
 
 #include <array>
@@ -12,14 +13,17 @@ struct evp_md_ctx_st;
 
 namespace mtproto::crypto {
 
-using sha1_digest = std::array<std::uint8_t, 20>;
-using sha256_digest = std::array<std::uint8_t, 32>;
-using byte_view = std::span<const std::uint8_t>;
+using sha1_digest = std::array<std::uint8_t, 20>;    ///< A SHA-1 digest.
+using sha256_digest = std::array<std::uint8_t, 32>;  ///< A SHA-256 digest.
+using byte_view = std::span<const std::uint8_t>;     ///< Borrowed input bytes.
 
+/// SHA-1 of `data`.
 sha1_digest sha1(byte_view data);
 /// Hash of the concatenation of `parts`, without building it.
 sha1_digest sha1(std::initializer_list<byte_view> parts);
+/// SHA-256 of `data`.
 sha256_digest sha256(byte_view data);
+/// SHA-256 of the concatenation of `parts`, without building it.
 sha256_digest sha256(std::initializer_list<byte_view> parts);
 
 namespace detail {
@@ -31,8 +35,11 @@ struct evp_md_ctx_free {
 /// Incremental SHA-1: update() any number of times, then finish() once.
 class sha1_hasher {
  public:
+  /// Starts an empty hash. Throws crypto_error(openssl_failure) if OpenSSL cannot.
   sha1_hasher();
+  /// Appends `data` to the hashed input.
   sha1_hasher& update(byte_view data) noexcept;
+  /// The digest of everything appended; the hasher must not be used afterwards.
   sha1_digest finish() noexcept;
 
  private:
@@ -42,8 +49,11 @@ class sha1_hasher {
 /// Incremental SHA-256: update() any number of times, then finish() once.
 class sha256_hasher {
  public:
+  /// Starts an empty hash. Throws crypto_error(openssl_failure) if OpenSSL cannot.
   sha256_hasher();
+  /// Appends `data` to the hashed input.
   sha256_hasher& update(byte_view data) noexcept;
+  /// The digest of everything appended; the hasher must not be used afterwards.
   sha256_digest finish() noexcept;
 
  private:

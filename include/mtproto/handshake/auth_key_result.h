@@ -1,4 +1,5 @@
-// What a finished handshake yields, on either side.
+/// \file
+/// What a finished handshake yields, on either side.
 #pragma once
 
 #include <chrono>
@@ -11,8 +12,9 @@
 
 namespace mtproto::handshake {
 
+/// A new auth key and what the session needs to start using it.
 struct auth_key_result {
-  core::auth_key key;
+  core::auth_key key;  ///< The key both sides now share.
   /// new_nonce[0:8] XOR server_nonce[0:8]: valid as the session's first salt.
   std::int64_t first_salt = 0;
   /// server_time - local time when the server's DH parameters arrived (client side; 0 on the server).
@@ -26,8 +28,10 @@ struct auth_key_result {
 /// What one step of a handshake produces: a message to send, the finished key, or an error.
 /// Both `reply` and `done` are set when the last message must still go out (server side).
 struct step_result {
-  std::vector<std::uint8_t> reply;       // a TL body for a plain message; empty when none
-  std::optional<auth_key_result> done;
+  std::vector<std::uint8_t> reply;       ///< A TL body for a plain message; empty when none.
+  std::optional<auth_key_result> done;   ///< Set once, when the key is made.
+  /// Set when the handshake failed (handshake_errc, or a crypto_errc of a failed check); the
+  /// handshake is then over and a new one must be started.
   std::error_code error;
 };
 

@@ -1,8 +1,5 @@
-// The client side of MTProto's auth-key creation, sans-IO, on TL bodies:
-//   begin() -> req_pq_multi; feed(resPQ) -> req_DH_params; feed(server_DH_params) ->
-//   set_client_DH_params; feed(dh_gen_ok) -> finished (dh_gen_retry -> set_client_DH_params again).
-// The caller wraps bodies in plain messages (session/plain_message.h). Random bytes are drawn from
-// the injected source in fixed amounts per step (16, 256, 272), so a recorded exchange replays.
+/// \file
+/// The client side of MTProto's auth-key creation, sans-IO, on TL bodies.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +13,11 @@
 #include "mtproto/crypto/random.h"
 #include "mtproto/tl/types.h"
 
+/// Auth-key creation (the DH exchange of req_pq_multi ... dh_gen_ok), client and server role,
+/// permanent and temporary keys, and the binding of a temporary key. Sans-IO on TL bodies.
 namespace mtproto::handshake {
 
+/// What the client accepts and asks for.
 struct client_options {
   /// Server keys we trust, chosen by the fingerprints resPQ offers. Default: Telegram's keys.
   std::vector<crypto::rsa_public_key> rsa_keys;
@@ -30,20 +30,30 @@ struct client_options {
   int max_retries = 5;
 };
 
-/// Random bytes each step draws.
-inline constexpr std::size_t begin_random_bytes = 16;     // nonce
-inline constexpr std::size_t res_pq_random_bytes = 256;   // new_nonce (32) + RSA_PAD randomness (224)
-inline constexpr std::size_t dh_random_bytes = 272;       // b (256) + padding of client_DH_inner_data (16)
+/// \name Random bytes each step draws
+/// \{
+inline constexpr std::size_t begin_random_bytes = 16;     ///< begin(): nonce.
+inline constexpr std::size_t res_pq_random_bytes = 256;   ///< On resPQ: new_nonce (32) + RSA_PAD randomness (224).
+inline constexpr std::size_t dh_random_bytes = 272;       ///< Per set_client_DH_params: b (256) + padding of client_DH_inner_data (16).
+/// \}
 
+/// One client handshake: `begin()` -> req_pq_multi; `feed(resPQ)` -> req_DH_params;
+/// `feed(server_DH_params)` -> set_client_DH_params; `feed(dh_gen_ok)` -> finished
+/// (dh_gen_retry -> set_client_DH_params again). The caller wraps bodies in plain messages
+/// (session/plain_message.h). Random bytes are drawn from the injected source in fixed amounts per
+/// step (16, 256, 272), so a recorded exchange replays. Single use: after an error, start anew.
 class client_handshake {
  public:
+  /// An empty `options.rsa_keys` means Telegram's production and test keys.
   client_handshake(client_options options, crypto::random_source random);
 
   /// req_pq_multi.
   std::vector<std::uint8_t> begin();
-  /// The server's answer to what we sent last.
+  /// The server's answer to what we sent last; `now` dates the server time offset. A body that
+  /// does not decode gives malformed_message, one out of turn unexpected_message.
   step_result feed(std::span<const std::uint8_t> body, core::clock::time_point now);
 
+  /// True once feed() returned the key.
   bool finished() const noexcept { return state_ == state::done; }
 
  private:

@@ -1,6 +1,5 @@
-// The server side of auth-key creation, for the DC emulator and tests: answers req_pq(_multi),
-// req_DH_params (RSA_PAD, and the older SHA1+data+padding scheme that Telethon 1.25 still sends;
-// every p_q_inner_data variant) and set_client_DH_params. Sans-IO on TL bodies, like the client.
+/// \file
+/// The server side of auth-key creation, for the DC emulator and tests.
 #pragma once
 
 #include <cstdint>
@@ -18,11 +17,13 @@
 
 namespace mtproto::handshake {
 
+/// What the server offers and accepts.
 struct server_options {
   /// The server's RSA key (its fingerprint is offered in resPQ). Shared: one key serves all connections.
   std::shared_ptr<const crypto::rsa_private_key> rsa_key;
   /// DH group sent to clients (default: Telegram's 2048-bit safe prime with g = 3).
   std::vector<std::uint8_t> dh_prime;
+  /// Generator sent with dh_prime.
   std::int32_t g = 3;
   /// Accept the pre-RSA_PAD encryption of p_q_inner_data.
   bool accept_legacy_rsa = true;
@@ -30,18 +31,25 @@ struct server_options {
   std::function<bool(std::int64_t auth_key_id)> key_id_in_use;
 };
 
-/// Random bytes each server step draws.
-inline constexpr std::size_t server_res_pq_random_bytes = 16 + 8;      // server_nonce, p/q seeds
-inline constexpr std::size_t server_dh_params_random_bytes = 256 + 16; // a, answer padding
+/// \name Random bytes each server step draws
+/// \{
+inline constexpr std::size_t server_res_pq_random_bytes = 16 + 8;      ///< On req_pq: server_nonce, p/q seeds.
+inline constexpr std::size_t server_dh_params_random_bytes = 256 + 16; ///< On req_DH_params: a, answer padding.
+/// \}
 
+/// One server handshake: answers req_pq(_multi), req_DH_params (RSA_PAD, and the older
+/// SHA1+data+padding scheme that Telethon 1.25 still sends; every p_q_inner_data variant) and
+/// set_client_DH_params. Sans-IO on TL bodies, like the client. Single use.
 class server_handshake {
  public:
+  /// An empty `options.dh_prime` means Telegram's prime (telegram_dh_prime()).
   server_handshake(server_options options, crypto::random_source random);
 
   /// A client message of the handshake. The last step returns both the reply (dh_gen_ok) and
-  /// the finished key.
+  /// the finished key. `now` is the server_time the client is told.
   step_result feed(std::span<const std::uint8_t> body, core::clock::time_point now);
 
+  /// True once feed() returned the key.
   bool finished() const noexcept { return state_ == state::done; }
 
  private:

@@ -1,6 +1,7 @@
-// Hand-framed MTProto objects that carry arbitrary payloads: msg_container, rpc_result and
-// gzip_packed. They are read in place — bodies stay views into the decrypted packet — so a 1 MiB
-// upload.file answer is never copied on its way to the caller.
+/// \file
+/// Hand-framed MTProto objects that carry arbitrary payloads: msg_container, rpc_result and
+/// gzip_packed. They are read in place — bodies stay views into the decrypted packet — so a 1 MiB
+/// upload.file answer is never copied on its way to the caller.
 #pragma once
 
 #include <cstddef>
@@ -13,15 +14,18 @@
 
 namespace mtproto::session {
 
-// Not in the generated schema: these carry arbitrary objects and are framed here.
-inline constexpr std::uint32_t msg_container_id = 0x73f1f8dc;
-inline constexpr std::uint32_t rpc_result_id = 0xf35c6d01;
+/// \name Constructor ids framed here
+/// Not in the generated schema: these carry arbitrary objects.
+/// \{
+inline constexpr std::uint32_t msg_container_id = 0x73f1f8dc;  ///< `msg_container`.
+inline constexpr std::uint32_t rpc_result_id = 0xf35c6d01;     ///< `rpc_result`.
+/// \}
 
 /// One message: its header fields and a view of its body (constructor id first).
 struct message_view {
-  std::int64_t msg_id = 0;
-  std::int32_t seqno = 0;
-  std::span<const std::uint8_t> body;
+  std::int64_t msg_id = 0;             ///< The message's msg_id.
+  std::int32_t seqno = 0;              ///< The message's seqno (odd for content messages).
+  std::span<const std::uint8_t> body;  ///< Borrowed: valid while the packet's buffer is.
 };
 
 /// Bytes a message header adds inside a container (msg_id, seqno, length).
@@ -35,15 +39,16 @@ std::vector<message_view> parse_container(tl::reader& r);
 /// The same into `out` (cleared first), so a caller can reuse its capacity.
 void parse_container(tl::reader& r, std::vector<message_view>& out);
 
-/// Appends `msg_container` with the given messages.
+/// Appends `msg_container` with the given messages (at most max_container_messages).
 void write_container(tl::writer& w, std::span<const message_view> messages);
 
 /// rpc_result: the request it answers and a view of the result object.
 struct rpc_result_view {
-  std::int64_t req_msg_id = 0;
-  std::span<const std::uint8_t> result;
+  std::int64_t req_msg_id = 0;           ///< msg_id of the request answered.
+  std::span<const std::uint8_t> result;  ///< The boxed result (maybe gzip_packed or rpc_error), borrowed.
 };
-/// Reads an rpc_result body that starts right after its constructor id.
+/// Reads an rpc_result body that starts right after its constructor id. Throws tl::decode_error
+/// when no result follows.
 rpc_result_view parse_rpc_result(tl::reader& r);
 
 /// Appends rpc_result{req_msg_id, result} (result already serialized, boxed).

@@ -1,7 +1,8 @@
-// MTProto 2.0 encrypted packets:
-//   auth_key_id:8 | msg_key:16 | AES-256-IGE( salt:8 session_id:8 msg_id:8 seq_no:4 length:4 body padding )
-// Built and opened in place in one buffer: the caller leaves head room for transport framing,
-// the body is written right after the reserved prefix, and decryption happens where the bytes lie.
+/// \file
+/// MTProto 2.0 encrypted packets:
+/// `auth_key_id:8 | msg_key:16 | AES-256-IGE( salt:8 session_id:8 msg_id:8 seq_no:4 length:4 body padding )`.
+/// Built and opened in place in one buffer: the caller leaves head room for transport framing,
+/// the body is written right after the reserved prefix, and decryption happens where the bytes lie.
 #pragma once
 
 #include <cstddef>
@@ -20,11 +21,12 @@ namespace mtproto::session {
 using core::auth_key;
 using crypto::random_source;
 
+/// The encrypted header fields of one packet (message_data_length is derived from the body).
 struct packet_header {
-  std::int64_t salt = 0;
-  std::int64_t session_id = 0;
-  std::int64_t msg_id = 0;
-  std::int32_t seqno = 0;
+  std::int64_t salt = 0;        ///< Server salt the packet is sent with.
+  std::int64_t session_id = 0;  ///< Session the packet belongs to.
+  std::int64_t msg_id = 0;      ///< msg_id of the top-level message.
+  std::int32_t seqno = 0;       ///< seqno of the top-level message.
 };
 
 /// auth_key_id + msg_key.
@@ -33,17 +35,19 @@ inline constexpr std::size_t packet_outer_header = 24;
 inline constexpr std::size_t packet_inner_header = 32;
 /// Bytes between the head room and the body while building a packet.
 inline constexpr std::size_t packet_prefix = packet_outer_header + packet_inner_header;
-inline constexpr std::size_t min_padding = 12;
-inline constexpr std::size_t max_padding = 1024;
+inline constexpr std::size_t min_padding = 12;    ///< Fewest padding bytes MTProto 2.0 allows.
+inline constexpr std::size_t max_padding = 1024;  ///< Most padding bytes MTProto 2.0 allows.
 
 /// `buf` holds [head_room bytes][packet_prefix bytes, contents ignored][body]. Appends padding,
 /// fills both headers and encrypts in place. Returns the packet (from head_room to the end).
+/// `random` supplies the padding and its length (a random number of extra blocks).
 std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
                                     crypto::direction from, const packet_header& header, const random_source& random);
 
+/// A packet that open_packet accepted.
 struct opened_packet {
-  packet_header header;
-  std::span<const std::uint8_t> body;  // view into the decrypted packet
+  packet_header header;                ///< Its decrypted header.
+  std::span<const std::uint8_t> body;  ///< View into the decrypted packet, without padding.
 };
 
 /// Decrypts `packet` in place and checks auth_key_id, msg_key (constant time), length and padding.

@@ -1,8 +1,9 @@
-// Message identifiers: time-based 64-bit ids, strictly increasing per session.
-//   msg_id = (unix seconds << 32) | (fraction of a second * 2^32), low two bits by role:
-//   client messages ≡ 0 (mod 4); server responses ≡ 1, server-initiated messages ≡ 3.
-// The clock is passed in (sans-IO); the offset to the server's clock is learned from the
-// handshake and from bad_msg_notification 16/17.
+/// \file
+/// Message identifiers: time-based 64-bit ids, strictly increasing per session.
+/// `msg_id = (unix seconds << 32) | (fraction of a second * 2^32)`, low two bits by role:
+/// client messages ≡ 0 (mod 4); server responses ≡ 1, server-initiated messages ≡ 3.
+/// The clock is passed in (sans-IO); the offset to the server's clock is learned from the
+/// handshake and from bad_msg_notification 16/17.
 #pragma once
 
 #include <chrono>
@@ -14,10 +15,11 @@ namespace mtproto::session {
 
 using core::clock;
 
+/// The sender's role, which fixes a msg_id's low two bits (the enumerator's value).
 enum class msg_kind : std::uint8_t {
-  client = 0,          // everything a client sends
-  server_response = 1, // a server's answer to a client message
-  server_event = 3,    // a server message that answers nothing (updates, service notices)
+  client = 0,          ///< Everything a client sends.
+  server_response = 1, ///< A server's answer to a client message.
+  server_event = 3,    ///< A server message that answers nothing (updates, service notices).
 };
 
 /// Seconds part of a msg_id (the sender's unix time).
@@ -29,6 +31,7 @@ std::int64_t msg_id_at(clock::time_point t) noexcept;
 /// The time a msg_id encodes.
 clock::time_point msg_id_time(std::int64_t msg_id) noexcept;
 
+/// msg_ids for one session: time-based, role bits set, each greater than the last.
 class msg_id_generator {
  public:
   /// Next id for a message sent at local time `now`, shifted by the learned server offset.
@@ -36,6 +39,7 @@ class msg_id_generator {
 
   /// server_time - local_time, applied to every generated id.
   void set_offset(clock::duration offset) noexcept { offset_ = offset; }
+  /// The offset in use (server_time - local_time).
   clock::duration offset() const noexcept { return offset_; }
   /// Learns the offset from a server msg_id received at local time `now` (bad_msg 16/17, handshake).
   /// Ids restart from the corrected clock, even if that is behind the last one generated.
@@ -53,15 +57,18 @@ class msg_id_generator {
 /// content-related (anything that needs an acknowledgement).
 class seqno_counter {
  public:
+  /// seq_no of the next message; counts it when `content_related`.
   std::int32_t next(bool content_related) noexcept {
     if (!content_related) return 2 * count_;
     return 2 * count_++ + 1;
   }
+  /// Content-related messages counted so far.
   std::int32_t content_related_sent() const noexcept { return count_; }
   /// bad_msg_notification 32/33: seqno too low/high; move the counter past the server's view.
   void bump(std::int32_t at_least) noexcept {
     if (at_least > count_) count_ = at_least;
   }
+  /// Back to zero, for a new session.
   void reset() noexcept { count_ = 0; }
 
  private:

@@ -1,5 +1,6 @@
-// Unencrypted messages (auth_key_id = 0), used only by the auth-key handshake:
-//   auth_key_id:long(0) | msg_id:long | message_data_length:int | body
+/// \file
+/// Unencrypted messages (auth_key_id = 0), used only by the auth-key handshake:
+/// `auth_key_id:long(0) | msg_id:long | message_data_length:int | body`.
 #pragma once
 
 #include <cstdint>
@@ -9,14 +10,16 @@
 
 namespace mtproto::session {
 
+/// auth_key_id, msg_id and message_data_length: the bytes before the body.
 inline constexpr std::size_t plain_header_size = 20;
 
 /// Appends a plain message to `out` (after whatever head room the caller left in it).
 void write_plain_message(std::vector<std::uint8_t>& out, std::int64_t msg_id, std::span<const std::uint8_t> body);
 
+/// A parsed plain message.
 struct plain_message {
-  std::int64_t msg_id = 0;
-  std::span<const std::uint8_t> body;
+  std::int64_t msg_id = 0;             ///< As sent; not checked here.
+  std::span<const std::uint8_t> body;  ///< View into the packet: the TL body.
 };
 
 /// Parses a plain message; a non-zero auth_key_id, an inconsistent length or a body that is not

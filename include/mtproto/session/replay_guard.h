@@ -1,6 +1,5 @@
-// Incoming msg_id checks: freshness against the (estimated) server clock and no replays.
-// Remembers a bounded window of recent ids; an id older than everything remembered is refused once
-// the window has been full, since a duplicate of it could no longer be recognised.
+/// \file
+/// Incoming msg_id checks: freshness against the (estimated) peer clock and no replays.
 #pragma once
 
 #include <cstddef>
@@ -11,20 +10,25 @@
 
 namespace mtproto::session {
 
+/// How far an incoming msg_id's time may be from the peer's clock, and how many ids are kept.
 struct replay_limits {
-  std::chrono::seconds max_age{300};        // older than this: refused
-  std::chrono::seconds max_future{30};      // further ahead than this: refused
-  std::size_t window = 2048;                // ids remembered for duplicate detection
+  std::chrono::seconds max_age{300};        ///< Older than this: refused.
+  std::chrono::seconds max_future{30};      ///< Further ahead than this: refused.
+  std::size_t window = 2048;                ///< Ids remembered for duplicate detection.
 };
 
+/// What replay_guard::check decided about one msg_id.
 enum class msg_id_verdict {
-  fresh,        // new and acceptable
-  duplicate,    // seen before: ignore silently
-  too_old,      // older than max_age, or older than the remembered window
-  too_new,      // further in the future than max_future
-  bad_parity,   // wrong low bits for the sender's role
+  fresh,        ///< New and acceptable.
+  duplicate,    ///< Seen before: ignore silently.
+  too_old,      ///< Older than max_age, or older than the remembered window.
+  too_new,      ///< Further in the future than max_future.
+  bad_parity,   ///< Wrong low bits for the sender's role.
 };
 
+/// Remembers a bounded window of recent ids; an id older than everything remembered is refused once
+/// the window has been full, since a duplicate of it could no longer be recognised. Allocates only
+/// at construction.
 class replay_guard {
  public:
   /// `from_server`: the peer is a server (ids must be odd) or a client (ids divisible by 4).
@@ -42,6 +46,7 @@ class replay_guard {
   /// Lowest remembered id, 0 when none.
   std::int64_t oldest() const noexcept { return seen_.empty() ? 0 : seen_.front(); }
 
+  /// Forgets every id (a new session).
   void clear() noexcept {
     seen_.clear();
     forgot_any_ = false;

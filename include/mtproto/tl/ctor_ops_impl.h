@@ -1,5 +1,6 @@
-// Builds the per-constructor ops table. Included only by tlgen's generated sources: each
-// table is instantiated once, in the shard that defines the constructor's members.
+/// \file
+/// Builds the per-constructor ops table. Included only by tlgen's generated sources: each
+/// table is instantiated once, in the shard that defines the constructor's members.
 #pragma once
 
 #include <utility>
@@ -41,6 +42,8 @@ object read_boxed(reader& r) {
 
 }  // namespace ops_detail
 
+/// The ops table of generated struct `C`, a constructor or (`is_function`) a function whose
+/// result type is `type_name`.
 template <class C>
 constexpr ctor_ops ctor_ops_for(std::string_view type_name, bool is_function) {
   return {C::constructor_id,          C::tl_name,
@@ -50,6 +53,7 @@ constexpr ctor_ops ctor_ops_for(std::string_view type_name, bool is_function) {
           &ops_detail::equal<C>,      &ops_detail::read_bare<C>};
 }
 
+/// The run-time entry of generated boxed type `B`.
 template <class B>
 constexpr boxed_type_info boxed_type_info_for() {
   return {B::tl_name, &ops_detail::read_boxed<B>};

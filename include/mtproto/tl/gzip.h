@@ -1,4 +1,5 @@
-// gzip_packed support: MTProto servers may wrap any object in gzip_packed{packed_data:bytes}.
+/// \file
+/// gzip_packed support: MTProto servers may wrap any object in `gzip_packed{packed_data:bytes}`.
 #pragma once
 
 #include <cstddef>

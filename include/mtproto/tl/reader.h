@@ -1,6 +1,5 @@
-// Bounds-checked reader of TL binary encoding. Every read checks the remaining input;
-// lengths are validated against the remaining input before anything is allocated; nesting is
-// limited. Failures throw tl::decode_error; generated code adds the constructor/field path.
+/// \file
+/// Bounds-checked reader of TL binary encoding.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +13,7 @@
 
 namespace mtproto::tl {
 
+/// Caps on what one reader accepts, against hostile input.
 struct reader_limits {
   /// Deepest nesting of boxed objects and vectors accepted.
   unsigned max_depth = 64;
@@ -21,24 +21,32 @@ struct reader_limits {
   std::size_t max_gzip_output = 16u << 20;
 };
 
+/// Reads TL binary encoding from a borrowed buffer. Every read checks the remaining input;
+/// lengths are validated against the remaining input before anything is allocated; nesting is
+/// limited. Failures throw tl::decode_error (truncated unless said otherwise); generated code
+/// adds the constructor/field path.
 class reader {
  public:
+  /// Reads from `input`, which must outlive the reader and every view it returns.
   explicit reader(std::span<const std::uint8_t> input, reader_limits limits = {}) noexcept
       : data_(input.data()), size_(input.size()), limits_(limits) {}
 
-  std::int32_t read_int() { return static_cast<std::int32_t>(get_le<std::uint32_t>()); }
-  std::uint32_t read_uint() { return get_le<std::uint32_t>(); }
-  std::int64_t read_long() { return static_cast<std::int64_t>(get_le<std::uint64_t>()); }
-  double read_double();
+  std::int32_t read_int() { return static_cast<std::int32_t>(get_le<std::uint32_t>()); }   ///< TL `int`, little-endian.
+  std::uint32_t read_uint() { return get_le<std::uint32_t>(); }                            ///< 4 bytes little-endian (ids, flags).
+  std::int64_t read_long() { return static_cast<std::int64_t>(get_le<std::uint64_t>()); }  ///< TL `long`, little-endian.
+  double read_double();  ///< TL `double`: 8 bytes of IEEE 754, little-endian.
+  /// TL `Bool`: boolTrue or boolFalse; throws decode_error(invalid_bool) on any other id.
   bool read_bool();
-  int128 read_int128() { return read_array<16>(); }
-  int256 read_int256() { return read_array<32>(); }
+  int128 read_int128() { return read_array<16>(); }  ///< 16 raw bytes.
+  int256 read_int256() { return read_array<32>(); }  ///< 32 raw bytes.
   /// A string/bytes value as a view into the input (valid while the input lives).
   std::span<const std::uint8_t> read_bytes_view();
+  /// A TL `bytes` value, copied.
   bytes read_bytes() {
     auto v = read_bytes_view();
     return bytes(v.begin(), v.end());
   }
+  /// A TL `string` value, copied byte for byte (not checked to be UTF-8).
   std::string read_string() {
     auto v = read_bytes_view();
     return std::string(reinterpret_cast<const char*>(v.data()), v.size());
@@ -48,23 +56,32 @@ class reader {
   std::size_t read_vector_header(std::size_t min_element_size = 4);
   /// Count of a bare vector (no constructor id).
   std::size_t read_count(std::size_t min_element_size = 4);
+  /// The next `n` bytes as a view into the input.
   std::span<const std::uint8_t> read_raw(std::size_t n);
 
-  /// Fails unless the constructor id just read (`got`) equals `expected`.
+  /// Throws decode_error(unexpected_constructor) unless the constructor id just read (`got`)
+  /// equals `expected`.
   static void expect_id(std::uint32_t got, std::uint32_t expected);
 
+  /// The next 4 bytes as read_uint() would return them, without consuming them.
   std::uint32_t peek_uint() const;
+  /// Bytes not yet consumed.
   std::size_t remaining() const noexcept { return size_ - pos_; }
+  /// Bytes consumed so far.
   std::size_t position() const noexcept { return pos_; }
+  /// True when all input was consumed.
   bool at_end() const noexcept { return pos_ == size_; }
   /// Throws trailing_data unless all input was consumed.
   void expect_end() const;
+  /// The limits given at construction (nested readers inherit them).
   const reader_limits& limits() const noexcept { return limits_; }
 
   /// RAII guard for one level of nesting; throws depth_exceeded past reader_limits::max_depth.
   class depth_guard {
    public:
+    /// Enters one level; `r` must outlive the guard.
     explicit depth_guard(reader& r);
+    /// Leaves the level.
     ~depth_guard() { --r_.depth_; }
     depth_guard(const depth_guard&) = delete;
     depth_guard& operator=(const depth_guard&) = delete;

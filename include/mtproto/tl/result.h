@@ -1,6 +1,5 @@
-// Reading the answer to a generated function: `tl::read_result<upload::getFile>(r)` returns
-// upload::File. The server may send any answer wrapped in gzip_packed (0x3072cfa1); it is inflated
-// here, within reader_limits::max_gzip_output, and the inner bytes must be exactly one answer.
+/// \file
+/// Reading the answer to a generated function, gzip_packed or not.
 #pragma once
 
 #include <vector>
@@ -11,6 +10,10 @@
 
 namespace mtproto::tl {
 
+/// Reads the answer to `Function`: `tl::read_result<upload::getFile>(r)` returns upload::File.
+/// The server may wrap any answer in gzip_packed (0x3072cfa1); it is inflated here, within
+/// reader_limits::max_gzip_output, and the inflated bytes must hold exactly one answer.
+/// Throws decode_error on malformed input.
 template <class Function>
 typename Function::result_type read_result(reader& r) {
   if (r.remaining() >= 4 && r.peek_uint() == ids::gzip_packed) {

@@ -1,6 +1,8 @@
-// Readable one-line rendering of TL objects for logs: `upload.file{type: storage.fileJpeg{},
-// mtime: 17, bytes: <524288 bytes 89504e47...>}`. Generated `format_to` members call this, and
-// the fmt formatter in format.h uses it, so the rendering code lives in one .cpp, not in headers.
+/// \file
+/// Readable one-line rendering of TL objects for logs:
+/// `upload.file{type: storage.fileJpeg{}, mtime: 17, bytes: <524288 bytes 89504e47...>}`.
+/// Generated `format_to` members call this, and the fmt formatter in format.h uses it, so the
+/// rendering code lives in one .cpp, not in headers.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +22,8 @@ class text;
 template <class T>
 concept text_formattable = requires(const T& v, text& t) { v.format_to(t); };
 
+/// Builds the one-line rendering. Generated `format_to` members drive it: open(), then field()
+/// or flag() per field, then close(). Long strings, bytes and vectors are cut (see the limits).
 class text {
  public:
   /// Longest string shown in full; longer ones are cut with a "…(+N)" note.
@@ -29,8 +33,11 @@ class text {
   /// Vectors show at most this many elements.
   static constexpr std::size_t max_elements_shown = 32;
 
+  /// Starts a constructor: `name{`.
   void open(std::string_view constructor_name);
+  /// Ends the constructor opened last: `}`.
   void close();
+  /// One field, `name: value`, comma-separated from the previous one.
   template <class T>
   void field(std::string_view name, const T& v) {
     key(name);
@@ -39,16 +46,20 @@ class text {
   /// A flags.N?true field that is set.
   void flag(std::string_view name);
 
-  void value(std::int32_t v);
-  void value(std::int64_t v);
-  void value(std::uint32_t v);
-  void value(double v);
-  void value(bool v);
+  void value(std::int32_t v);   ///< Decimal.
+  void value(std::int64_t v);   ///< Decimal.
+  void value(std::uint32_t v);  ///< Hexadecimal, 0x and 8 digits (ids, flags).
+  void value(double v);         ///< Shortest round-trip form.
+  void value(bool v);           ///< `true` or `false`.
+  /// Quoted, with `\"`, `\\` and `\xNN` escapes; cut after max_string_chars.
   void value(std::string_view s);
+  /// Same as value(std::string_view).
   void value(const std::string& s) { value(std::string_view(s)); }
+  /// `<N bytes 0a1b...>`: the length and up to max_bytes_shown leading bytes in hex.
   void value(const bytes& b);
-  void value(const int128& v);
-  void value(const int256& v);
+  void value(const int128& v);  ///< 0x and 32 hex digits, in wire order.
+  void value(const int256& v);  ///< 0x and 64 hex digits, in wire order.
+  /// `[a, b, ...]`, at most max_elements_shown elements and a count of the rest.
   template <class T>
   void value(const std::vector<T>& v) {
     out_ += '[';
@@ -63,6 +74,7 @@ class text {
     }
     out_ += ']';
   }
+  /// The value of a flags.N? field, or `none` when absent.
   template <class T>
   void value(const std::optional<T>& v) {
     if (v)
@@ -70,6 +82,7 @@ class text {
     else
       out_ += "none";
   }
+  /// A nested generated object.
   template <text_formattable T>
   void value(const T& v) {
     v.format_to(*this);
@@ -77,7 +90,9 @@ class text {
   /// Marker for an empty boxed value.
   void empty(std::string_view type_name);
 
+  /// The text so far.
   const std::string& str() const noexcept { return out_; }
+  /// Moves the text out; the builder is left empty.
   std::string take() noexcept { return std::move(out_); }
 
  private:
@@ -87,6 +102,7 @@ class text {
   std::string out_;
 };
 
+/// The one-line rendering of a generated object, e.g. for a log line.
 template <text_formattable T>
 std::string to_text(const T& v) {
   text t;

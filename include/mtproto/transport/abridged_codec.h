@@ -1,20 +1,23 @@
-// Abridged framing: the client opens with 0xef; each packet is preceded by its length in 4-byte
-// words, one byte when below 127, else 0x7f and three little-endian bytes. The client sets the
-// length byte's top bit to request a quick ack; the server sends quick-ack tokens big-endian, so
-// their first byte has the top bit set and cannot be confused with a length.
+/// \file
+/// Abridged framing.
 #pragma once
 
 #include "mtproto/transport/framing_codec.h"
 
 namespace mtproto::transport {
 
+/// Abridged framing: the client opens with 0xef; each packet is preceded by its length in 4-byte
+/// words, one byte when below 127, else 0x7f and three little-endian bytes. The client sets the
+/// length byte's top bit to request a quick ack; the server sends quick-ack tokens big-endian, so
+/// their first byte has the top bit set and cannot be confused with a length.
 class abridged_codec final : public framing_codec {
  public:
   /// Packets of up to this many words use the one-byte length.
   static constexpr std::size_t max_short_words = 126;
-  static constexpr std::size_t short_header_size = 1;
-  static constexpr std::size_t long_header_size = 4;
+  static constexpr std::size_t short_header_size = 1;  ///< The one-byte length.
+  static constexpr std::size_t long_header_size = 4;   ///< 0x7f and a 3-byte length.
 
+  /// A codec for the `side` end of an abridged connection.
   explicit abridged_codec(transport::role side, framing_options options = {}) noexcept
       : framing_codec(side, options) {}
 

@@ -1,7 +1,5 @@
-// Full framing: no opening marker; every packet is length (4 bytes, counting all 12 bytes of
-// framing), a per-direction sequence number starting at 0, the payload, and the CRC32 of everything
-// before it. The receiver checks both, so a dropped, duplicated or corrupted frame is detected. No
-// quick acks.
+/// \file
+/// Full framing.
 #pragma once
 
 #include <cstdint>
@@ -10,12 +8,17 @@
 
 namespace mtproto::transport {
 
+/// Full framing: no opening marker; every packet is length (4 bytes, counting all 12 bytes of
+/// framing), a per-direction sequence number starting at 0, the payload, and the CRC32 of everything
+/// before it. The receiver checks both, so a dropped, duplicated or corrupted frame is detected. No
+/// quick acks.
 class full_codec final : public framing_codec {
  public:
-  static constexpr std::size_t header_bytes = 8;   // length, seqno
-  static constexpr std::size_t trailer_bytes = 4;  // crc32
-  static constexpr std::size_t overhead = header_bytes + trailer_bytes;
+  static constexpr std::size_t header_bytes = 8;   ///< Length, seqno.
+  static constexpr std::size_t trailer_bytes = 4;  ///< CRC32.
+  static constexpr std::size_t overhead = header_bytes + trailer_bytes;  ///< Framing bytes per packet.
 
+  /// A codec for the `side` end of a full-transport connection; both sequence numbers start at 0.
   explicit full_codec(transport::role side, framing_options options = {}) noexcept : framing_codec(side, options) {}
 
   transport::protocol protocol() const noexcept override { return protocol::full; }
@@ -27,7 +30,9 @@ class full_codec final : public framing_codec {
   bool has_quick_ack() const noexcept override { return false; }
   parse_result parse(std::span<std::uint8_t> input) override;
 
+  /// Sequence number the next sealed frame gets.
   std::uint32_t next_send_seqno() const noexcept { return send_seqno_; }
+  /// Sequence number the next received frame must carry.
   std::uint32_t next_receive_seqno() const noexcept { return receive_seqno_; }
 
  protected:

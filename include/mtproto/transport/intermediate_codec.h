@@ -1,16 +1,20 @@
-// Intermediate framing: the client opens with 0xeeeeeeee; each packet is preceded by its length as
-// a 4-byte little-endian integer. The client sets the length's top bit to request a quick ack; the
-// server sends a quick-ack token as a bare 4-byte little-endian value with the top bit set.
+/// \file
+/// Intermediate framing.
 #pragma once
 
 #include "mtproto/transport/framing_codec.h"
 
 namespace mtproto::transport {
 
+/// Intermediate framing: the client opens with 0xeeeeeeee; each packet is preceded by its length as
+/// a 4-byte little-endian integer. The client sets the length's top bit to request a quick ack; the
+/// server sends a quick-ack token as a bare 4-byte little-endian value with the top bit set.
 class intermediate_codec : public framing_codec {
  public:
+  /// The frame header: a 4-byte length.
   static constexpr std::size_t length_size = 4;
 
+  /// A codec for the `side` end of an intermediate connection.
   explicit intermediate_codec(transport::role side, framing_options options = {}) noexcept
       : framing_codec(side, options) {}
 

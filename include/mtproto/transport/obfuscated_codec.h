@@ -1,8 +1,5 @@
-// Obfuscated2: a 64-byte init, then AES-256-CTR over everything in both directions, so the stream
-// looks random to a middlebox. The init carries the encrypt key and iv (bytes 8..56; the same bytes
-// reversed key the other direction), the inner framing's protocol tag (56..60) and the DC id
-// (60..62); its last 8 bytes travel encrypted. With an MTProxy secret each key becomes
-// SHA256(key ‖ secret). This class is the cipher layer only; stream_codec puts a framing inside.
+/// \file
+/// Obfuscated2, the cipher layer of obfuscated and MTProxy connections.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +13,12 @@
 
 namespace mtproto::transport {
 
+/// Obfuscated2: a 64-byte init, then AES-256-CTR over everything in both directions, so the stream
+/// looks random to a middlebox. The init carries the encrypt key and iv (bytes 8..56; the same bytes
+/// reversed key the other direction), the inner framing's protocol tag (56..60) and the DC id
+/// (60..62); its last 8 bytes travel encrypted. With an MTProxy secret each key becomes
+/// SHA256(key ‖ secret). This class is the cipher layer only; stream_codec puts a framing inside.
+/// Movable, not copyable.
 class obfuscated_codec {
  public:
   /// Attempts at drawing a permitted init before concluding the random source is broken. A working
@@ -39,7 +42,9 @@ class obfuscated_codec {
 
   /// Client: the 64 bytes to send before anything else. Empty on the server.
   std::span<const std::uint8_t> preamble() const noexcept;
+  /// The inner framing's tag (see wire::abridged_tag and the others).
   std::uint32_t protocol_tag() const noexcept { return protocol_tag_; }
+  /// The DC id the init names (negative for media DCs; 0 when none).
   std::int16_t dc_id() const noexcept { return dc_id_; }
 
   /// Outgoing bytes, in place, in sending order.

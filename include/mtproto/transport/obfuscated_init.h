@@ -1,5 +1,6 @@
-// The 64-byte init that opens an obfuscated2 connection, and the rule for which random bytes may
-// not be used for it: those a server (or a middlebox) would read as another protocol.
+/// \file
+/// The 64-byte init that opens an obfuscated2 connection, and the rule for which random bytes may
+/// not be used for it: those a server (or a middlebox) would read as another protocol.
 #pragma once
 
 #include <array>
@@ -9,17 +10,20 @@
 
 namespace mtproto::transport {
 
+/// Size of the init, in bytes.
 inline constexpr std::size_t obfuscated_init_size = 64;
+/// The 64 bytes of an init.
 using obfuscated_init = std::array<std::uint8_t, obfuscated_init_size>;
 
+/// Where the fields lie in the init: random, encrypt key, iv, protocol tag, DC id.
 namespace obfuscated_layout {
-inline constexpr std::size_t key_offset = 8;       // encrypt key, then iv, then tag, DC id
-inline constexpr std::size_t key_size = 32;
-inline constexpr std::size_t iv_offset = 40;
-inline constexpr std::size_t iv_size = 16;
-inline constexpr std::size_t key_material_size = key_size + iv_size;  // bytes 8..56, reversed for the other way
-inline constexpr std::size_t tag_offset = 56;
-inline constexpr std::size_t dc_id_offset = 60;
+inline constexpr std::size_t key_offset = 8;       ///< Encrypt key, then iv, then tag, DC id.
+inline constexpr std::size_t key_size = 32;        ///< AES-256-CTR key.
+inline constexpr std::size_t iv_offset = 40;       ///< CTR initial counter block.
+inline constexpr std::size_t iv_size = 16;         ///< Size of the iv.
+inline constexpr std::size_t key_material_size = key_size + iv_size;  ///< Bytes 8..56, reversed for the other way.
+inline constexpr std::size_t tag_offset = 56;      ///< Protocol tag (see wire::abridged_tag).
+inline constexpr std::size_t dc_id_offset = 60;    ///< int16 DC id, little-endian.
 }  // namespace obfuscated_layout
 
 /// First words a client must not start with, as little-endian integers: HTTP methods ("HEAD",

@@ -1,15 +1,18 @@
-// Padded intermediate framing: intermediate with 0..15 random bytes appended to every packet and
-// counted in its length, so packet sizes do not reveal MTProto's 16-byte block structure. The
-// client opens with 0xdddddddd; MTProxy `dd` secrets require it. Received frames keep the padding
-// (it cannot be told apart from the packet here); the MTProto layer knows its message length.
+/// \file
+/// Padded intermediate framing.
 #pragma once
 
 #include "mtproto/transport/intermediate_codec.h"
 
 namespace mtproto::transport {
 
+/// Padded intermediate framing: intermediate with 0..15 random bytes appended to every packet and
+/// counted in its length, so packet sizes do not reveal MTProto's 16-byte block structure. The
+/// client opens with 0xdddddddd; MTProxy `dd` secrets require it. Received frames keep the padding
+/// (it cannot be told apart from the packet here); the MTProto layer knows its message length.
 class padded_intermediate_codec final : public intermediate_codec {
  public:
+  /// Most random bytes appended to one frame.
   static constexpr std::size_t max_padding = 15;
   /// The shortest real MTProto packet (an unencrypted message: auth_key_id, msg_id, length).
   /// Anything shorter that holds a negative int32 is a transport error plus padding.

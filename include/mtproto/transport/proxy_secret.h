@@ -1,5 +1,5 @@
-// MTProxy secrets as users paste them: 16 bytes (plain obfuscated2), `dd` + 16 bytes (obfuscated2
-// with padded intermediate, hiding packet sizes), or `ee` + 16 bytes + domain (fake TLS).
+/// \file
+/// MTProxy secrets as users paste them.
 #pragma once
 
 #include <array>
@@ -11,14 +11,21 @@
 
 namespace mtproto::transport {
 
+/// An MTProxy secret: 16 bytes (plain obfuscated2), `dd` + 16 bytes (obfuscated2 with padded
+/// intermediate, hiding packet sizes), or `ee` + 16 bytes + domain (fake TLS).
 struct proxy_secret {
-  enum class mode : std::uint8_t { obfuscated, padded, fake_tls };
+  /// Which of the three forms the secret has.
+  enum class mode : std::uint8_t {
+    obfuscated,  ///< 16 bytes: obfuscated2 over any framing.
+    padded,      ///< `dd` prefix: obfuscated2 with padded intermediate.
+    fake_tls     ///< `ee` prefix: obfuscated2 inside a fake TLS session to `tls_domain`.
+  };
 
-  static constexpr std::size_t key_size = 16;
-  static constexpr std::uint8_t padded_prefix = 0xdd;
-  static constexpr std::uint8_t fake_tls_prefix = 0xee;
+  static constexpr std::size_t key_size = 16;           ///< Bytes of the key part.
+  static constexpr std::uint8_t padded_prefix = 0xdd;   ///< First byte of a padded secret.
+  static constexpr std::uint8_t fake_tls_prefix = 0xee; ///< First byte of a fake-TLS secret.
 
-  mode kind = mode::obfuscated;
+  mode kind = mode::obfuscated;  ///< The form parsed.
   /// Mixed into the obfuscated2 keys: key = SHA256(init key bytes ‖ secret key).
   std::array<std::uint8_t, key_size> key{};
   /// fake_tls only: the domain the fake ClientHello names.

@@ -1,17 +1,5 @@
-// One connection's transport, as the runtime drives it: a framing (abridged, intermediate, padded
-// intermediate, full), optionally inside obfuscated2, plus the receive buffer. Sans-IO: bytes in,
-// events out; randomness comes from the caller.
-//
-// Sending (the session leaves head and tail room around an encrypted payload):
-//   write(codec.preamble());                                  // once, before the first frame
-//   auto wire = codec.seal(buf, head_room, payload_size);     // frames (and encrypts) in place
-//   write(wire);
-// Receiving:
-//   auto space = codec.prepare(n); n = read(socket, space); codec.commit(n);
-//   while (auto ev = codec.next()) { ... }                    // frame / quick ack / transport error
-//   if (codec.error()) close the connection;
-// The server variant detects the client's transport from the first bytes; info() tells what it
-// found (framing, obfuscation, DC id).
+/// \file
+/// One connection's transport, as the runtime drives it.
 #pragma once
 
 #include <cstddef>
@@ -29,9 +17,14 @@
 #include "mtproto/transport/protocol.h"
 #include "mtproto/transport/proxy_secret.h"
 
+/// MTProto transports, sans-IO: the four framings (abridged, intermediate, padded intermediate,
+/// full), obfuscated2 and MTProxy secrets, server-side transport detection, and stream_codec,
+/// which combines them for one connection.
 namespace mtproto::transport {
 
+/// How a client connection is framed and disguised.
 struct client_options {
+  /// The framing; with a `dd` secret padded_intermediate is used whatever this says.
   transport::protocol framing = protocol::intermediate;
   /// Wrap the framing in obfuscated2 (not possible with full).
   bool obfuscated = false;
@@ -39,10 +32,13 @@ struct client_options {
   std::int16_t dc_id = 0;
   /// Connect through an MTProxy: implies obfuscated; a `dd` secret forces padded intermediate.
   std::optional<proxy_secret> secret;
+  /// Largest frame accepted from the server (framing_options::max_frame_size).
   std::size_t max_frame_size = default_max_frame_size;
 };
 
+/// What a server endpoint accepts.
 struct server_options {
+  /// Largest frame accepted from a client (framing_options::max_frame_size).
   std::size_t max_frame_size = default_max_frame_size;
   /// Obfuscated2 keys are mixed with this secret (an MTProxy-style endpoint).
   std::optional<proxy_secret> secret;
@@ -52,11 +48,27 @@ struct server_options {
 
 /// What a connection speaks. On a server, known once the client's first bytes were recognised.
 struct transport_info {
-  transport::protocol framing = protocol::intermediate;
-  bool obfuscated = false;
-  std::int16_t dc_id = 0;
+  transport::protocol framing = protocol::intermediate;  ///< The framing in use.
+  bool obfuscated = false;                               ///< Inside obfuscated2.
+  std::int16_t dc_id = 0;                                ///< Obfuscated2: the DC id of the init; else 0.
 };
 
+/// One connection's transport, as the runtime drives it: a framing (abridged, intermediate, padded
+/// intermediate, full), optionally inside obfuscated2, plus the receive buffer. Sans-IO: bytes in,
+/// events out; randomness comes from the caller.
+///
+/// Sending (the session leaves head and tail room around an encrypted payload), then receiving:
+/// \code
+/// write(codec.preamble());                                  // once, before the first frame
+/// auto wire = codec.seal(buf, head_room, payload_size);     // frames (and encrypts) in place
+/// write(wire);
+///
+/// auto space = codec.prepare(n); n = read(socket, space); codec.commit(n);
+/// while (auto ev = codec.next()) { ... }                    // frame / quick ack / transport error
+/// if (codec.error()) close_the_connection();
+/// \endcode
+/// The server variant detects the client's transport from the first bytes; info() tells what it
+/// found (framing, obfuscation, DC id). Movable, not copyable.
 class stream_codec {
  public:
   /// Throws std::system_error(invalid_argument) for impossible options (full over obfuscated2,
@@ -65,10 +77,13 @@ class stream_codec {
   /// A server always needs `random` (padding for clients that choose padded intermediate).
   static stream_codec server(const server_options& options, random_source random);
 
+  /// Takes the connection state; the source must not be used afterwards.
   stream_codec(stream_codec&&) noexcept;
+  /// Takes the connection state; the source must not be used afterwards.
   stream_codec& operator=(stream_codec&&) noexcept;
   ~stream_codec();
 
+  /// The end of the connection this codec serves.
   transport::role role() const noexcept { return role_; }
   /// Client: always set. Server: set once the transport was detected.
   std::optional<transport_info> info() const noexcept { return info_; }
@@ -76,6 +91,8 @@ class stream_codec {
   // ---- sending (in the order the bytes go on the wire) ----
   /// Client: bytes to send once before the first frame (marker or obfuscated2 init). Server: empty.
   std::span<const std::uint8_t> preamble() const noexcept { return preamble_; }
+  /// Header bytes seal() writes before a payload of `payload_size` bytes. Throws
+  /// std::system_error(not_ready) on a server before detection.
   std::size_t header_size(std::size_t payload_size) const;
   /// Head room that is always enough (any payload size, any of the four framings: 8).
   static constexpr std::size_t max_header_size = 8;
@@ -93,7 +110,9 @@ class stream_codec {
   std::vector<std::uint8_t> encode_transport_error(std::int32_t code);
 
   // ---- receiving ----
+  /// Space for at least `n` received bytes (see input_buffer::prepare); read into it, then commit().
   std::span<std::uint8_t> prepare(std::size_t n) { return input_.prepare(n); }
+  /// Marks `n` bytes of the last prepare() as received, decrypting them when obfuscated.
   void commit(std::size_t n);
   /// Copies `bytes` in: prepare + copy + commit.
   void feed(std::span<const std::uint8_t> bytes);
