@@ -87,11 +87,14 @@ class MtprotoConan(ConanFile):
         self.cpp_info.builddirs = [os.path.join("lib", "cmake", "mtproto")]
         self.cpp_info.set_property("pkg_config_name", "mtproto")
 
-        # For other generators: the layers (ARCHITECTURE.md), each on the ones below it.
-        def layer(name, requires, **extra):
+        # For other generators: the layers (ARCHITECTURE.md), each on the ones below it. A static
+        # layer's users define MTPROTO_<LAYER>_STATIC_DEFINE, as its CMake target says.
+        def layer(name, requires, defines=(), **extra):
             c = self.cpp_info.components[name]
             c.libs = [f"mtproto_{name}"]
             c.requires = requires
+            static = [] if self.options.get_safe("shared") else [f"MTPROTO_{name.upper()}_STATIC_DEFINE"]
+            c.defines = list(defines) + static
             for key, value in extra.items():
                 setattr(c, key, value)
 

@@ -40,6 +40,12 @@ foreach(t IN LISTS MTPROTO_INSTALL_TARGETS)
   endif()
   string(APPEND MTPROTO_PC_LIBS " -l${_name}")
 endforeach()
+# Static layers: the same *_STATIC_DEFINE their CMake targets give users (src/CMakeLists.txt).
+get_property(_static_defines GLOBAL PROPERTY MTPROTO_STATIC_DEFINES)
+set(MTPROTO_PC_DEFINES "")
+foreach(d IN LISTS _static_defines)
+  string(APPEND MTPROTO_PC_DEFINES " -D${d}")
+endforeach()
 # Relocatable: the prefix is found from the .pc file's own location.
 file(RELATIVE_PATH MTPROTO_PC_TO_PREFIX "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
 configure_file(cmake/mtproto.pc.in "${PROJECT_BINARY_DIR}/mtproto.pc" @ONLY)

@@ -1,5 +1,6 @@
 # mtproto_generate_tl(TARGET <library> NAMESPACE <c++ namespace> SCHEMAS <file.tl>...
-#                     [OUTPUT_DIR <dir>] [INSTALL] [TESTING_TARGET <library> TESTING_INCLUDE <dir>])
+#                     [OUTPUT_DIR <dir>] [INSTALL] [TESTING_TARGET <library> TESTING_INCLUDE <dir>]
+#                     [EXPORT_MACRO <macro> [EXPORT_HEADER <header>]])
 #
 # Runs tlgen at build time and compiles its output into TARGET. Headers go to
 # OUTPUT_DIR/include/<namespace as a path>/ (a PUBLIC include directory of TARGET; with INSTALL
@@ -16,6 +17,11 @@
 #   - Rebuilding tlgen reruns it as well.
 #   - tlgen rewrites only files whose content changed, so unchanged shards are not recompiled, and
 #     it deletes files an earlier run wrote for types that no longer exist (its manifest).
+# With EXPORT_MACRO (for a shared TARGET built with hidden visibility) the generated classes and
+# the declarations the generated sources define carry that macro, and the headers include
+# EXPORT_HEADER (e.g. one from generate_export_header()) that defines it; without it they are
+# written as before and get TARGET's default visibility. The library's own mtproto::mt and
+# mtproto::api pass MTPROTO_MT_EXPORT / MTPROTO_API_EXPORT.
 # With TESTING_TARGET, tlgen also writes random-value helpers (testing/...) compiled into that
 # library for the round-trip tests; TESTING_INCLUDE is where their tl_random.h lives.
 #
@@ -25,9 +31,13 @@ set(MTPROTO_TL_DECLARATIONS_PER_SHARD 40 CACHE STRING
     "TL declarations per generated translation unit (smaller: less memory per compiler process)")
 
 function(mtproto_generate_tl)
-  cmake_parse_arguments(G "INSTALL" "TARGET;NAMESPACE;OUTPUT_DIR;TESTING_TARGET;TESTING_INCLUDE" "SCHEMAS" ${ARGN})
+  cmake_parse_arguments(G "INSTALL"
+    "TARGET;NAMESPACE;OUTPUT_DIR;TESTING_TARGET;TESTING_INCLUDE;EXPORT_MACRO;EXPORT_HEADER" "SCHEMAS" ${ARGN})
   if(NOT G_TARGET OR NOT G_NAMESPACE OR NOT G_SCHEMAS)
     message(FATAL_ERROR "mtproto_generate_tl: TARGET, NAMESPACE and SCHEMAS are required")
+  endif()
+  if(G_EXPORT_HEADER AND NOT G_EXPORT_MACRO)
+    message(FATAL_ERROR "mtproto_generate_tl: EXPORT_HEADER needs EXPORT_MACRO")
   endif()
   string(REPLACE "::" "_" prefix "${G_NAMESPACE}")
   if(NOT G_OUTPUT_DIR)
@@ -69,6 +79,12 @@ function(mtproto_generate_tl)
   list(APPEND testing_sources "${G_OUTPUT_DIR}/testing/${prefix}_testing_registry.cpp")
 
   set(args --out "${G_OUTPUT_DIR}" --namespace "${G_NAMESPACE}" --prefix "${prefix}" --shards ${shards})
+  if(G_EXPORT_MACRO)
+    list(APPEND args --export-macro "${G_EXPORT_MACRO}")
+  endif()
+  if(G_EXPORT_HEADER)
+    list(APPEND args --export-header "${G_EXPORT_HEADER}")
+  endif()
   set(byproducts ${sources})
   if(G_TESTING_TARGET)
     list(APPEND args --testing)
@@ -84,12 +100,23 @@ function(mtproto_generate_tl)
     message(FATAL_ERROR "mtproto_generate_tl: no tlgen (set MTPROTO_TLGEN_EXECUTABLE)")
   endif()
   set(stamp "${G_OUTPUT_DIR}/tlgen.stamp")
+  # The command line, in a file rewritten only when it changes: new options (EXPORT_MACRO) rerun
+  # tlgen even with the Makefile generators, which do not compare command lines.
+  set(options_file "${G_OUTPUT_DIR}/tlgen.options")
+  set(options_text "${args};${schemas}")
+  set(options_before "")
+  if(EXISTS "${options_file}")
+    file(READ "${options_file}" options_before)
+  endif()
+  if(NOT options_before STREQUAL options_text)
+    file(WRITE "${options_file}" "${options_text}")
+  endif()
   add_custom_command(
     OUTPUT "${stamp}"
     BYPRODUCTS ${byproducts}
     COMMAND ${generator} ${args} ${schemas}
     COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
-    DEPENDS ${generator} ${schemas}
+    DEPENDS ${generator} ${schemas} "${options_file}"
     COMMENT "tlgen: ${G_NAMESPACE} from ${G_SCHEMAS} (${shards} shards)"
     VERBATIM)
   target_sources(${G_TARGET} PRIVATE ${sources} "${stamp}")

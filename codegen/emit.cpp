@@ -29,17 +29,28 @@ std::string includes_block(std::vector<std::string> hs, const std::string& self)
   return o;
 }
 
-std::string detail_decls(const analysis& a, const std::vector<const combinator_info*>& cs) {
+// The export header's #include line, or "" without one.
+std::string export_include(const emit_options& opts) {
+  return opts.export_header.empty() ? std::string() : include_line(opts.export_header);
+}
+
+// Every declaration of an ops table carries the export macro, the registry's too: with hidden
+// visibility a reference declared without it would hide the table in the linked library.
+std::string ops_declaration(const emit_options& opts, const std::string& ops_name) {
+  return "extern " + export_prefix(opts.export_macro) + "const ::mtproto::tl::ctor_ops " + ops_name + ";\n";
+}
+
+std::string detail_decls(const analysis& a, const emit_options& opts, const std::vector<const combinator_info*>& cs) {
   std::string o = "namespace " + ns_decl(root_qualified(a)) + "::tlgen_detail {\n";
-  for (const auto* c : cs) o += "extern const ::mtproto::tl::ctor_ops " + c->ops_name + ";\n";
+  for (const auto* c : cs) o += ops_declaration(opts, c->ops_name);
   o += "}  // namespace " + ns_decl(root_qualified(a)) + "::tlgen_detail\n";
   return o;
 }
 
-std::string box_header(const analysis& a, const boxed_info& b) {
+std::string box_header(const analysis& a, const emit_options& opts, const boxed_info& b) {
   std::string o = banner;
   o += "// " + b.tl_name + ": the boxed class alone; its constructors are in " + b.header + "\n";
-  o += "#pragma once\n\n#include \"mtproto/tl/object.h\"\n\n";
+  o += "#pragma once\n\n#include \"mtproto/tl/object.h\"\n" + export_include(opts) + "\n";
   // Forward declarations, grouped by namespace (a constructor may live in another TL namespace).
   std::map<std::string, std::vector<std::string>> fwd;
   for (auto i : b.ctors) fwd[a.ctors[i].cpp_ns].push_back(a.ctors[i].cpp_name);
@@ -52,7 +63,7 @@ std::string box_header(const analysis& a, const boxed_info& b) {
   o += "/// " + b.tl_name + ": holds one of ";
   for (std::size_t i = 0; i < b.ctors.size(); ++i) o += (i ? ", " : "") + a.ctors[b.ctors[i]].c->name;
   o += " (or nothing, when default-constructed).\n";
-  o += "class " + b.cpp_name + " : public ::mtproto::tl::boxed<" + b.cpp_name;
+  o += "class " + export_prefix(opts.export_macro) + b.cpp_name + " : public ::mtproto::tl::boxed<" + b.cpp_name;
   for (auto i : b.ctors) o += ",\n    " + a.ctors[i].qualified;
   o += "> {\n public:\n";
   o += "  using boxed::boxed;\n";
@@ -83,17 +94,17 @@ std::vector<std::size_t> definition_order(const analysis& a, const boxed_info& b
   return order;
 }
 
-std::string full_header(const analysis& a, const boxed_info& b) {
+std::string full_header(const analysis& a, const emit_options& opts, const boxed_info& b) {
   std::string o = banner;
   o += "// " + b.tl_name + " and its constructors.\n";
   o += "#pragma once\n\n#include <cstdint>\n#include <optional>\n#include <string>\n#include <vector>\n\n";
-  o += "#include \"mtproto/tl/object.h\"\n";
+  o += "#include \"mtproto/tl/object.h\"\n" + export_include(opts);
   std::vector<std::string> inc{b.box_header};
   for (auto i : b.ctors) collect_includes(a, a.ctors[i], inc);
   o += includes_block(inc, b.header) + "\n";
   std::vector<const combinator_info*> cs;
   for (auto i : b.ctors) cs.push_back(&a.ctors[i]);
-  o += detail_decls(a, cs) + "\n";
+  o += detail_decls(a, opts, cs) + "\n";
   std::string current_ns;
   for (auto i : definition_order(a, b)) {
     const auto& ci = a.ctors[i];
@@ -102,23 +113,24 @@ std::string full_header(const analysis& a, const boxed_info& b) {
       o += "namespace " + ns_decl(ci.cpp_ns) + " {\n\n";
       current_ns = ci.cpp_ns;
     }
-    o += struct_definition(a, ci) + "\n";
+    o += struct_definition(a, ci, opts.export_macro) + "\n";
   }
   if (!current_ns.empty()) o += "}  // namespace " + ns_decl(current_ns) + "\n";
   return o;
 }
 
-std::string function_header(const analysis& a, const combinator_info& fi) {
+std::string function_header(const analysis& a, const emit_options& opts, const combinator_info& fi) {
   std::string o = banner;
   o += "// Function " + fi.c->name + ".\n";
   o += "#pragma once\n\n#include <cstdint>\n#include <optional>\n#include <string>\n#include <vector>\n\n";
   o += "#include \"mtproto/tl/object.h\"\n";
+  if (!fi.c->is_generic()) o += export_include(opts);
   std::vector<std::string> inc;
   collect_includes(a, fi, inc);
   o += includes_block(inc, fi.header) + "\n";
-  if (!fi.c->is_generic()) o += detail_decls(a, {&fi}) + "\n";
+  if (!fi.c->is_generic()) o += detail_decls(a, opts, {&fi}) + "\n";
   o += "namespace " + ns_decl(fi.cpp_ns) + " {\n\n";
-  o += struct_definition(a, fi) + "\n";
+  o += struct_definition(a, fi, opts.export_macro) + "\n";
   o += "}  // namespace " + ns_decl(fi.cpp_ns) + "\n";
   return o;
 }
@@ -207,14 +219,15 @@ std::vector<generated_file> shards(const analysis& a, const emit_options& opts) 
   return out;
 }
 
-std::string registry_header(const analysis& a, const std::optional<int>& layer) {
+std::string registry_header(const analysis& a, const emit_options& opts) {
+  const auto& layer = opts.layer;
   std::string o = banner;
   o += "// Lookup of this schema's constructors and functions by id (reading unknown objects,\n// fuzzing, servers).\n";
-  o += "#pragma once\n\n#include \"mtproto/tl/schema_info.h\"\n\n";
+  o += "#pragma once\n\n#include \"mtproto/tl/schema_info.h\"\n" + export_include(opts) + "\n";
   o += "namespace " + ns_decl(root_qualified(a)) + " {\n\n";
   if (layer) o += "/// The `// LAYER N` this code was generated from.\ninline constexpr int layer = " + std::to_string(*layer) + ";\n\n";
   o += "/// Every constructor, function and boxed type of the schema, sorted by id / name.\n";
-  o += "const ::mtproto::tl::schema_info& schema() noexcept;\n\n";
+  o += export_prefix(opts.export_macro) + "const ::mtproto::tl::schema_info& schema() noexcept;\n\n";
   o += "}  // namespace " + ns_decl(root_qualified(a)) + "\n";
   return o;
 }
@@ -231,8 +244,8 @@ std::string registry_source(const analysis& a, const emit_options& opts, const s
   auto by_id = [](auto* x, auto* y) { return x->c->id < y->c->id || (x->c->id == y->c->id && x->c->name < y->c->name); };
   std::stable_sort(cs.begin(), cs.end(), by_id);
   std::stable_sort(fs.begin(), fs.end(), by_id);
-  for (auto* c : cs) o += "extern const ::mtproto::tl::ctor_ops " + c->ops_name + ";\n";
-  for (auto* f : fs) o += "extern const ::mtproto::tl::ctor_ops " + f->ops_name + ";\n";
+  for (auto* c : cs) o += ops_declaration(opts, c->ops_name);
+  for (auto* f : fs) o += ops_declaration(opts, f->ops_name);
   for (const auto& [name, b] : a.types) o += "extern const ::mtproto::tl::boxed_type_info " + b.info_name + ";\n";
   o += "namespace {\n";
   auto table = [&](const char* name, const std::vector<const combinator_info*>& list) {
@@ -271,12 +284,12 @@ std::string shard_number(std::size_t i) {
 std::vector<generated_file> emit(const analysis& a, const emit_options& opts) {
   std::vector<generated_file> out;
   for (const auto& [name, b] : a.types) {
-    out.push_back({"include/" + b.box_header, box_header(a, b)});
-    out.push_back({"include/" + b.header, full_header(a, b)});
+    out.push_back({"include/" + b.box_header, box_header(a, opts, b)});
+    out.push_back({"include/" + b.header, full_header(a, opts, b)});
   }
-  for (const auto& f : a.functions) out.push_back({"include/" + f.header, function_header(a, f)});
+  for (const auto& f : a.functions) out.push_back({"include/" + f.header, function_header(a, opts, f)});
   const auto reg = a.include_root + "/registry.h";
-  out.push_back({"include/" + reg, registry_header(a, opts.layer)});
+  out.push_back({"include/" + reg, registry_header(a, opts)});
   out.push_back({"src/" + opts.source_prefix + "_registry.cpp", registry_source(a, opts, reg)});
   for (auto& s : shards(a, opts)) out.push_back(std::move(s));
   if (opts.testing)

@@ -274,7 +274,11 @@ std::string write_result_body(const analysis& a, const combinator_info& ci, int 
   return o;
 }
 
-std::string struct_definition(const analysis& a, const combinator_info& ci) {
+std::string export_prefix(const std::string& export_macro) {
+  return export_macro.empty() ? std::string() : export_macro + " ";
+}
+
+std::string struct_definition(const analysis& a, const combinator_info& ci, const std::string& export_macro) {
   const auto& c = *ci.c;
   const bool generic = c.is_generic();
   std::string o;
@@ -286,7 +290,7 @@ std::string struct_definition(const analysis& a, const combinator_info& ci) {
     o += ">\n";
   }
   const auto& n = ci.cpp_name;
-  o += "struct " + n + " {\n";
+  o += "struct " + (generic ? std::string() : export_prefix(export_macro)) + n + " {\n";
   o += "  static constexpr std::uint32_t constructor_id = " + hex32(c.id) + ";\n";
   o += "  static constexpr std::string_view tl_name = " + quote(c.name) + ";\n";
   if (!generic)

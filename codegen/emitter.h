@@ -20,6 +20,12 @@ struct emit_options {
   bool testing = false;     // also emit random-value helpers for round-trip tests
   std::string source_prefix;  // file name prefix of the sources, e.g. "mtproto_api"
   std::optional<int> layer;   // from `// LAYER N`, exported as a constant
+  // Symbol export (shared libraries built with hidden visibility): `export_macro` goes on every
+  // class and declaration the generated sources define for other code to link (the structs, the
+  // boxed classes, the ops tables and schema()), and every header using it includes
+  // `export_header`. Empty: no annotation, the code has its library's default visibility.
+  std::string export_macro;   // e.g. "MTPROTO_API_EXPORT"
+  std::string export_header;  // e.g. "mtproto/api/export.h"
 };
 
 std::vector<generated_file> emit(const analysis& a, const emit_options& opts);
@@ -35,8 +41,11 @@ std::string hex32(std::uint32_t v);
 std::string quote(const std::string& s);
 
 /// Declaration of a struct for a constructor or function; `inline_bodies` puts the member
-/// bodies in the class (generic functions, which are templates).
-std::string struct_definition(const analysis& a, const combinator_info& ci);
+/// bodies in the class (generic functions, which are templates). A non-generic struct carries
+/// `export_macro` (its members are defined in the generated sources).
+std::string struct_definition(const analysis& a, const combinator_info& ci, const std::string& export_macro = {});
+/// "MACRO " for a non-empty macro, "" otherwise: what goes before a declared name.
+std::string export_prefix(const std::string& export_macro);
 /// Out-of-line member definitions of a non-generic constructor or function, and its ctor_ops.
 std::string member_definitions(const analysis& a, const combinator_info& ci);
 /// Bodies, indented by `indent` spaces.

@@ -1,6 +1,7 @@
 // tlgen: compiles Telegram TL schema files into C++ types with (de)serialization.
 //
-//   tlgen --out DIR [--namespace NS] [--strict] [--shards N] [--testing] [--prefix P] FILE.tl...
+//   tlgen --out DIR [--namespace NS] [--strict] [--shards N] [--testing] [--prefix P]
+//         [--export-macro M [--export-header H]] FILE.tl...
 //
 // Prints one summary line: counts of constructors, functions and boxed types and the layer.
 // Exit status: 0 on success, 1 on schema errors (or id mismatches with --strict), 2 on usage errors.
@@ -23,14 +24,19 @@ constexpr int max_shards = 1000;
 
 int usage(const std::string& why) {
   std::cerr << "tlgen: " << why << "\n"
-            << "usage: tlgen --out DIR [--namespace NS] [--strict] [--shards N] [--testing] [--prefix P] FILE.tl...\n"
+            << "usage: tlgen --out DIR [--namespace NS] [--strict] [--shards N] [--testing] [--prefix P]\n"
+            << "             [--export-macro M [--export-header H]] FILE.tl...\n"
             << "  --namespace NS  C++ namespace of the generated code (default tl_schema); headers go to\n"
             << "                  DIR/include/<NS with :: as />/, sources to DIR/src/\n"
             << "  --strict        declared ids that differ from the CRC32 of their declaration are errors\n"
             << "  --shards N      number of implementation sources (default 8), fixed so build systems\n"
             << "                  know the file names before generating\n"
             << "  --testing       also emit random-value helpers for round-trip tests into DIR/testing/\n"
-            << "  --prefix P      file name prefix of the sources (default: namespace with _)\n";
+            << "  --prefix P      file name prefix of the sources (default: namespace with _)\n"
+            << "  --export-macro M  put macro M (e.g. MYLIB_EXPORT) on every class and declaration the\n"
+            << "                  generated sources define, for shared libraries with hidden visibility\n"
+            << "                  (default: none, the library's default visibility)\n"
+            << "  --export-header H  #include \"H\" (which defines M) in every header that uses M\n";
   return 2;
 }
 
@@ -41,6 +47,13 @@ const char* level_name(tlgen::diagnostic::level l) {
     case tlgen::diagnostic::level::error: return "error";
   }
   return "";
+}
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
 }
 
 }  // namespace
@@ -66,6 +79,12 @@ int main(int argc, char** argv) {
       eopts.testing = true;
     } else if (arg == "--prefix") {
       eopts.source_prefix = value();
+    } else if (arg == "--export-macro") {
+      eopts.export_macro = value();
+      if (!is_identifier(eopts.export_macro)) return usage("--export-macro needs a macro name");
+    } else if (arg == "--export-header") {
+      eopts.export_header = value();
+      if (eopts.export_header.empty()) return usage("--export-header needs a header name");
     } else if (arg == "--shards") {
       const auto v = value();
       char* end = nullptr;
@@ -84,6 +103,8 @@ int main(int argc, char** argv) {
   if (out_dir.empty()) return usage("--out DIR is required");
   if (inputs.empty()) return usage("no input .tl files");
   if (opts.root_namespace.empty()) return usage("--namespace needs a value");
+  if (!eopts.export_header.empty() && eopts.export_macro.empty())
+    return usage("--export-header needs --export-macro");
   if (eopts.source_prefix.empty())
     for (char c : opts.root_namespace) eopts.source_prefix += c == ':' ? '_' : c;
   while (eopts.source_prefix.find("__") != std::string::npos)

@@ -71,10 +71,15 @@ options:
   --test-dcs             use Telegram's test DCs instead of production
   --transport T          abridged|intermediate|padded|full|obfuscated (default intermediate)
   --proxy HOST:PORT:SECRET  connect through an MTProxy (hex secret; dd... = padded)
-  --bot-token TOKEN      log in as a bot (once per session)
+  --bot-token TOKEN      log in as a bot (once per session); or $TG_BOT_TOKEN, --bot-token-file FILE
   --session FILE         keep keys and login in FILE (0600); default: memory only
-  --api-id N --api-hash H   application credentials (default: $TG_API_ID / $TG_API_HASH)
-  --phone P --code C --password PW   login answers (otherwise asked on stdin)
+  --session-passphrase-file FILE   encrypt the session file at rest (or $TG_SESSION_PASSPHRASE)
+  --api-id N --api-hash H   application credentials (default: $TG_API_ID / $TG_API_HASH;
+                         --api-hash-file FILE)
+  --phone P --code C --password PW   login answers (otherwise asked on stdin); the password also
+                         from $TG_PASSWORD or --password-file FILE
+  Secrets given in argv are visible to other users of the machine (ps); prefer files or the
+  environment.
   --timeout SECONDS      per-call timeout (default 60)
   --json                 one JSON object per result
   -v                     log to stderr
@@ -94,6 +99,7 @@ struct cli {
   std::string proxy;
   std::string bot_token;
   std::string session;
+  std::string session_passphrase;
   std::int32_t api_id = 0;
   std::string api_hash;
   std::string phone, code, password;
@@ -113,6 +119,14 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
+/// A secret kept in a file: its contents without the trailing newline editors add.
+std::string read_secret(const std::string& path) {
+  auto s = read_file(path);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  if (s.empty()) throw usage_error("empty secret file " + path);
+  return s;
+}
+
 int to_int(std::string_view s, const char* what) {
   int v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -124,6 +138,9 @@ cli parse_cli(int argc, char** argv) {
   cli c;
   if (const char* id = std::getenv("TG_API_ID")) c.api_id = to_int(id, "TG_API_ID");
   if (const char* hash = std::getenv("TG_API_HASH")) c.api_hash = hash;
+  if (const char* token = std::getenv("TG_BOT_TOKEN")) c.bot_token = token;
+  if (const char* pw = std::getenv("TG_PASSWORD")) c.password = pw;
+  if (const char* pass = std::getenv("TG_SESSION_PASSPHRASE")) c.session_passphrase = pass;
   std::vector<std::string> a(argv + 1, argv + argc);
   auto value = [&](std::size_t& i) -> std::string {
     if (i + 1 >= a.size()) throw usage_error(a[i] + " needs a value");
@@ -144,7 +161,11 @@ cli parse_cli(int argc, char** argv) {
     else if (o == "--transport") c.transport = value(i);
     else if (o == "--proxy") c.proxy = value(i);
     else if (o == "--bot-token") c.bot_token = value(i);
+    else if (o == "--bot-token-file") c.bot_token = read_secret(value(i));
     else if (o == "--session") c.session = value(i);
+    else if (o == "--session-passphrase-file") c.session_passphrase = read_secret(value(i));
+    else if (o == "--api-hash-file") c.api_hash = read_secret(value(i));
+    else if (o == "--password-file") c.password = read_secret(value(i));
     else if (o == "--api-id") c.api_id = to_int(value(i), "--api-id");
     else if (o == "--api-hash") c.api_hash = value(i);
     else if (o == "--phone") c.phone = value(i);
@@ -215,10 +236,16 @@ client::client_options make_options(const cli& c) {
     if (last == std::string::npos) throw usage_error("--proxy wants HOST:PORT:SECRET");
     auto ep = client::parse_host_port(c.proxy.substr(0, last));
     auto secret = transport::proxy_secret::from_hex(c.proxy.substr(last + 1));
-    if (!ep || !secret) throw usage_error("bad --proxy " + c.proxy);
+    // The secret is a credential: never echo it.
+    if (!ep) throw usage_error("bad --proxy address (want HOST:PORT:SECRET)");
+    if (!secret) throw usage_error("bad --proxy secret (want 32 hex digits, or dd + 32; not shown)");
     o.transport.via_proxy = client::transport_settings::proxy{ep->host, ep->port, *secret};
   }
-  if (!c.session.empty()) o.store = std::make_shared<client::file_session_store>(c.session);
+  if (!c.session.empty()) {
+    client::file_store_options so;
+    so.passphrase = c.session_passphrase;
+    o.store = std::make_shared<client::file_session_store>(c.session, std::move(so));
+  }
   o.call_timeout = std::chrono::seconds(c.timeout_seconds);
   if (c.verbose) o.log = client::logger(client::stderr_sink(), client::log_level::debug);
   return o;

@@ -52,6 +52,7 @@ void client_core::begin(call_id id, std::vector<std::uint8_t> body, call_options
   std::error_code refuse;
   if (shut_down_) refuse = make_error_code(client_errc::shut_down);
   if (load_error_) refuse = load_error_;
+  if (!refuse && calls_.size() >= options_.max_pending_calls) refuse = make_error_code(client_errc::overloaded);
   if (refuse) {
     const call_error error{refuse, std::nullopt};
     done(&error, {});
@@ -216,19 +217,35 @@ void client_core::shutdown() {
 
 void client_core::keys_changed(int dc_id) {
   auto& d = dc(dc_id);
+  // Without a key there is nothing new to store: the old key and login stay on disk until a
+  // replacement key exists (a forged -404 must not cost the login).
+  if (!d.keys.key) return;
+  bool critical = false;
   {
     std::lock_guard lock(snapshot_mutex_);
-    if (d.keys.key) {
-      auto& s = stored_.dcs[dc_id];
-      s.key = *d.keys.key;
-      s.salt = d.keys.salt;
-      s.time_offset = std::chrono::duration_cast<std::chrono::seconds>(d.keys.time_offset);
-      s.authorized = d.authorized;
-    }
-    // Without a key there is nothing new to store: the old key and login stay on disk until a
-    // replacement key exists (a forged -404 must not cost the login).
+    auto [it, inserted] = stored_.dcs.try_emplace(dc_id);
+    auto& s = it->second;
+    critical = inserted || s.key.bytes() != d.keys.key->bytes() || s.authorized != d.authorized;
+    s.key = *d.keys.key;
+    s.salt = d.keys.salt;
+    s.time_offset = std::chrono::duration_cast<std::chrono::seconds>(d.keys.time_offset);
+    s.authorized = d.authorized;
   }
-  save();
+  // A new key or login must survive a crash; a salt or clock offset is learnt again if lost, and
+  // changes with every new session: those writes (each an fsync) are coalesced.
+  if (critical)
+    save();
+  else
+    save_later();
+}
+
+void client_core::save_later() {
+  if (save_timer_ || shut_down_) return;
+  save_timer_ = std::make_unique<asio::steady_timer>(ex_, options_.session_save_delay);
+  save_timer_->async_wait([weak = weak_from_this()](const asio::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->save();
+  });
 }
 
 void client_core::key_forgotten(int dc_id) {
@@ -259,6 +276,10 @@ void client_core::update_received(int dc_id, std::span<const std::uint8_t> body)
 }
 
 void client_core::save() {
+  if (save_timer_) {
+    save_timer_->cancel();
+    save_timer_.reset();
+  }
   if (load_error_) return;  // never overwrite a file we refused to read
   if (auto ec = store_->save(stored_)) options_.log.error("session store: cannot save: {}", ec.message());
 }

@@ -69,7 +69,10 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   void import_authorization(int dc_id);
   void finish(call_id id, const call_error* error, std::span<const std::uint8_t> result);
   void fail(call_id id, std::error_code code);
+  /// Writes the stored session now (and cancels a pending deferred write).
   void save();
+  /// Writes it within session_save_delay: for changes that can be lost without harm.
+  void save_later();
 
   strand ex_;
   client_options options_;
@@ -80,6 +83,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   std::unordered_map<call_id, call_state> calls_;
   std::atomic<call_id> next_call_{1};
   bool shut_down_ = false;
+  std::unique_ptr<asio::steady_timer> save_timer_;  // pending deferred save, if any
 
   mutable std::mutex snapshot_mutex_;  // guards what the thread-safe getters read
   client::statistics stats_;

@@ -60,7 +60,7 @@ connection::connection(strand ex, connection_owner& owner, int dc_id, session_ki
 connection::~connection() = default;
 
 void connection::submit(call_id id, std::vector<std::uint8_t> body) {
-  if (session_ && open_) {
+  if (session_ && open_ && calls_.size() < owner_.options().max_in_flight_per_connection && queued_.empty()) {
     push_call(id, std::move(body));
   } else {
     queued_.emplace_back(id, std::move(body));
@@ -126,6 +126,7 @@ void connection::forget(call_id id) {
       init_sent_ = false;
     }
     calls_.erase(it);
+    if (open_ && session_ && !queued_.empty()) push_queued();  // the cancelled call made room
     return;
   }
 }
@@ -247,12 +248,21 @@ asio::awaitable<std::error_code> connection::connect_once() {
   for (const auto& endpoint : endpoints) {
     if (stopped_) co_return make_error_code(client_errc::shut_down);
     resolver_.emplace(ex_);
-    auto [rec, results] = co_await resolver_->async_resolve(endpoint.host, std::to_string(endpoint.port), use_tuple);
+    // The resolver and the connect share one deadline: a DNS server that never answers must not
+    // hold the connection (and its calls) beyond connect_timeout.
+    asio::steady_timer deadline(ex_, options.connect_timeout);
+    auto resolved = co_await (resolver_->async_resolve(endpoint.host, std::to_string(endpoint.port), use_tuple) ||
+                              deadline.async_wait(use_tuple));
+    if (resolved.index() == 1) {
+      resolver_.reset();
+      last = make_error_code(client_errc::connect_failed);
+      continue;
+    }
+    auto [rec, results] = std::get<0>(std::move(resolved));
     if (rec) {
       last = rec;
       continue;
     }
-    asio::steady_timer deadline(ex_, options.connect_timeout);
     auto outcome = co_await (asio::async_connect(socket_, results, use_tuple) || deadline.async_wait(use_tuple));
     if (outcome.index() == 1) {
       close_socket();
@@ -387,9 +397,13 @@ void connection::requeue_pushed() {
 }
 
 void connection::push_queued() {
-  auto queued = std::move(queued_);
-  queued_.clear();
-  for (auto& [id, body] : queued) push_call(id, std::move(body));
+  // Oldest first, up to the in-flight cap; the rest waits for answers to make room.
+  const auto cap = owner_.options().max_in_flight_per_connection;
+  while (!queued_.empty() && calls_.size() < cap) {
+    auto [id, body] = std::move(queued_.front());
+    queued_.pop_front();
+    push_call(id, std::move(body));
+  }
 }
 
 std::vector<std::uint8_t> connection::wrap_first_call(std::span<const std::uint8_t> body) const {
@@ -579,7 +593,8 @@ asio::awaitable<std::error_code> connection::keepalive_loop() {
       std::vector<std::uint8_t> body;
       tl::writer w(body);
       ping.write(w);
-      session_->push(std::move(body));
+      // Untracked: a keep-alive missed on a dead connection is not worth re-sending on the next.
+      session_->send_once(std::move(body));
     }
     if (session_->has_outgoing()) wake_writer();
   }
@@ -598,6 +613,7 @@ void connection::handle(session::event& ev) {
       if (error) init_sent_ = false;
     }
     owner_.call_done(id, error, result);
+    if (open_ && session_ && !queued_.empty()) push_queued();
   };
   std::visit(
       [&](auto& e) {

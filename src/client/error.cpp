@@ -24,6 +24,7 @@ class client_category_impl final : public std::error_category {
       case client_errc::not_authorized: return "not logged in";
       case client_errc::unexpected_answer: return "the server answered with an unexpected constructor";
       case client_errc::handshake_timeout: return "auth key creation timed out";
+      case client_errc::overloaded: return "too many calls pending (client_options::max_pending_calls)";
       case client_errc::internal_error: return "an exception escaped the operation";
     }
     return "unknown client error";

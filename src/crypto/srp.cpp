@@ -52,6 +52,14 @@ bn from_bytes(std::span<const std::uint8_t> bytes) {
   if (!b) throw crypto_error(crypto_errc::openssl_failure, "BN_bin2bn");
   return b;
 }
+/// r = base^exp mod p with timing independent of exp: the exponents here are secrets (a, x, b,
+/// a + u*x), as the DH code treats its own.
+int mod_exp_secret(BIGNUM* r, const BIGNUM* base, const BIGNUM* exp, const BIGNUM* p, BN_CTX* ctx) {
+  bn e(BN_dup(exp));
+  if (!e) return 0;
+  BN_set_flags(e.get(), BN_FLG_CONSTTIME);
+  return BN_mod_exp_mont_consttime(r, base, e.get(), p, ctx, nullptr);
+}
 std::vector<std::uint8_t> to_padded(const BIGNUM* b) {
   std::vector<std::uint8_t> out(srp_value_bytes);
   if (BN_bn2binpad(b, out.data(), static_cast<int>(out.size())) < 0)
@@ -147,7 +155,7 @@ std::error_code srp_compute(std::string_view password, const srp_parameters& par
 
   // A = g^a mod p, subject to the same range check as any DH value.
   bn A = make_bn();
-  check(BN_mod_exp(A.get(), g.get(), a.get(), p.get(), ctx.get()), "BN_mod_exp");
+  check(mod_exp_secret(A.get(), g.get(), a.get(), p.get(), ctx.get()), "BN_mod_exp");
   const auto A_bytes = to_padded(A.get());
   if (check_dh_value(params.p, A_bytes, crypto_errc::dh_g_a_out_of_range)) return srp_errc::bad_exponent;
 
@@ -161,7 +169,7 @@ std::error_code srp_compute(std::string_view password, const srp_parameters& par
 
   // t = (B - k * g^x) mod p, kept non-negative.
   bn v = make_bn();
-  check(BN_mod_exp(v.get(), g.get(), x.get(), p.get(), ctx.get()), "BN_mod_exp");
+  check(mod_exp_secret(v.get(), g.get(), x.get(), p.get(), ctx.get()), "BN_mod_exp");
   bn kv = make_bn();
   check(BN_mod_mul(kv.get(), k.get(), v.get(), p.get(), ctx.get()), "BN_mod_mul");
   bn t = make_bn();
@@ -173,7 +181,7 @@ std::error_code srp_compute(std::string_view password, const srp_parameters& par
   bn exponent = make_bn();
   check(BN_add(exponent.get(), a.get(), ux.get()), "BN_add");
   bn S = make_bn();
-  check(BN_mod_exp(S.get(), t.get(), exponent.get(), p.get(), ctx.get()), "BN_mod_exp");
+  check(mod_exp_secret(S.get(), t.get(), exponent.get(), p.get(), ctx.get()), "BN_mod_exp");
   const auto K = sha256(to_padded(S.get()));
   const auto M1 = proof_m1(p_bytes, g_bytes, params.salt1, params.salt2, A_bytes, B_bytes, K);
 
@@ -190,7 +198,7 @@ std::error_code srp_make_verifier(std::string_view password, std::span<const std
   bn_ctx_owner ctx;
   const bn x = from_bytes(srp_password_hash(password, salt1, salt2));
   bn v = make_bn();
-  check(BN_mod_exp(v.get(), generator(g).get(), x.get(), from_bytes(p).get(), ctx.get()), "BN_mod_exp");
+  check(mod_exp_secret(v.get(), generator(g).get(), x.get(), from_bytes(p).get(), ctx.get()), "BN_mod_exp");
   out.salt1.assign(salt1.begin(), salt1.end());
   out.salt2.assign(salt2.begin(), salt2.end());
   out.g = g;
@@ -214,7 +222,7 @@ std::error_code srp_server_public(const srp_verifier& verifier, std::span<const 
   bn kv = make_bn();
   check(BN_mod_mul(kv.get(), k.get(), v.get(), p.get(), ctx.get()), "BN_mod_mul");
   bn gb = make_bn();
-  check(BN_mod_exp(gb.get(), g.get(), b.get(), p.get(), ctx.get()), "BN_mod_exp");
+  check(mod_exp_secret(gb.get(), g.get(), b.get(), p.get(), ctx.get()), "BN_mod_exp");
   bn B = make_bn();
   check(BN_mod_add(B.get(), kv.get(), gb.get(), p.get(), ctx.get()), "BN_mod_add");
   auto B_bytes = to_padded(B.get());
@@ -244,11 +252,11 @@ std::error_code srp_server_check(const srp_verifier& verifier, std::span<const s
 
   // S = (A v^u)^b mod p: equal to the client's (B - k v)^(a + u x) = g^(b (a + u x)).
   bn vu = make_bn();
-  check(BN_mod_exp(vu.get(), v.get(), u.get(), p.get(), ctx.get()), "BN_mod_exp");
+  check(mod_exp_secret(vu.get(), v.get(), u.get(), p.get(), ctx.get()), "BN_mod_exp");
   bn base = make_bn();
   check(BN_mod_mul(base.get(), A.get(), vu.get(), p.get(), ctx.get()), "BN_mod_mul");
   bn S = make_bn();
-  check(BN_mod_exp(S.get(), base.get(), b.get(), p.get(), ctx.get()), "BN_mod_exp");
+  check(mod_exp_secret(S.get(), base.get(), b.get(), p.get(), ctx.get()), "BN_mod_exp");
   const auto K = sha256(to_padded(S.get()));
   const auto expected = proof_m1(p_bytes, g_bytes, verifier.salt1, verifier.salt2, A_bytes, B_bytes, K);
   if (!ct_equal(expected, M1)) return srp_errc::proof_mismatch;

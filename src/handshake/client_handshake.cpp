@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "handshake_support.h"
 #include "mtproto/crypto/aes_ige.h"
@@ -118,6 +119,10 @@ step_result client_handshake::on_server_dh_params(std::span<const std::uint8_t> 
   if (const auto* f = params.get_if<mt::server_DH_params_fail>()) {
     if (f->nonce != nonce_) return fail(handshake_errc::nonce_mismatch);
     if (f->server_nonce != server_nonce_) return fail(handshake_errc::server_nonce_mismatch);
+    // Only the server that read our new_nonce can say this: the lower 128 bits of SHA1(new_nonce).
+    const auto digest = crypto::sha1(new_nonce_);
+    if (!crypto::ct_equal(std::span(digest).last(16), f->new_nonce_hash))
+      return fail(handshake_errc::new_nonce_hash_mismatch);
     return fail(handshake_errc::dh_params_fail);
   }
   const auto& ok = *params.get_if<mt::server_DH_params_ok>();
@@ -131,6 +136,8 @@ step_result client_handshake::on_server_dh_params(std::span<const std::uint8_t> 
   const auto inner = mt::server_DH_inner_data::read(ar);
   if (!detail::sha1_prefix_matches(answer->hash, std::span(answer->data).first(ar.position())))
     return fail(handshake_errc::answer_hash_mismatch);
+  // Padding only completes the last AES block: anything longer is not what the spec allows.
+  if (answer->data.size() - ar.position() >= detail::aes_block) return fail(handshake_errc::bad_padding);
   if (inner.nonce != nonce_) return fail(handshake_errc::nonce_mismatch);
   if (inner.server_nonce != server_nonce_) return fail(handshake_errc::server_nonce_mismatch);
   if (inner.g <= 0) return fail(crypto::crypto_errc::dh_generator_invalid);
@@ -140,7 +147,13 @@ step_result client_handshake::on_server_dh_params(std::span<const std::uint8_t> 
   g_ = inner.g;
   time_offset_ = std::chrono::seconds(inner.server_time) -
                  std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
-  if (options_.temp_key_expires_in) expires_at_ = inner.server_time + *options_.temp_key_expires_in;
+  if (options_.temp_key_expires_in) {
+    // In 64 bits: a hostile server_time near INT32_MAX must not overflow into a past expiry.
+    const std::int64_t at = std::int64_t{inner.server_time} + *options_.temp_key_expires_in;
+    if (*options_.temp_key_expires_in <= 0 || at <= 0 || at > std::numeric_limits<std::int32_t>::max())
+      return fail(handshake_errc::expiry_out_of_range);
+    expires_at_ = static_cast<std::int32_t>(at);
+  }
   state_ = state::wait_dh_gen;
   return step_result{make_client_dh_params(), std::nullopt, {}};
 }

@@ -17,6 +17,8 @@ class category final : public std::error_category {
       case handshake_errc::no_known_rsa_key: return "server offered no RSA key we know";
       case handshake_errc::bad_pq: return "pq does not factor into the given p and q";
       case handshake_errc::dh_params_fail: return "server refused DH parameters";
+      case handshake_errc::bad_padding: return "encrypted inner object has 16 or more bytes of padding";
+      case handshake_errc::expiry_out_of_range: return "temporary key expiry out of range";
       case handshake_errc::answer_hash_mismatch: return "decrypted answer fails its SHA-1 check";
       case handshake_errc::bad_encrypted_length: return "encrypted data of a bad length";
       case handshake_errc::new_nonce_hash_mismatch: return "new_nonce_hash mismatch";

@@ -10,7 +10,6 @@ namespace mtproto::handshake::detail {
 
 namespace {
 constexpr std::size_t sha1_size = 20;
-constexpr std::size_t aes_block = 16;
 }  // namespace
 
 std::optional<hashed_block> decrypt_with_hash(const crypto::aes_key_iv& key, std::span<const std::uint8_t> encrypted) {

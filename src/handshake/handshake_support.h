@@ -14,6 +14,9 @@
 
 namespace mtproto::handshake::detail {
 
+/// AES block size: encrypted handshake objects are padded to a multiple of it.
+inline constexpr std::size_t aes_block = 16;
+
 using tl::serialize;
 
 inline std::span<const std::uint8_t> as_bytes(const std::string& s) noexcept {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "handshake_support.h"
 #include "mtproto/crypto/dh.h"
@@ -204,13 +205,20 @@ step_result server_handshake::on_req_dh_params(std::span<const std::uint8_t> bod
     return fail(handshake_errc::bad_pq);
   new_nonce_ = data.new_nonce;
   dc_id_ = data.dc;
+  const std::int64_t server_time = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (data.expires_in) {
+    // The client chooses expires_in: keep server_time + expires_in inside a 32-bit Unix time.
+    const std::int64_t at = server_time + *data.expires_in;
+    if (*data.expires_in <= 0 || at > std::numeric_limits<std::int32_t>::max())
+      return fail(handshake_errc::expiry_out_of_range);
+  }
   expires_in_ = data.expires_in;
 
   std::array<std::uint8_t, server_dh_params_random_bytes> rnd;
   random_(rnd);
   std::copy_n(rnd.begin(), a_.size(), a_.begin());
   const auto g_a = crypto::dh_public_value(options_.dh_prime, static_cast<std::uint32_t>(options_.g), a_);
-  server_time_ = static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  server_time_ = static_cast<std::int32_t>(server_time);
   const auto answer = detail::serialize(mt::server_DH_inner_data{.nonce = nonce_,
                                                                  .server_nonce = server_nonce_,
                                                                  .g = options_.g,
@@ -239,6 +247,7 @@ step_result server_handshake::on_set_client_dh_params(std::span<const std::uint8
   const auto inner = mt::client_DH_inner_data::read(ir);
   if (!detail::sha1_prefix_matches(block->hash, std::span(block->data).first(ir.position())))
     return fail(handshake_errc::answer_hash_mismatch);
+  if (block->data.size() - ir.position() >= detail::aes_block) return fail(handshake_errc::bad_padding);
   if (inner.nonce != nonce_) return fail(handshake_errc::nonce_mismatch);
   if (inner.server_nonce != server_nonce_) return fail(handshake_errc::server_nonce_mismatch);
 
@@ -262,7 +271,7 @@ step_result server_handshake::on_set_client_dh_params(std::span<const std::uint8
   auth_key_result result;
   result.key = core::auth_key(key_bytes);
   result.first_salt = crypto::handshake_first_salt(new_nonce_, server_nonce_);
-  if (expires_in_) result.expires_at = server_time_ + *expires_in_;
+  if (expires_in_) result.expires_at = static_cast<std::int32_t>(std::int64_t{server_time_} + *expires_in_);
   result.dc_id = dc_id_;
   state_ = state::done;
   return step_result{detail::serialize(mt::Set_client_DH_params_answer(mt::dh_gen_ok{

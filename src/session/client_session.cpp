@@ -75,7 +75,12 @@ void client_session::cancel(request_id id) {
 bool client_session::has_outgoing() const noexcept {
   for (auto id : send_queue_)
     if (requests_.count(id)) return true;
-  return !service_queue_.empty() || pending_acks_.size() >= options_.max_pending_acks;
+  return !service_queue_.empty() || !once_queue_.empty() || !once_service_queue_.empty() ||
+         pending_acks_.size() >= options_.max_pending_acks;
+}
+
+void client_session::send_once(std::vector<std::uint8_t> body, bool content_related) {
+  (content_related ? once_queue_ : once_service_queue_).push_back(std::move(body));
 }
 
 std::optional<outgoing_packet> client_session::finalize(clock::time_point now, std::size_t head_room) {
@@ -94,9 +99,14 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
   }
   for (auto& s : service_queue_) owned.push_back(std::move(s));
   service_queue_.clear();
-  for (auto& body : owned) {
-    items.push_back({ids_.next(now), seqno_.next(false), body});
-    total += container_item_header + body.size();
+  for (auto& s : once_service_queue_) owned.push_back(std::move(s));
+  once_service_queue_.clear();
+  const std::size_t not_content_related = owned.size();
+  for (auto& s : once_queue_) owned.push_back(std::move(s));
+  once_queue_.clear();
+  for (std::size_t i = 0; i < owned.size(); ++i) {
+    items.push_back({ids_.next(now), seqno_.next(i >= not_content_related), owned[i]});
+    total += container_item_header + owned[i].size();
   }
 
   while (!send_queue_.empty()) {

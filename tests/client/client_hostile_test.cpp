@@ -288,3 +288,30 @@ TEST_CASE("hostile: an exception inside a connection fails its calls with intern
     io.run_for(20ms);
   }
 }
+
+TEST_CASE("bounds: past max_pending_calls a call is refused at once; past the in-flight cap calls wait",
+          "[e2e][hostile]") {
+  emulator dc;
+  auto o = dc.client_options();
+  o.max_pending_calls = 3;
+  o.max_in_flight_per_connection = 2;
+  asio::io_context io;
+  client::client c(io.get_executor(), o);
+  std::vector<std::future<client::call_result<api::Config>>> pending;
+  for (int i = 0; i < 5; ++i) pending.push_back(c.async_invoke(api::help::getConfig{}, asio::use_future));
+  int ok = 0, overloaded = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  for (auto& p : pending) {
+    while (p.wait_for(0ms) != std::future_status::ready) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      io.run_for(5ms);
+    }
+    auto r = p.get();
+    if (r) ++ok;
+    else if (r.error().code == client::client_errc::overloaded) ++overloaded;
+  }
+  CHECK(ok == 3);          // three fit; two of them waited for the in-flight cap
+  CHECK(overloaded == 2);  // refused without waiting for anything
+  c.shutdown();
+  io.run_for(20ms);
+}

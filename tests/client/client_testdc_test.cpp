@@ -435,6 +435,57 @@ TEST_CASE("e2e: several download sessions to one DC share one auth key and carry
   CHECK(s.handshakes == handshakes_before);  // the download sessions reused the main session's key
 }
 
+TEST_CASE("e2e: new keys and logins are written at once; salt changes of new sessions are coalesced", "[e2e]") {
+  struct counting_store final : client::session_store {
+    client::memory_session_store inner;
+    std::atomic<int> saves{0};
+    std::error_code load(client::stored_session& out) override { return inner.load(out); }
+    std::error_code save(const client::stored_session& state) override {
+      ++saves;
+      return inner.save(state);
+    }
+  };
+  emulator dc;
+  asio::io_context io;
+  auto o = dc.client_options();
+  o.max_download_sessions = 3;
+  o.download_session_depth = 1;
+  o.session_save_delay = 1h;  // nothing deferred is written before shutdown
+  auto store = std::make_shared<counting_store>();
+  o.store = store;
+  client::client c(io.get_executor(), o);
+  REQUIRE(run(io, bot_login(c, dc)).has_value());
+  const int after_login = store->saves;
+  CHECK(after_login >= 2);  // the new key, then the login on it
+  client::stored_session stored;
+  REQUIRE_FALSE(store->inner.load(stored));
+  REQUIRE(stored.dcs.at(2).authorized);
+
+  // Three more sessions on the same key, each announcing its salt: no write (no fsync) for them.
+  const auto& f = dc.catalog().files().back();
+  auto all = run(io, [&]() -> asio::awaitable<std::vector<download_result>> {
+    std::vector<std::future<download_result>> futures;
+    for (int i = 0; i < 4; ++i) futures.push_back(asio::co_spawn(io, download(c, f), asio::use_future));
+    std::vector<download_result> out;
+    asio::steady_timer t(io);
+    for (auto& fu : futures) {
+      while (fu.wait_for(0ms) != std::future_status::ready) {
+        t.expires_after(5ms);
+        co_await t.async_wait(asio::use_awaitable);
+      }
+      out.push_back(fu.get());
+    }
+    co_return out;
+  }());
+  for (auto& r : all) REQUIRE_FALSE(r.error.code);
+  CHECK(c.stats().sessions_per_dc.at(2) == 4);
+  CHECK(store->saves == after_login);
+  // Shutdown writes what was deferred.
+  c.shutdown();
+  io.run_for(50ms);
+  CHECK(store->saves == after_login + 1);
+}
+
 TEST_CASE("e2e: updates the server pushes reach on_update, or are counted when nobody listens", "[e2e]") {
   testdc::options opts;
   opts.faults.push_updates = true;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "mtproto/client/session_store.h"
 
@@ -93,7 +94,8 @@ TEST_CASE("file store: missing file is empty; save is atomic with 0600; load giv
   struct stat st{};
   REQUIRE(::stat((dir.path / "s.session").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  CHECK_FALSE(fs::exists(dir.path / "s.session.tmp"));
+  // Nothing but the file itself is left in the directory.
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{}) == 1);
   REQUIRE_FALSE(store.load(out));
   CHECK(out == sample());
 
@@ -119,4 +121,94 @@ TEST_CASE("file store: corrupt or foreign files are refused, never reused", "[st
 TEST_CASE("file store: unwritable directory is an error, not a silent loss", "[store]") {
   file_session_store store("/nonexistent-dir-for-mtproto-test/s.session");
   CHECK(store.save(sample()));
+}
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+file_store_options with_passphrase(std::string pass) {
+  file_store_options o;
+  o.passphrase = std::move(pass);
+  o.kdf.n = 1u << 10;  // cheap for tests; the default costs ~32 MiB and ~0.1 s once per process
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("file store: a symlink planted beside the file is neither followed nor reused", "[store]") {
+  temp_dir dir;
+  const auto path = dir.path / "s.session";
+  const auto victim = dir.path / "victim";
+  write_file(victim, "precious");
+  // The names an older version used, and a guessable one: all links to the victim.
+  fs::create_symlink(victim, dir.path / "s.session.tmp");
+  file_session_store store(path);
+  REQUIRE_FALSE(store.save(sample()));
+  CHECK(read_file(victim) == "precious");
+  stored_session out;
+  REQUIRE_FALSE(store.load(out));
+  CHECK(out == sample());
+}
+
+TEST_CASE("file store: a file larger than any session is refused before it is read", "[store]") {
+  temp_dir dir;
+  const auto path = dir.path / "s.session";
+  write_file(path, std::string(file_session_store::max_file_size + 1, 'x'));
+  file_session_store store(path);
+  stored_session out = sample();
+  CHECK(store.load(out) == store_errc::too_large);
+  CHECK(out == sample());  // untouched
+}
+
+TEST_CASE("file store: encrypted at rest with a passphrase", "[store]") {
+  temp_dir dir;
+  const auto path = dir.path / "s.session";
+  {
+    file_session_store store(path, with_passphrase("correct horse"));
+    REQUIRE_FALSE(store.save(sample()));
+    REQUIRE_FALSE(store.save(sample()));  // a second save reuses the derived key, with a new nonce
+  }
+  const auto bytes = read_file(path);
+  CHECK(bytes.substr(0, 8) == "MTPCSENC");
+  // No auth key appears in the clear.
+  const auto key = sample().dcs.at(2).key.bytes();
+  CHECK(bytes.find(std::string(key.begin(), key.begin() + 32)) == std::string::npos);
+
+  stored_session out;
+  CHECK(file_session_store(path, with_passphrase("correct horse")).load(out) == std::error_code{});
+  CHECK(out == sample());
+  out = {};
+  CHECK(file_session_store(path, with_passphrase("wrong horse")).load(out) == store_errc::wrong_passphrase);
+  CHECK(file_session_store(path).load(out) == store_errc::passphrase_required);
+  CHECK(out == stored_session{});
+
+  // Any changed byte, header included, fails authentication.
+  for (std::size_t at : {std::size_t{21}, std::size_t{40}, bytes.size() / 2, bytes.size() - 1}) {
+    auto bad = bytes;
+    bad[at] ^= 0x01;
+    write_file(path, bad);
+    CHECK(file_session_store(path, with_passphrase("correct horse")).load(out) == store_errc::wrong_passphrase);
+  }
+  // A header asking scrypt for more memory than any session needs is refused without running it.
+  auto greedy = bytes;
+  greedy[12] = 30;  // log2(n)
+  write_file(path, greedy);
+  CHECK(file_session_store(path, with_passphrase("correct horse")).load(out) == store_errc::malformed);
+}
+
+TEST_CASE("file store: a plain file loads with a passphrase and the next save encrypts it", "[store]") {
+  temp_dir dir;
+  const auto path = dir.path / "s.session";
+  REQUIRE_FALSE(file_session_store(path).save(sample()));
+  file_session_store store(path, with_passphrase("pw"));
+  stored_session out;
+  REQUIRE_FALSE(store.load(out));
+  CHECK(out == sample());
+  REQUIRE_FALSE(store.save(out));
+  CHECK(read_file(path).substr(0, 8) == "MTPCSENC");
+  CHECK(file_session_store(path).load(out) == store_errc::passphrase_required);
 }

@@ -3,7 +3,8 @@
 find_package from an install prefix, find_package from the build tree, add_subdirectory of the
 source tree (with BUILD_SHARED_LIBS=ON: the layers as shared libraries; generated from another
 official layer when one is given, which the client must then announce), and a plain compiler line
-from pkg-config.
+from pkg-config. The shared layers of the add_subdirectory build must export only the public API
+(check_exports.py: hidden visibility, nothing of fmt, no internals).
 
   run.py --build-dir B --source-dir S --work-dir W --testdc BIN --cxx CXX [--cxx-flags F]
 """
@@ -75,6 +76,9 @@ def main():
                 libs = subprocess.run(["ldd", exe], check=True, capture_output=True, text=True).stdout
                 if "libmtproto_client.so" not in libs or "libmtproto_api.so" not in libs:
                     sys.exit("consumer: the BUILD_SHARED_LIBS build did not link the shared layers:\n" + libs)
+                if subprocess.run([sys.executable, os.path.join(here, "check_exports.py"),
+                                   os.path.join(out, "mtproto", "src")]).returncode != 0:
+                    sys.exit("consumer: the shared layers export more than their public API")
             said = run([exe] + consumer_args, capture_output=True, text=True).stdout
             print(said, end="", flush=True)
             if name == "add_subdirectory" and args.other_layer and f"layer {args.other_layer}," not in said:

@@ -132,6 +132,33 @@ def main():
               f"--json error object names the RPC error: {r.stdout.strip()}")
         r = run(base + ["get-file", "https://example.com/nope", "-o", out])
         check(r.returncode == EXIT_USAGE, f"a link that is not t.me/NAME/ID exits {EXIT_USAGE}, got {r.returncode}")
+
+        # ---- secrets from a file or the environment; an encrypted session file ----
+        token_file = os.path.join(work, "token")
+        with open(token_file, "w") as f:
+            f.write(dc.ready["bot_token"] + "\n")
+        pass_file = os.path.join(work, "passphrase")
+        with open(pass_file, "w") as f:
+            f.write("a long session passphrase\n")
+        session = os.path.join(work, "enc.session")
+        r = run(["--dc-config", dc.ready_path, "--bot-token-file", token_file, "--session", session,
+                 "--session-passphrase-file", pass_file, "config"])
+        check(r.returncode == EXIT_OK, f"--bot-token-file + encrypted --session: exit 0 (stderr: {r.stderr.strip()[-300:]})")
+        with open(session, "rb") as f:
+            check(f.read(8) == b"MTPCSENC", "the session file is encrypted at rest")
+        env = dict(os.environ, TG_SESSION_PASSPHRASE="a long session passphrase")
+        r = run(["--dc-config", dc.ready_path, "--session", session, "config"], env=env)
+        check(r.returncode == EXIT_OK, f"the encrypted session reopens with $TG_SESSION_PASSPHRASE (stderr: {r.stderr.strip()[-200:]})")
+        env = dict(os.environ, TG_SESSION_PASSPHRASE="not it")
+        r = run(["--dc-config", dc.ready_path, "--session", session, "config"], env=env)
+        check(r.returncode != EXIT_OK and "passphrase" in r.stderr, f"a wrong passphrase is refused with a clear error: {r.stderr.strip()[-200:]}")
+        env = dict(os.environ, TG_BOT_TOKEN=dc.ready["bot_token"])
+        r = run(["--dc-config", dc.ready_path, "config"], env=env)
+        check(r.returncode == EXIT_OK, "$TG_BOT_TOKEN logs in")
+        secret = "c0ffee" * 5 + "zz"  # 32 characters, not hex
+        r = run(["--dc-config", dc.ready_path, "--proxy", "127.0.0.1:1:" + secret, "config"])
+        check(r.returncode == EXIT_USAGE and secret not in r.stderr + r.stdout,
+              f"a bad --proxy secret exits {EXIT_USAGE} without echoing it")
     finally:
         dc.kill()
 

@@ -399,6 +399,27 @@ TEST_CASE("ping is answered by the server session with pong, delivered as the pi
   CHECK(f.server_requests_seen == 0);
 }
 
+TEST_CASE("send_once: a keep-alive ping goes out once, is never re-sent, and its pong is an event") {
+  pair_fixture f;
+  std::vector<std::uint8_t> ping;
+  tl::writer w(ping);
+  mt::ping{.ping_id = 0x99}.write(w);
+  f.client.send_once(ping);
+  CHECK(f.client.has_outgoing());
+  CHECK(f.client.pending_requests() == 0);
+  REQUIRE(f.client_to_server(/*deliver=*/false));  // lost with its connection
+  f.client.on_reconnect();
+  CHECK_FALSE(f.client.has_outgoing());  // not re-sent on the next connection
+
+  f.client.send_once(ping);
+  f.run();
+  auto pongs = of_type<pong_event>(f.client_events);
+  REQUIRE(pongs.size() == 1);
+  CHECK(pongs[0].request == 0);
+  CHECK(pongs[0].ping_id == 0x99);
+  CHECK(of_type<rpc_result_event>(f.client_events).empty());
+}
+
 TEST_CASE("future_salts are answered by the server and adopted by the client") {
   pair_fixture f;
   f.client.push(request_body(1));

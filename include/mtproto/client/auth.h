@@ -25,11 +25,12 @@
 
 #include "mtproto/api/User_box.h"
 #include "mtproto/client/client.h"
+#include "mtproto/client/export.h"
 
 namespace mtproto::client {
 
 /// auth.importBotAuthorization; on success the client records the bot as logged in.
-asio::awaitable<call_result<api::User>> sign_in_bot(client& c, std::string bot_token);
+MTPROTO_CLIENT_EXPORT asio::awaitable<call_result<api::User>> sign_in_bot(client& c, std::string bot_token);
 
 /// What sign_in needs from send_code.
 struct sent_code {
@@ -38,14 +39,15 @@ struct sent_code {
 };
 
 /// auth.sendCode (PHONE_MIGRATE_X moves the home DC first).
-asio::awaitable<call_result<sent_code>> send_code(client& c, std::string phone);
+MTPROTO_CLIENT_EXPORT asio::awaitable<call_result<sent_code>> send_code(client& c, std::string phone);
 
 /// auth.signIn with the code. A 2FA account fails with rpc type SESSION_PASSWORD_NEEDED: then
 /// call check_password.
-asio::awaitable<call_result<api::User>> sign_in(client& c, sent_code code, std::string phone_code);
+MTPROTO_CLIENT_EXPORT asio::awaitable<call_result<api::User>> sign_in(client& c, sent_code code,
+                                                                      std::string phone_code);
 
 /// account.getPassword, the SRP proof, auth.checkPassword.
-asio::awaitable<call_result<api::User>> check_password(client& c, std::string password);
+MTPROTO_CLIENT_EXPORT asio::awaitable<call_result<api::User>> check_password(client& c, std::string password);
 
 namespace detail {
 

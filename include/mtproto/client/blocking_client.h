@@ -18,6 +18,7 @@
 
 #include "mtproto/client/auth.h"
 #include "mtproto/client/client.h"
+#include "mtproto/client/export.h"
 
 namespace mtproto::client {
 
@@ -33,7 +34,7 @@ namespace mtproto::client {
 /// Calls may come from any number of threads at once (they share the client's connections), but
 /// never from the client's own thread (a callback waiting on itself): that throws std::logic_error.
 /// Applications with an executor of their own use mtproto::client::client directly.
-class blocking_client {
+class MTPROTO_CLIENT_EXPORT blocking_client {
  public:
   /// How long shutdown() lets connections wind down before it stops the io_context outright.
   static constexpr std::chrono::seconds shutdown_grace{5};

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "mtproto/client/error.h"
+#include "mtproto/client/export.h"
 #include "mtproto/session/rpc_error.h"
 
 namespace mtproto::client {
@@ -18,7 +19,7 @@ namespace mtproto::client {
 /// Why a call failed. An error is always a std::error_code (transport, handshake, TL decoding,
 /// client_errc), and when the server refused the call it also carries the parsed rpc_error
 /// (code = client_errc::rpc_failed).
-struct call_error {
+struct MTPROTO_CLIENT_EXPORT call_error {
   std::error_code code{};          ///< What failed; never success.
   std::optional<rpc_error> rpc{};  ///< Set when code == client_errc::rpc_failed.
   /// What a wrapping error came from: the socket error or server transport error behind
@@ -34,7 +35,7 @@ struct call_error {
 };
 
 /// Thrown by call_result::value() when it holds an error.
-class call_exception : public std::system_error {
+class MTPROTO_CLIENT_EXPORT call_exception : public std::system_error {
  public:
   /// what() includes call_error::message().
   explicit call_exception(call_error e) : std::system_error(e.code, e.message()), error_(std::move(e)) {}

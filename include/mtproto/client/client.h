@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "mtproto/client/call_result.h"
+#include "mtproto/client/export.h"
 #include "mtproto/client/options.h"
 #include "mtproto/tl/error.h"
 #include "mtproto/tl/reader.h"
@@ -37,7 +38,7 @@ using call_id = std::uint64_t;
 namespace detail {
 class client_core;
 /// Cancels through a core that may already be gone (cancellation slots can outlive the client).
-void cancel_call(const std::weak_ptr<client_core>& core, call_id id);
+MTPROTO_CLIENT_EXPORT void cancel_call(const std::weak_ptr<client_core>& core, call_id id);
 
 /// A cancellation that may arrive before start_call has returned the call's id: whichever of
 /// request() and bind() comes second cancels the call (a second cancel of a call is harmless).
@@ -79,7 +80,7 @@ struct login_state {
 /// expect. Per-call timeouts come from call_options; cancellation comes from the token's
 /// cancellation slot or cancel(). The client serialises its state on an internal strand, so it may
 /// be called from any thread of the executor.
-class client {
+class MTPROTO_CLIENT_EXPORT client {
  public:
   /// Loads the session store (see load_error()); connects lazily on the first call.
   client(asio::any_io_executor executor, client_options options);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mtproto/client/export.h"
 #include "mtproto/crypto/rsa.h"
 #include "mtproto/transport/proxy_secret.h"
 #include "mtproto/transport/protocol.h"
@@ -55,7 +56,7 @@ struct transport_settings {
 /// Where each DC is and how to talk to it: addresses per DC id (ordinary, media-only, CDN) and the
 /// RSA keys the handshake trusts. Telegram's production and test DCs are built in; every entry can
 /// be overridden, and help.getConfig's dcOption list refreshes the table. A value type.
-class dc_table {
+class MTPROTO_CLIENT_EXPORT dc_table {
  public:
   /// Telegram's production DCs 1..5 and the production RSA keys.
   static dc_table production();
@@ -108,6 +109,6 @@ class dc_table {
 };
 
 /// "HOST:PORT" or "[V6]:PORT" -> endpoint; nullopt when malformed.
-std::optional<dc_endpoint> parse_host_port(std::string_view text);
+MTPROTO_CLIENT_EXPORT std::optional<dc_endpoint> parse_host_port(std::string_view text);
 
 }  // namespace mtproto::client

@@ -8,6 +8,8 @@
 
 #include <system_error>
 
+#include "mtproto/client/export.h"
+
 namespace mtproto::client {
 
 /// Why a call failed on our side; converts implicitly to std::error_code in client_category().
@@ -23,11 +25,12 @@ enum class client_errc {
   not_authorized,         ///< The call needs a logged-in session and there is none.
   unexpected_answer,      ///< A call completed with a constructor the caller cannot use.
   handshake_timeout,      ///< Auth-key creation did not finish in time.
+  overloaded,             ///< Refused at once: the client already has max_pending_calls calls queued or in flight.
   internal_error,         ///< An exception escaped an operation (a bug, or memory exhausted).
 };
 
 /// The category of client_errc values, named "mtproto.client"; one instance for the program.
-const std::error_category& client_category() noexcept;
+MTPROTO_CLIENT_EXPORT const std::error_category& client_category() noexcept;
 
 /// Makes client_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(client_errc e) noexcept { return {static_cast<int>(e), client_category()}; }

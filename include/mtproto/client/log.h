@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "mtproto/client/export.h"
+
 namespace mtproto::client {
 
 /// Severity of a log line, lowest first; `off` as a minimum disables logging.
@@ -21,13 +23,13 @@ enum class log_level {
 };
 
 /// The level's name, lower case ("warning").
-std::string_view to_string(log_level level) noexcept;
+MTPROTO_CLIENT_EXPORT std::string_view to_string(log_level level) noexcept;
 
 /// Receives one formatted line (no trailing newline).
 using log_sink = std::function<void(log_level, std::string_view)>;
 
 /// A sink that writes "[level] message" lines to stderr.
-log_sink stderr_sink();
+MTPROTO_CLIENT_EXPORT log_sink stderr_sink();
 
 /// Sends lines at or above a minimum level to a sink. Messages are formatted with fmt only when
 /// the level is enabled, so disabled logging costs one comparison. Copies hold copies of the sink.

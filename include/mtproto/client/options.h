@@ -44,6 +44,12 @@ struct client_options {
   int max_download_sessions = 4;
   /// A download session counts as busy once this many calls are in flight on it.
   std::size_t download_session_depth = 4;
+  /// Calls queued or in flight in this client at most; one more is refused with
+  /// client_errc::overloaded instead of growing memory without bound.
+  std::size_t max_pending_calls = 10'000;
+  /// Calls one connection has in its session at once; more wait in its queue (not sent) until
+  /// answers make room, so a burst never becomes one unbounded container stream.
+  std::size_t max_in_flight_per_connection = 512;
   /// A transport error -404 ("unknown auth key") carries no authentication: anyone on the path, or
   /// an MTProxy, can send one. The DC's key (and any login on it) is given up only after this many
   /// -404s on fresh connections in a row with no authentic packet in between, the last of them on
@@ -74,6 +80,10 @@ struct client_options {
   std::chrono::milliseconds ack_flush_interval{500};
   /// How long to wait before reconnecting, and when to give up (connect_failed, connection_lost).
   retry_policy reconnect = make_retry_policy({});
+  /// Salt and clock-offset changes are written to the session store at most this often (and at
+  /// shutdown); a crash may lose them, and both are learnt again. New keys and logins are written
+  /// at once.
+  std::chrono::milliseconds session_save_delay{2'000};
 
   // ---- plumbing ----
   /// Updates the server pushes (a boxed `Updates` object, valid during the call), on the client's

@@ -9,6 +9,8 @@
 #include <optional>
 #include <system_error>
 
+#include "mtproto/client/export.h"
+
 namespace mtproto::client {
 
 /// What a retry policy decides on.
@@ -23,7 +25,7 @@ struct retry_context {
 
 /// Exponential backoff with full jitter: delay = random in [base/2, base], base = initial *
 /// multiplier^(failures-1) capped at max_delay; gives up after max_failures or max_elapsed.
-struct backoff_policy {
+struct MTPROTO_CLIENT_EXPORT backoff_policy {
   std::chrono::milliseconds initial_delay{200};  ///< `base` after the first failure.
   double multiplier = 2.0;                       ///< Growth of `base` per further failure.
   std::chrono::milliseconds max_delay{10'000};   ///< Cap on `base`.
@@ -40,8 +42,8 @@ struct backoff_policy {
 using retry_policy = std::function<std::optional<std::chrono::milliseconds>(const retry_context&)>;
 
 /// backoff_policy with a process-seeded jitter source.
-retry_policy make_retry_policy(backoff_policy policy);
+MTPROTO_CLIENT_EXPORT retry_policy make_retry_policy(backoff_policy policy);
 /// Never retries (tests that want a failure to surface at once).
-retry_policy no_retry();
+MTPROTO_CLIENT_EXPORT retry_policy no_retry();
 
 }  // namespace mtproto::client

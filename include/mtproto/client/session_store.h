@@ -14,7 +14,9 @@
 #include <string>
 #include <system_error>
 
+#include "mtproto/client/export.h"
 #include "mtproto/core/auth_key.h"
+#include "mtproto/crypto/aead.h"
 
 namespace mtproto::client {
 
@@ -54,14 +56,17 @@ enum class store_errc {
   checksum_mismatch,       ///< Contents changed after writing.
   malformed,               ///< Checksum fine but the contents do not decode.
   io_failed,               ///< The file could not be read or written (see the detail).
+  too_large,               ///< Larger than any session file can be (refused before reading).
+  passphrase_required,     ///< The file is encrypted and no passphrase was given.
+  wrong_passphrase,        ///< The encrypted file does not open with this passphrase (or was modified).
 };
 /// The category of store_errc values, named "mtproto.session_store"; one instance for the program.
-const std::error_category& store_category() noexcept;
+MTPROTO_CLIENT_EXPORT const std::error_category& store_category() noexcept;
 /// Makes store_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(store_errc e) noexcept { return {static_cast<int>(e), store_category()}; }
 
 /// Where a client keeps its stored_session (client_options::store).
-class session_store {
+class MTPROTO_CLIENT_EXPORT session_store {
  public:
   virtual ~session_store() = default;
   /// The stored state; an empty state when nothing was stored yet; an error when what is stored
@@ -72,7 +77,7 @@ class session_store {
 };
 
 /// Keeps the state in memory only (the default: nothing touches the disk unless asked).
-class memory_session_store final : public session_store {
+class MTPROTO_CLIENT_EXPORT memory_session_store final : public session_store {
  public:
   std::error_code load(stored_session& out) override {
     out = state_;
@@ -88,25 +93,52 @@ class memory_session_store final : public session_store {
 };
 
 /// Keeps the state in one file (see the file description for the guarantees).
-class file_session_store final : public session_store {
+/// How a file_session_store protects the file.
+struct file_store_options {
+  /// Encrypts the file at rest (AES-256-GCM under a key derived from this passphrase with scrypt).
+  /// Empty: the auth keys are stored in the clear, protected only by the file's 0600 mode.
+  std::string passphrase;
+  /// scrypt cost for new files (an existing file keeps the parameters it was written with).
+  crypto::scrypt_params kdf{};
+};
+
+/// The default store: one file, replaced atomically on every save.
+class MTPROTO_CLIENT_EXPORT file_session_store final : public session_store {
  public:
   /// Uses the file at `path`; nothing is read or written until load() or save().
-  explicit file_session_store(std::filesystem::path path) : path_(std::move(path)) {}
-  /// A missing file is an empty state; anything else that fails is an error.
+  explicit file_session_store(std::filesystem::path path, file_store_options options = {});
+  ~file_session_store() override;
+  file_session_store(const file_session_store&) = delete;
+  file_session_store& operator=(const file_session_store&) = delete;
+
+  /// A missing file is an empty state; anything else that fails is an error. With a passphrase, a
+  /// plain file still loads (and is encrypted by the next save); without one, an encrypted file is
+  /// refused with passphrase_required.
   std::error_code load(stored_session& out) override;
-  /// Writes PATH.tmp (0600), fsyncs it, and renames it over PATH.
+  /// Creates a new temporary file in the same directory (O_EXCL | O_NOFOLLOW, mode 0600, so never
+  /// an existing file or a planted link), writes and fsyncs it, renames it over the path and
+  /// fsyncs the directory.
   std::error_code save(const stored_session& state) override;
   /// The file's path.
   const std::filesystem::path& path() const noexcept { return path_; }
 
+  /// Session files are never larger than this; a bigger file is refused without being read.
+  static constexpr std::size_t max_file_size = 1u << 20;
+
  private:
+  struct derived_key;
+  std::error_code encrypt(std::string& bytes);
+  std::error_code decrypt(std::string& bytes);
+
   std::filesystem::path path_;
+  file_store_options options_;
+  std::unique_ptr<derived_key> key_;  // the passphrase's key and the salt it was derived with
 };
 
 /// The file format, exposed for tests: encode then decode gives back the same state.
-std::string encode_session_file(const stored_session& state);
+MTPROTO_CLIENT_EXPORT std::string encode_session_file(const stored_session& state);
 /// Parses file contents into `out`; a store_errc when they are not a valid session file.
-std::error_code decode_session_file(std::string_view bytes, stored_session& out);
+MTPROTO_CLIENT_EXPORT std::error_code decode_session_file(std::string_view bytes, stored_session& out);
 
 }  // namespace mtproto::client
 

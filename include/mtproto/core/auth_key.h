@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <span>
 
+#include "mtproto/core/export.h"
+
 /// Vocabulary of the sans-IO protocol core (auth_key, clock), shared by the transports, the
 /// handshake and the session, which otherwise do not depend on each other.
 namespace mtproto::core {
 
 /// An authorization key with its id computed once. A value type; the bytes are secret.
-class auth_key {
+class MTPROTO_CORE_EXPORT auth_key {
  public:
   /// The raw key: 256 bytes, big-endian as the handshake produces it.
   using bytes_type = std::array<std::uint8_t, 256>;

@@ -6,6 +6,8 @@
 #include <memory>
 #include <span>
 
+#include "mtproto/crypto/export.h"
+
 struct evp_cipher_ctx_st;
 
 namespace mtproto::crypto {
@@ -14,7 +16,7 @@ namespace mtproto::crypto {
 /// processed in arbitrary pieces. The 16-byte iv is the initial counter block, incremented as one
 /// big-endian 128-bit integer per block (what obfuscated2 and Telegram's CDN use).
 /// Movable, not copyable; a moved-from object must not be used.
-class aes256_ctr {
+class MTPROTO_CRYPTO_EXPORT aes256_ctr {
  public:
   /// Starts the keystream at counter block `iv`. Throws crypto_error(openssl_failure) if OpenSSL
   /// cannot set up the cipher.

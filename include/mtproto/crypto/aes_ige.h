@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 
+#include "mtproto/crypto/export.h"
 #include "mtproto/crypto/sha.h"
 
 struct evp_cipher_ctx_st;
@@ -32,7 +33,7 @@ enum class aes_backend {
 /// An expanded AES-256 key for IGE: the encryption and decryption key schedules are computed
 /// once here, so each call pays only the rounds. MTProto derives a fresh key per message; with
 /// AES-NI the expansion costs well under a microsecond. The schedule is wiped on destruction.
-class aes256_ige_key {
+class MTPROTO_CRYPTO_EXPORT aes256_ige_key {
  public:
   /// Expands `key` for `backend`. Throws crypto_error(cpu_feature_missing) when aesni is asked
   /// for and the CPU lacks it, crypto_error(openssl_failure) if the portable setup fails.
@@ -85,9 +86,11 @@ using ige_iv = std::span<const std::uint8_t, 32>;
 /// Encrypts in -> out. Sizes must be equal and a multiple of 16 (throws
 /// crypto_error(invalid_length) otherwise). in and out may be the same buffer (in place) but must
 /// not partially overlap.
-void ige_encrypt(const aes256_ige_key& key, ige_iv iv, std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+MTPROTO_CRYPTO_EXPORT void ige_encrypt(const aes256_ige_key& key, ige_iv iv, std::span<const std::uint8_t> in,
+                                       std::span<std::uint8_t> out);
 /// Decrypts in -> out; same size and overlap rules as ige_encrypt.
-void ige_decrypt(const aes256_ige_key& key, ige_iv iv, std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+MTPROTO_CRYPTO_EXPORT void ige_decrypt(const aes256_ige_key& key, ige_iv iv, std::span<const std::uint8_t> in,
+                                       std::span<std::uint8_t> out);
 /// Encrypts `data` in place (size a multiple of 16).
 inline void ige_encrypt(const aes256_ige_key& key, ige_iv iv, std::span<std::uint8_t> data) {
   ige_encrypt(key, iv, data, data);
@@ -101,12 +104,13 @@ inline void ige_decrypt(const aes256_ige_key& key, ige_iv iv, std::span<std::uin
 /// SHA-256(hash_prefix || plaintext), i.e. msg_key_large with hash_prefix = auth_key[88+x:120+x].
 /// With AES-NI and SHA-NI the hash rounds run between the latency-bound AES rounds, so the hash
 /// is nearly free (benchmarks/crypto_bench.cpp); otherwise it decrypts, then hashes.
-sha256_digest ige_decrypt_sha256(const aes256_ige_key& key, ige_iv iv, std::span<const std::uint8_t, 32> hash_prefix,
-                                 std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+MTPROTO_CRYPTO_EXPORT sha256_digest ige_decrypt_sha256(const aes256_ige_key& key, ige_iv iv,
+                                                       std::span<const std::uint8_t, 32> hash_prefix,
+                                                       std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
 
 /// Convenience for one-off use: expands the key and encrypts `data` in place.
-void ige_encrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data);
+MTPROTO_CRYPTO_EXPORT void ige_encrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data);
 /// Convenience for one-off use: expands the key and decrypts `data` in place.
-void ige_decrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data);
+MTPROTO_CRYPTO_EXPORT void ige_decrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data);
 
 }  // namespace mtproto::crypto

@@ -2,6 +2,8 @@
 /// Run-time CPU detection for the hand-written fast paths (checked once, then cached).
 #pragma once
 
+#include "mtproto/crypto/export.h"
+
 namespace mtproto::crypto {
 
 /// Instruction-set extensions the fast paths need; all false off x86-64.
@@ -11,6 +13,6 @@ struct cpu_features {
 };
 
 /// What this CPU has, detected by CPUID on first call; thread-safe, the same object every time.
-const cpu_features& detected_cpu_features() noexcept;
+MTPROTO_CRYPTO_EXPORT const cpu_features& detected_cpu_features() noexcept;
 
 }  // namespace mtproto::crypto

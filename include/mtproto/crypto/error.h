@@ -6,6 +6,8 @@
 #include <string>
 #include <system_error>
 
+#include "mtproto/crypto/export.h"
+
 /// Cryptography, sans-IO: AES-IGE and AES-CTR, SHA-1/SHA-256, the MTProto KDFs, RSA (RSA_PAD and
 /// the older scheme), Diffie-Hellman and SRP with every check the spec requires, pq factorisation.
 /// Built on OpenSSL, with AES-NI/SHA-NI fast paths. Randomness is always an argument, except in
@@ -33,7 +35,7 @@ enum class crypto_errc {
 };
 
 /// The category of crypto_errc values, named "mtproto.crypto"; one instance for the program.
-const std::error_category& crypto_category() noexcept;
+MTPROTO_CRYPTO_EXPORT const std::error_category& crypto_category() noexcept;
 
 /// Makes crypto_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(crypto_errc e) noexcept {
@@ -41,7 +43,7 @@ inline std::error_code make_error_code(crypto_errc e) noexcept {
 }
 
 /// Thrown where a crypto function cannot return an error_code.
-class crypto_error : public std::system_error {
+class MTPROTO_CRYPTO_EXPORT crypto_error : public std::system_error {
  public:
   /// `detail` names what failed ("EVP_EncryptInit_ex2(AES-256-CTR)") and appears in what().
   explicit crypto_error(crypto_errc code, const std::string& detail = {})

@@ -7,6 +7,8 @@
 #include <system_error>
 #include <vector>
 
+#include "mtproto/crypto/export.h"
+
 namespace mtproto::crypto {
 
 /// The two prime factors of pq.
@@ -17,11 +19,11 @@ struct pq_factors {
 
 /// Pollard-Brent with 128-bit modular multiplication, bounded work. Throws
 /// crypto_error(pq_not_factorable) unless pq = p * q with p < q both prime.
-pq_factors factorize_pq(std::uint64_t pq);
+MTPROTO_CRYPTO_EXPORT pq_factors factorize_pq(std::uint64_t pq);
 
 /// pq as the big-endian bytes of resPQ (at most 8). Throws crypto_error(pq_not_factorable) if longer.
-std::uint64_t pq_from_bytes(std::span<const std::uint8_t> be);
+MTPROTO_CRYPTO_EXPORT std::uint64_t pq_from_bytes(std::span<const std::uint8_t> be);
 /// Minimal big-endian bytes (what p_q_inner_data carries for p and q).
-std::vector<std::uint8_t> minimal_be_bytes(std::uint64_t v);
+MTPROTO_CRYPTO_EXPORT std::vector<std::uint8_t> minimal_be_bytes(std::uint64_t v);
 
 }  // namespace mtproto::crypto

@@ -7,6 +7,8 @@
 #include <functional>
 #include <span>
 
+#include "mtproto/crypto/export.h"
+
 namespace mtproto::crypto {
 
 /// How the protocol core receives randomness (nonces, padding, obfuscated2 inits): a callable
@@ -14,6 +16,6 @@ namespace mtproto::crypto {
 using random_source = std::function<void(std::span<std::uint8_t>)>;
 
 /// Fills `out` from OpenSSL's CSPRNG; throws crypto_error(random_failed) if it cannot.
-void secure_random(std::span<std::uint8_t> out);
+MTPROTO_CRYPTO_EXPORT void secure_random(std::span<std::uint8_t> out);
 
 }  // namespace mtproto::crypto

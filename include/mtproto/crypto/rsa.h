@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mtproto/crypto/export.h"
+
 struct evp_pkey_st;
 
 namespace mtproto::crypto {
@@ -24,7 +26,7 @@ using pkey_ptr = std::shared_ptr<evp_pkey_st>;
 }  // namespace detail
 
 /// An RSA public key with its Telegram fingerprint. Copies share the immutable OpenSSL key.
-class rsa_public_key {
+class MTPROTO_CRYPTO_EXPORT rsa_public_key {
  public:
   /// Parses `-----BEGIN RSA PUBLIC KEY-----` (PKCS#1, Telegram's format) or
   /// `-----BEGIN PUBLIC KEY-----` (SPKI). Throws crypto_error(invalid_pem).
@@ -52,7 +54,7 @@ class rsa_public_key {
 };
 
 /// An RSA private key (the server role: mtproto-testdc, tests). Copies share the OpenSSL key.
-class rsa_private_key {
+class MTPROTO_CRYPTO_EXPORT rsa_private_key {
  public:
   /// Parses `BEGIN RSA PRIVATE KEY` (PKCS#1) or `BEGIN PRIVATE KEY` (PKCS#8, unencrypted).
   /// Throws crypto_error(invalid_pem).
@@ -72,13 +74,13 @@ class rsa_private_key {
 /// b25898df208d2603 (published as the test-DC key, but production DCs also offer it in resPQ, as
 /// the recorded grammers handshake shows). Select by the fingerprints the server offers.
 /// Parsed on first use; the same object every time.
-const rsa_public_key& telegram_production_key();
+MTPROTO_CRYPTO_EXPORT const rsa_public_key& telegram_production_key();
 /// The key with fingerprint b25898df208d2603 (see telegram_production_key).
-const rsa_public_key& telegram_test_key();
+MTPROTO_CRYPTO_EXPORT const rsa_public_key& telegram_test_key();
 /// PEM text of telegram_production_key().
-std::string_view telegram_production_key_pem() noexcept;
+MTPROTO_CRYPTO_EXPORT std::string_view telegram_production_key_pem() noexcept;
 /// PEM text of telegram_test_key().
-std::string_view telegram_test_key_pem() noexcept;
+MTPROTO_CRYPTO_EXPORT std::string_view telegram_test_key_pem() noexcept;
 
 // ---- RSA_PAD ------------------------------------------------------------------------------
 
@@ -93,11 +95,13 @@ constexpr std::size_t rsa_encrypted_size = 256;     ///< Ciphertext size: a 2048
 /// result = (temp_key_xor || aes)^e mod n. If temp_key_xor || aes >= n, temp_key is incremented as
 /// a big-endian 256-bit integer and the steps repeated (deterministic, as grammers does).
 /// Needs a 2048-bit key; throws crypto_error(rsa_data_too_long / rsa_key_too_small).
+MTPROTO_CRYPTO_EXPORT
 std::array<std::uint8_t, rsa_encrypted_size> rsa_pad_encrypt(const rsa_public_key& key, std::span<const std::uint8_t> data,
                                                              std::span<const std::uint8_t, rsa_pad_random_size> random);
 
 /// Server side of RSA_PAD: returns data_with_padding (192 bytes: the TL data then padding), or
 /// throws crypto_error(rsa_decrypt_failed) if the hash does not match.
+MTPROTO_CRYPTO_EXPORT
 std::array<std::uint8_t, rsa_pad_padded_size> rsa_pad_decrypt(const rsa_private_key& key,
                                                               std::span<const std::uint8_t> encrypted);
 
@@ -108,6 +112,7 @@ constexpr std::size_t rsa_legacy_block = 255;  ///< Size of SHA1(data) || data |
 /// (SHA1(data) || data || padding)^e mod n, padding = the first 255-20-len bytes of `random`.
 /// Needs a 2048-bit key; throws crypto_error (rsa_key_too_small, rsa_data_too_long, or
 /// invalid_length when `random` is shorter than the padding).
+MTPROTO_CRYPTO_EXPORT
 std::array<std::uint8_t, rsa_encrypted_size> rsa_legacy_encrypt(const rsa_public_key& key,
                                                                 std::span<const std::uint8_t> data,
                                                                 std::span<const std::uint8_t> random);
@@ -116,10 +121,12 @@ std::array<std::uint8_t, rsa_encrypted_size> rsa_legacy_encrypt(const rsa_public
 /// length is only known after parsing the TL inside, so check with rsa_legacy_hash_matches.
 /// Throws crypto_error(rsa_decrypt_failed) when the ciphertext is too long or the decrypted
 /// block does not start with a zero byte.
+MTPROTO_CRYPTO_EXPORT
 std::array<std::uint8_t, rsa_legacy_block> rsa_legacy_decrypt(const rsa_private_key& key,
                                                               std::span<const std::uint8_t> encrypted);
 /// True if the block's leading SHA-1 is the hash of its first `data_length` data bytes
 /// (constant-time compare); false for a length that does not fit.
-bool rsa_legacy_hash_matches(std::span<const std::uint8_t, rsa_legacy_block> block, std::size_t data_length);
+MTPROTO_CRYPTO_EXPORT bool rsa_legacy_hash_matches(std::span<const std::uint8_t, rsa_legacy_block> block,
+                                                   std::size_t data_length);
 
 }  // namespace mtproto::crypto

@@ -9,6 +9,8 @@
 #include <memory>
 #include <span>
 
+#include "mtproto/crypto/export.h"
+
 struct evp_md_ctx_st;
 
 namespace mtproto::crypto {
@@ -18,22 +20,22 @@ using sha256_digest = std::array<std::uint8_t, 32>;  ///< A SHA-256 digest.
 using byte_view = std::span<const std::uint8_t>;     ///< Borrowed input bytes.
 
 /// SHA-1 of `data`.
-sha1_digest sha1(byte_view data);
+MTPROTO_CRYPTO_EXPORT sha1_digest sha1(byte_view data);
 /// Hash of the concatenation of `parts`, without building it.
-sha1_digest sha1(std::initializer_list<byte_view> parts);
+MTPROTO_CRYPTO_EXPORT sha1_digest sha1(std::initializer_list<byte_view> parts);
 /// SHA-256 of `data`.
-sha256_digest sha256(byte_view data);
+MTPROTO_CRYPTO_EXPORT sha256_digest sha256(byte_view data);
 /// SHA-256 of the concatenation of `parts`, without building it.
-sha256_digest sha256(std::initializer_list<byte_view> parts);
+MTPROTO_CRYPTO_EXPORT sha256_digest sha256(std::initializer_list<byte_view> parts);
 
 namespace detail {
-struct evp_md_ctx_free {
+struct MTPROTO_CRYPTO_EXPORT evp_md_ctx_free {
   void operator()(evp_md_ctx_st* ctx) const noexcept;
 };
 }  // namespace detail
 
 /// Incremental SHA-1: update() any number of times, then finish() once.
-class sha1_hasher {
+class MTPROTO_CRYPTO_EXPORT sha1_hasher {
  public:
   /// Starts an empty hash. Throws crypto_error(openssl_failure) if OpenSSL cannot.
   sha1_hasher();
@@ -47,7 +49,7 @@ class sha1_hasher {
 };
 
 /// Incremental SHA-256: update() any number of times, then finish() once.
-class sha256_hasher {
+class MTPROTO_CRYPTO_EXPORT sha256_hasher {
  public:
   /// Starts an empty hash. Throws crypto_error(openssl_failure) if OpenSSL cannot.
   sha256_hasher();

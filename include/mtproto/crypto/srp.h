@@ -12,6 +12,8 @@
 #include <system_error>
 #include <vector>
 
+#include "mtproto/crypto/export.h"
+
 namespace mtproto::crypto {
 
 /// Size of p and of every value that enters a hash (left-padded with zeros).
@@ -44,21 +46,22 @@ enum class srp_errc {
   proof_mismatch,    ///< Server side: M1 is not the proof of the stored password.
 };
 /// The category of srp_errc values, named "mtproto.srp"; one instance for the program.
-const std::error_category& srp_category() noexcept;
+MTPROTO_CRYPTO_EXPORT const std::error_category& srp_category() noexcept;
 /// Makes srp_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(srp_errc e) noexcept { return {static_cast<int>(e), srp_category()}; }
 
 /// x = PH2(password) = SH(pbkdf2_sha512(PH1, salt1, 100000), salt2), PH1 = SH(SH(pw, salt1), salt2),
 /// SH(data, salt) = SHA256(salt | data | salt).
-std::vector<std::uint8_t> srp_password_hash(std::string_view password, std::span<const std::uint8_t> salt1,
-                                            std::span<const std::uint8_t> salt2);
+MTPROTO_CRYPTO_EXPORT std::vector<std::uint8_t> srp_password_hash(std::string_view password,
+                                                                  std::span<const std::uint8_t> salt1,
+                                                                  std::span<const std::uint8_t> salt2);
 
 /// Client: A = g^a, u = H(A|B), x = PH2, k = H(p|g), S = (B - k g^x)^(a + u x), K = H(S),
 /// M1 = H(H(p) xor H(g) | H(salt1) | H(salt2) | A | B | K), all values padded to 256 bytes.
 /// `a` is 256 random bytes. Fills `out` and returns no error, or bad_group, bad_server_value or
 /// bad_exponent (then `out` is unspecified).
-std::error_code srp_compute(std::string_view password, const srp_parameters& params,
-                            std::span<const std::uint8_t, 256> a, srp_answer& out);
+MTPROTO_CRYPTO_EXPORT std::error_code srp_compute(std::string_view password, const srp_parameters& params,
+                                                  std::span<const std::uint8_t, 256> a, srp_answer& out);
 
 /// What a server stores for an account's password instead of the password: the algorithm's
 /// parameters and the verifier v = g^x mod p.
@@ -72,20 +75,22 @@ struct srp_verifier {
 
 /// Checks the group and derives v from the password (the PBKDF2 costs ~100k SHA-512 HMACs).
 /// bad_group if p and g are not acceptable.
-std::error_code srp_make_verifier(std::string_view password, std::span<const std::uint8_t> salt1,
-                                  std::span<const std::uint8_t> salt2, std::int32_t g,
-                                  std::span<const std::uint8_t> p, srp_verifier& out);
+MTPROTO_CRYPTO_EXPORT std::error_code srp_make_verifier(std::string_view password, std::span<const std::uint8_t> salt1,
+                                                        std::span<const std::uint8_t> salt2, std::int32_t g,
+                                                        std::span<const std::uint8_t> p, srp_verifier& out);
 
 /// Server: B = (k v + g^b) mod p for a fresh random `b` (256 bytes), padded to 256 bytes.
 /// bad_exponent when B falls outside the safe range (draw another `b`).
-std::error_code srp_server_public(const srp_verifier& verifier, std::span<const std::uint8_t, 256> b,
-                                  std::vector<std::uint8_t>& B);
+MTPROTO_CRYPTO_EXPORT std::error_code srp_server_public(const srp_verifier& verifier,
+                                                        std::span<const std::uint8_t, 256> b,
+                                                        std::vector<std::uint8_t>& B);
 
 /// Server: checks the client's A and M1 against the B made from `b`: S = (A v^u)^b, K = H(S),
 /// M1 as the client computes it, compared in constant time. bad_client_value or proof_mismatch.
-std::error_code srp_server_check(const srp_verifier& verifier, std::span<const std::uint8_t, 256> b,
-                                 std::span<const std::uint8_t> B, std::span<const std::uint8_t> A,
-                                 std::span<const std::uint8_t> M1);
+MTPROTO_CRYPTO_EXPORT std::error_code srp_server_check(const srp_verifier& verifier,
+                                                       std::span<const std::uint8_t, 256> b,
+                                                       std::span<const std::uint8_t> B, std::span<const std::uint8_t> A,
+                                                       std::span<const std::uint8_t> M1);
 
 }  // namespace mtproto::crypto
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mtproto/core/auth_key.h"
+#include "mtproto/core/export.h"
 #include "mtproto/crypto/random.h"
 
 namespace mtproto::handshake {
@@ -30,15 +31,15 @@ struct temp_key_binding {
 
 /// Client side: the binding of `temp` to `perm`, for the request that will be sent as `msg_id` in
 /// session `temp_session_id` of the temporary key. Draws bind_random_bytes from `random`.
-temp_key_binding make_bind_temp_auth_key(const core::auth_key& perm, const core::auth_key& temp,
-                                                   std::int64_t temp_session_id, std::int32_t expires_at,
-                                                   std::int64_t msg_id, const crypto::random_source& random);
+MTPROTO_CORE_EXPORT temp_key_binding make_bind_temp_auth_key(const core::auth_key& perm, const core::auth_key& temp,
+                                                             std::int64_t temp_session_id, std::int32_t expires_at,
+                                                             std::int64_t msg_id, const crypto::random_source& random);
 
 /// Server side: decrypts with the permanent key (found by the request's perm_auth_key_id) and checks
 /// that the binding names this temp key, this session and the message it arrived in. Returns no
 /// error when it does, otherwise the handshake_errc of the failed check.
-std::error_code verify_bind_temp_auth_key(const temp_key_binding& request, const core::auth_key& perm,
-                                          std::int64_t temp_auth_key_id, std::int64_t temp_session_id,
-                                          std::int64_t msg_id);
+MTPROTO_CORE_EXPORT std::error_code verify_bind_temp_auth_key(const temp_key_binding& request,
+                                                              const core::auth_key& perm, std::int64_t temp_auth_key_id,
+                                                              std::int64_t temp_session_id, std::int64_t msg_id);
 
 }  // namespace mtproto::handshake

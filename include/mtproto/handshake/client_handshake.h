@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "mtproto/core/export.h"
 #include "mtproto/crypto/kdf.h"
 #include "mtproto/crypto/rsa.h"
 #include "mtproto/handshake/auth_key_result.h"
@@ -42,7 +43,7 @@ inline constexpr std::size_t dh_random_bytes = 272;       ///< Per set_client_DH
 /// (dh_gen_retry -> set_client_DH_params again). The caller wraps bodies in plain messages
 /// (session/plain_message.h). Random bytes are drawn from the injected source in fixed amounts per
 /// step (16, 256, 272), so a recorded exchange replays. Single use: after an error, start anew.
-class client_handshake {
+class MTPROTO_CORE_EXPORT client_handshake {
  public:
   /// An empty `options.rsa_keys` means Telegram's production and test keys.
   client_handshake(client_options options, crypto::random_source random);

@@ -5,6 +5,8 @@
 
 #include <system_error>
 
+#include "mtproto/core/export.h"
+
 namespace mtproto::handshake {
 
 /// Why a handshake failed; converts implicitly to std::error_code in handshake_category().
@@ -23,10 +25,12 @@ enum class handshake_errc {
   too_many_retries,        ///< dh_gen_retry more often than allowed.
   rsa_decrypt_failed,      ///< Server: encrypted_data decrypts under neither scheme.
   unknown_fingerprint,     ///< Server: the client chose a key we do not have.
+  bad_padding,             ///< An encrypted inner object is followed by 16 or more bytes of padding.
+  expiry_out_of_range,     ///< A temporary key's expiry is not positive or does not fit a 32-bit Unix time.
 };
 
 /// The category of handshake_errc values, named "mtproto.handshake"; one instance for the program.
-const std::error_category& handshake_category() noexcept;
+MTPROTO_CORE_EXPORT const std::error_category& handshake_category() noexcept;
 
 /// Makes handshake_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(handshake_errc e) noexcept {

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "mtproto/core/export.h"
 #include "mtproto/crypto/kdf.h"
 #include "mtproto/crypto/rsa.h"
 #include "mtproto/handshake/auth_key_result.h"
@@ -40,7 +41,7 @@ inline constexpr std::size_t server_dh_params_random_bytes = 256 + 16; ///< On r
 /// One server handshake: answers req_pq(_multi), req_DH_params (RSA_PAD, and the older
 /// SHA1+data+padding scheme that Telethon 1.25 still sends; every p_q_inner_data variant) and
 /// set_client_DH_params. Sans-IO on TL bodies, like the client. Single use.
-class server_handshake {
+class MTPROTO_CORE_EXPORT server_handshake {
  public:
   /// An empty `options.dh_prime` means Telegram's prime (telegram_dh_prime()).
   server_handshake(server_options options, crypto::random_source random);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mtproto/core/auth_key.h"
+#include "mtproto/core/export.h"
 #include "mtproto/session/container.h"
 #include "mtproto/session/encrypted_packet.h"
 #include "mtproto/session/events.h"
@@ -51,7 +52,7 @@ struct client_session_options {
 /// gzip_packed, resends after bad_server_salt / bad_msg_notification / reconnects, and the
 /// bookkeeping of requests that are sent but not yet answered. The runtime only moves bytes and
 /// maps events to callers.
-class client_session {
+class MTPROTO_CORE_EXPORT client_session {
  public:
   /// A session `session_id` (random, chosen by the client) on `key`, starting with server salt
   /// `salt`; `random` supplies padding.
@@ -65,6 +66,10 @@ class client_session {
   request_id push(std::vector<std::uint8_t> body, bool content_related, std::int64_t msg_id);
   /// Forgets a request: it will not be (re)sent and its answer, if any, is dropped.
   void cancel(request_id id);
+  /// Queues a message that goes out once and is not remembered: never re-sent after a reconnect
+  /// or a bad_msg, and its answer (a pong for a keep-alive ping) arrives as an event without a
+  /// request. For keep-alives, whose only purpose is the moment they are sent.
+  void send_once(std::vector<std::uint8_t> body, bool content_related = true);
 
   /// True when finalize() would produce a packet (requests, resends or acks are waiting).
   bool has_outgoing() const noexcept;
@@ -162,6 +167,8 @@ class client_session {
   std::map<std::int64_t, sent_container> containers_;       // by msg_id, oldest first
   std::vector<std::int64_t> pending_acks_;                    // server msg_ids to acknowledge
   std::vector<std::vector<std::uint8_t>> service_queue_;      // our own service answers to send
+  std::vector<std::vector<std::uint8_t>> once_queue_;         // send_once(), content-related
+  std::vector<std::vector<std::uint8_t>> once_service_queue_; // send_once(), not content-related
   std::vector<std::vector<std::uint8_t>> inflated_;           // storage behind views into gzip data
   std::size_t inflate_left_ = 0;                              // of the current packet's budget
   std::vector<message_view> container_scratch_;

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "mtproto/core/export.h"
 #include "mtproto/tl/reader.h"
 #include "mtproto/tl/writer.h"
 
@@ -35,12 +36,12 @@ inline constexpr std::size_t max_container_messages = 1020;
 
 /// Reads a container body that starts right after the msg_container id. Throws tl::decode_error
 /// for a malformed container (lengths, counts, nested containers).
-std::vector<message_view> parse_container(tl::reader& r);
+MTPROTO_CORE_EXPORT std::vector<message_view> parse_container(tl::reader& r);
 /// The same into `out` (cleared first), so a caller can reuse its capacity.
-void parse_container(tl::reader& r, std::vector<message_view>& out);
+MTPROTO_CORE_EXPORT void parse_container(tl::reader& r, std::vector<message_view>& out);
 
 /// Appends `msg_container` with the given messages (at most max_container_messages).
-void write_container(tl::writer& w, std::span<const message_view> messages);
+MTPROTO_CORE_EXPORT void write_container(tl::writer& w, std::span<const message_view> messages);
 
 /// rpc_result: the request it answers and a view of the result object.
 struct rpc_result_view {
@@ -49,9 +50,9 @@ struct rpc_result_view {
 };
 /// Reads an rpc_result body that starts right after its constructor id. Throws tl::decode_error
 /// when no result follows.
-rpc_result_view parse_rpc_result(tl::reader& r);
+MTPROTO_CORE_EXPORT rpc_result_view parse_rpc_result(tl::reader& r);
 
 /// Appends rpc_result{req_msg_id, result} (result already serialized, boxed).
-void write_rpc_result(tl::writer& w, std::int64_t req_msg_id, std::span<const std::uint8_t> result);
+MTPROTO_CORE_EXPORT void write_rpc_result(tl::writer& w, std::int64_t req_msg_id, std::span<const std::uint8_t> result);
 
 }  // namespace mtproto::session

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "mtproto/core/export.h"
 #include "mtproto/crypto/kdf.h"
 #include "mtproto/crypto/random.h"
 #include "mtproto/core/auth_key.h"
@@ -41,8 +42,9 @@ inline constexpr std::size_t max_padding = 1024;  ///< Most padding bytes MTProt
 /// `buf` holds [head_room bytes][packet_prefix bytes, contents ignored][body]. Appends padding,
 /// fills both headers and encrypts in place. Returns the packet (from head_room to the end).
 /// `random` supplies the padding and its length (a random number of extra blocks).
-std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
-                                    crypto::direction from, const packet_header& header, const random_source& random);
+MTPROTO_CORE_EXPORT std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t head_room,
+                                                        const auth_key& key, crypto::direction from,
+                                                        const packet_header& header, const random_source& random);
 
 /// A packet that open_packet accepted.
 struct opened_packet {
@@ -53,7 +55,7 @@ struct opened_packet {
 /// Decrypts `packet` in place and checks auth_key_id, msg_key (constant time), length and padding.
 /// Up to 15 bytes after the last whole AES block are ignored (padded intermediate transport).
 /// On failure returns a session_errc and leaves `out` unspecified.
-std::error_code open_packet(std::span<std::uint8_t> packet, const auth_key& key, crypto::direction from,
-                            opened_packet& out);
+MTPROTO_CORE_EXPORT std::error_code open_packet(std::span<std::uint8_t> packet, const auth_key& key,
+                                                crypto::direction from, opened_packet& out);
 
 }  // namespace mtproto::session

@@ -4,6 +4,8 @@
 
 #include <system_error>
 
+#include "mtproto/core/export.h"
+
 namespace mtproto::session {
 
 /// Why a packet or message was refused; converts implicitly to std::error_code in
@@ -20,7 +22,7 @@ enum class session_errc {
 };
 
 /// The category of session_errc values, named "mtproto.session"; one instance for the program.
-const std::error_category& session_category() noexcept;
+MTPROTO_CORE_EXPORT const std::error_category& session_category() noexcept;
 
 /// Makes session_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(session_errc e) noexcept {

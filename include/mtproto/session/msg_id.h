@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "mtproto/core/clock.h"
+#include "mtproto/core/export.h"
 
 namespace mtproto::session {
 
@@ -26,13 +27,13 @@ enum class msg_kind : std::uint8_t {
 constexpr std::int64_t msg_id_seconds(std::int64_t msg_id) noexcept { return msg_id >> 32; }
 
 /// The msg_id that `t` maps to, before role bits and monotonicity are applied.
-std::int64_t msg_id_at(clock::time_point t) noexcept;
+MTPROTO_CORE_EXPORT std::int64_t msg_id_at(clock::time_point t) noexcept;
 
 /// The time a msg_id encodes.
-clock::time_point msg_id_time(std::int64_t msg_id) noexcept;
+MTPROTO_CORE_EXPORT clock::time_point msg_id_time(std::int64_t msg_id) noexcept;
 
 /// msg_ids for one session: time-based, role bits set, each greater than the last.
-class msg_id_generator {
+class MTPROTO_CORE_EXPORT msg_id_generator {
  public:
   /// Next id for a message sent at local time `now`, shifted by the learned server offset.
   std::int64_t next(clock::time_point now, msg_kind kind = msg_kind::client) noexcept;

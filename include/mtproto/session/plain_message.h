@@ -8,13 +8,16 @@
 #include <system_error>
 #include <vector>
 
+#include "mtproto/core/export.h"
+
 namespace mtproto::session {
 
 /// auth_key_id, msg_id and message_data_length: the bytes before the body.
 inline constexpr std::size_t plain_header_size = 20;
 
 /// Appends a plain message to `out` (after whatever head room the caller left in it).
-void write_plain_message(std::vector<std::uint8_t>& out, std::int64_t msg_id, std::span<const std::uint8_t> body);
+MTPROTO_CORE_EXPORT void write_plain_message(std::vector<std::uint8_t>& out, std::int64_t msg_id,
+                                             std::span<const std::uint8_t> body);
 
 /// A parsed plain message.
 struct plain_message {
@@ -24,6 +27,6 @@ struct plain_message {
 
 /// Parses a plain message; a non-zero auth_key_id, an inconsistent length or a body that is not
 /// whole 4-byte words is an error (session_errc::bad_message_length / unknown_auth_key).
-std::error_code read_plain_message(std::span<const std::uint8_t> packet, plain_message& out);
+MTPROTO_CORE_EXPORT std::error_code read_plain_message(std::span<const std::uint8_t> packet, plain_message& out);
 
 }  // namespace mtproto::session

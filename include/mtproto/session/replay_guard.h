@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "mtproto/core/export.h"
 #include "mtproto/session/msg_id.h"
 
 namespace mtproto::session {
@@ -29,7 +30,7 @@ enum class msg_id_verdict {
 /// Remembers a bounded window of recent ids; an id older than everything remembered is refused once
 /// the window has been full, since a duplicate of it could no longer be recognised. Allocates only
 /// at construction.
-class replay_guard {
+class MTPROTO_CORE_EXPORT replay_guard {
  public:
   /// `from_server`: the peer is a server (ids must be odd) or a client (ids divisible by 4).
   explicit replay_guard(bool from_server, replay_limits limits = {})

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "mtproto/core/export.h"
+
 /// mtproto-cpp: a client library for Telegram's MTProto 2.0. Layers, each depending only on those
 /// below it: tl (TL runtime), crypto, core/transport/handshake/session (the sans-IO protocol
 /// core), then client (the Asio runtime). Generated schema types live in mtproto::mt (service
@@ -16,7 +18,7 @@ namespace mtproto {
 
 /// An rpc_error answer, split into a type and an argument. This is the one place that knows
 /// which errors are waits and which are migrations.
-struct rpc_error {
+struct MTPROTO_CORE_EXPORT rpc_error {
   std::int32_t code = 0;     ///< 303, 400, 401, 403, 406, 420, 500, ...
   std::string message;       ///< As received: "FLOOD_WAIT_31".
   std::string type;          ///< message without the numeric argument: "FLOOD_WAIT".

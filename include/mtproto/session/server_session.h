@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mtproto/core/auth_key.h"
+#include "mtproto/core/export.h"
 #include "mtproto/session/container.h"
 #include "mtproto/session/encrypted_packet.h"
 #include "mtproto/session/events.h"
@@ -70,7 +71,7 @@ using server_event = std::variant<incoming_request, disconnect_after, failure_ev
 /// requests, future salts, destroy_session) and hands every other message to the application as
 /// a request to answer. The session id is learned from the first packet; a packet with another
 /// one starts a new session (new_session_created, fresh counters).
-class server_session {
+class MTPROTO_CORE_EXPORT server_session {
  public:
   /// `salt` is the first valid server salt; `random` fills padding and ids.
   server_session(auth_key key, std::int64_t salt, random_source random, server_session_options options = {});

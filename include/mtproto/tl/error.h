@@ -6,6 +6,8 @@
 #include <string>
 #include <system_error>
 
+#include "mtproto/tl/export.h"
+
 namespace mtproto::tl {
 
 /// Why TL input could not be decoded; converts implicitly to std::error_code in decode_category().
@@ -22,7 +24,7 @@ enum class decode_errc {
 };
 
 /// The category of decode_errc values, named "mtproto.tl"; one instance for the program.
-const std::error_category& decode_category() noexcept;
+MTPROTO_TL_EXPORT const std::error_category& decode_category() noexcept;
 
 /// Makes decode_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(decode_errc e) noexcept {
@@ -31,7 +33,7 @@ inline std::error_code make_error_code(decode_errc e) noexcept {
 
 /// Thrown by tl::reader and generated `read` functions. code() is a decode_errc; what() combines
 /// the code's message, the detail and the path.
-class decode_error : public std::system_error {
+class MTPROTO_TL_EXPORT decode_error : public std::system_error {
  public:
   /// `detail` says what was wrong in numbers ("need 4 bytes at offset 12, have 2"); may be empty.
   decode_error(decode_errc code, std::string detail);

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "mtproto/tl/export.h"
 #include "mtproto/tl/format.h"
 #include "mtproto/tl/reader.h"
 #include "mtproto/tl/text.h"
@@ -44,17 +45,17 @@ struct boxed_type_info {
 };
 
 /// Throws decode_error(unexpected_constructor) naming the expected type.
-[[noreturn]] void throw_unexpected_constructor(std::string_view type_name, std::uint32_t id);
+[[noreturn]] MTPROTO_TL_EXPORT void throw_unexpected_constructor(std::string_view type_name, std::uint32_t id);
 /// Throws std::logic_error: a value that must be on the wire is absent (empty boxed value, or
 /// a field sharing a flag bit with a present one).
-[[noreturn]] void throw_missing_field(std::string_view where, std::string_view field);
+[[noreturn]] MTPROTO_TL_EXPORT void throw_missing_field(std::string_view where, std::string_view field);
 /// Reads a constructor id; throws decode_error(unexpected_constructor), naming `name`, unless it
 /// is `id`.
-void expect_constructor(reader& r, std::uint32_t id, std::string_view name);
+MTPROTO_TL_EXPORT void expect_constructor(reader& r, std::uint32_t id, std::string_view name);
 
 /// Any constructor of any type, or nothing. Owns the value; copies are deep, a moved-from object
 /// is empty.
-class object {
+class MTPROTO_TL_EXPORT object {
  public:
   /// An empty object.
   object() noexcept = default;
@@ -129,7 +130,7 @@ class object {
   void format_to(text& t) const;
 
   /// Equal when both are empty, or both hold the same constructor with equal fields.
-  friend bool operator==(const object& a, const object& b);
+  friend MTPROTO_TL_EXPORT bool operator==(const object& a, const object& b);
 
  protected:
   /// Adopts `p`, a heap value described by `ops` (nullptr for both: empty).

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "mtproto/tl/error.h"
+#include "mtproto/tl/export.h"
 #include "mtproto/tl/types.h"
 
 namespace mtproto::tl {
@@ -25,7 +26,7 @@ struct reader_limits {
 /// lengths are validated against the remaining input before anything is allocated; nesting is
 /// limited. Failures throw tl::decode_error (truncated unless said otherwise); generated code
 /// adds the constructor/field path.
-class reader {
+class MTPROTO_TL_EXPORT reader {
  public:
   /// Reads from `input`, which must outlive the reader and every view it returns.
   explicit reader(std::span<const std::uint8_t> input, reader_limits limits = {}) noexcept

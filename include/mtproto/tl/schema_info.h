@@ -7,13 +7,14 @@
 #include <span>
 #include <string_view>
 
+#include "mtproto/tl/export.h"
 #include "mtproto/tl/object.h"
 
 namespace mtproto::tl {
 
 /// One generated schema: its constructors and functions sorted by id, its boxed types sorted by
 /// name. Instances are static tables emitted by tlgen; the spans point into them.
-struct schema_info {
+struct MTPROTO_TL_EXPORT schema_info {
   std::string_view name;                          ///< Name tlgen gave the schema.
   std::span<const ctor_ops* const> constructors;  ///< Sorted by id.
   std::span<const ctor_ops* const> functions;     ///< Sorted by id.
@@ -29,8 +30,8 @@ struct schema_info {
 
 /// Reads a constructor id and any constructor of the schema with that id. Throws decode_error
 /// (unexpected_constructor for an id the schema lacks).
-object read_object(const schema_info& schema, reader& r);
+MTPROTO_TL_EXPORT object read_object(const schema_info& schema, reader& r);
 /// Reads a function call (id and arguments) of the schema. Throws decode_error.
-object read_function_call(const schema_info& schema, reader& r);
+MTPROTO_TL_EXPORT object read_function_call(const schema_info& schema, reader& r);
 
 }  // namespace mtproto::tl

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mtproto/tl/export.h"
 #include "mtproto/tl/types.h"
 
 namespace mtproto::tl {
@@ -24,7 +25,7 @@ concept text_formattable = requires(const T& v, text& t) { v.format_to(t); };
 
 /// Builds the one-line rendering. Generated `format_to` members drive it: open(), then field()
 /// or flag() per field, then close(). Long strings, bytes and vectors are cut (see the limits).
-class text {
+class MTPROTO_TL_EXPORT text {
  public:
   /// Longest string shown in full; longer ones are cut with a "…(+N)" note.
   static constexpr std::size_t max_string_chars = 200;

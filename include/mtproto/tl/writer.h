@@ -9,13 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "mtproto/tl/export.h"
 #include "mtproto/tl/types.h"
 
 namespace mtproto::tl {
 
 /// Appends TL binary encoding to a caller-owned byte vector. The caller may leave head room
 /// in the vector before writing (transport framing, encryption header); the writer only appends.
-class writer {
+class MTPROTO_TL_EXPORT writer {
  public:
   /// Appends to `out`, which must outlive the writer.
   explicit writer(std::vector<std::uint8_t>& out) noexcept : out_(&out) {}

@@ -2,6 +2,7 @@
 /// Abridged framing.
 #pragma once
 
+#include "mtproto/core/export.h"
 #include "mtproto/transport/framing_codec.h"
 
 namespace mtproto::transport {
@@ -10,7 +11,7 @@ namespace mtproto::transport {
 /// words, one byte when below 127, else 0x7f and three little-endian bytes. The client sets the
 /// length byte's top bit to request a quick ack; the server sends quick-ack tokens big-endian, so
 /// their first byte has the top bit set and cannot be confused with a length.
-class abridged_codec final : public framing_codec {
+class MTPROTO_CORE_EXPORT abridged_codec final : public framing_codec {
  public:
   /// Packets of up to this many words use the one-byte length.
   static constexpr std::size_t max_short_words = 126;

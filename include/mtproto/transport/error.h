@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <system_error>
 
+#include "mtproto/core/export.h"
+
 namespace mtproto::transport {
 
 /// What went wrong in a codec; converts implicitly to std::error_code in transport_category().
@@ -31,7 +33,7 @@ enum class transport_errc {
 };
 
 /// The category of transport_errc values, named "mtproto.transport"; one instance for the program.
-const std::error_category& transport_category() noexcept;
+MTPROTO_CORE_EXPORT const std::error_category& transport_category() noexcept;
 
 /// Makes transport_errc usable as std::error_code (found by argument-dependent lookup).
 inline std::error_code make_error_code(transport_errc e) noexcept {
@@ -41,7 +43,7 @@ inline std::error_code make_error_code(transport_errc e) noexcept {
 /// Transport errors the server sends as a 4-byte frame (-404 auth key not found, -429 too many
 /// connections or transport flood, -444 invalid DC). They carry no authentication: any proxy or
 /// on-path party can forge one. The value of the error_code is the server's (negative) code.
-const std::error_category& server_error_category() noexcept;
+MTPROTO_CORE_EXPORT const std::error_category& server_error_category() noexcept;
 
 /// The server's transport error `code` (negative, as received) as an error_code of
 /// server_error_category().

@@ -8,6 +8,7 @@
 #include <span>
 #include <system_error>
 
+#include "mtproto/core/export.h"
 #include "mtproto/transport/events.h"
 #include "mtproto/transport/protocol.h"
 
@@ -65,7 +66,7 @@ struct parse_result {
 /// around a payload that already sits in the caller's buffer, `parse` reads one event from the front
 /// of received bytes. Buffering and obfuscation live one level up, in stream_codec. One codec
 /// serves one direction pair of one connection; not copyable (the full transport counts frames).
-class framing_codec {
+class MTPROTO_CORE_EXPORT framing_codec {
  public:
   /// A codec for the `side` end of a connection.
   framing_codec(transport::role side, framing_options options) noexcept : role_(side), options_(options) {}

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "mtproto/core/export.h"
 #include "mtproto/transport/framing_codec.h"
 
 namespace mtproto::transport {
@@ -12,7 +13,7 @@ namespace mtproto::transport {
 /// framing), a per-direction sequence number starting at 0, the payload, and the CRC32 of everything
 /// before it. The receiver checks both, so a dropped, duplicated or corrupted frame is detected. No
 /// quick acks.
-class full_codec final : public framing_codec {
+class MTPROTO_CORE_EXPORT full_codec final : public framing_codec {
  public:
   static constexpr std::size_t header_bytes = 8;   ///< Length, seqno.
   static constexpr std::size_t trailer_bytes = 4;  ///< CRC32.

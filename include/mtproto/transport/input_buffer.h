@@ -7,13 +7,15 @@
 #include <span>
 #include <vector>
 
+#include "mtproto/core/export.h"
+
 namespace mtproto::transport {
 
 /// The receive buffer of a connection: the runtime reads from the socket straight into prepare()'s
 /// span and commit()s what arrived, so received bytes are copied by nobody but the kernel. Decoded
 /// frames are spans into this buffer; compaction happens only in prepare(), which is why a frame
 /// stays valid until the next prepare()/commit()/feed()/next().
-class input_buffer {
+class MTPROTO_CORE_EXPORT input_buffer {
  public:
   /// Writable space for at least `n` more bytes at the end of the buffered data.
   std::span<std::uint8_t> prepare(std::size_t n);

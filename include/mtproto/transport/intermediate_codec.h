@@ -2,6 +2,7 @@
 /// Intermediate framing.
 #pragma once
 
+#include "mtproto/core/export.h"
 #include "mtproto/transport/framing_codec.h"
 
 namespace mtproto::transport {
@@ -9,7 +10,7 @@ namespace mtproto::transport {
 /// Intermediate framing: the client opens with 0xeeeeeeee; each packet is preceded by its length as
 /// a 4-byte little-endian integer. The client sets the length's top bit to request a quick ack; the
 /// server sends a quick-ack token as a bare 4-byte little-endian value with the top bit set.
-class intermediate_codec : public framing_codec {
+class MTPROTO_CORE_EXPORT intermediate_codec : public framing_codec {
  public:
   /// The frame header: a 4-byte length.
   static constexpr std::size_t length_size = 4;

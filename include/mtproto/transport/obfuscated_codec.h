@@ -7,6 +7,7 @@
 #include <span>
 #include <system_error>
 
+#include "mtproto/core/export.h"
 #include "mtproto/crypto/aes_ctr.h"
 #include "mtproto/transport/obfuscated_init.h"
 #include "mtproto/transport/protocol.h"
@@ -19,7 +20,7 @@ namespace mtproto::transport {
 /// (60..62); its last 8 bytes travel encrypted. With an MTProxy secret each key becomes
 /// SHA256(key ‖ secret). This class is the cipher layer only; stream_codec puts a framing inside.
 /// Movable, not copyable.
-class obfuscated_codec {
+class MTPROTO_CORE_EXPORT obfuscated_codec {
  public:
   /// Attempts at drawing a permitted init before concluding the random source is broken. A working
   /// source is refused with probability about 1/256 per draw.

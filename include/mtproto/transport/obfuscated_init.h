@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <span>
 
+#include "mtproto/core/export.h"
+
 namespace mtproto::transport {
 
 /// Size of the init, in bytes.
@@ -33,6 +35,6 @@ inline constexpr std::array<std::uint32_t, 7> forbidden_first_words = {
 
 /// True when these bytes may not open an obfuscated2 connection: first byte 0xef (abridged), a
 /// forbidden first word, or a zero second word (the full transport's first seqno).
-bool is_forbidden_obfuscated_init(std::span<const std::uint8_t, obfuscated_init_size> init) noexcept;
+MTPROTO_CORE_EXPORT bool is_forbidden_obfuscated_init(std::span<const std::uint8_t, obfuscated_init_size> init) noexcept;
 
 }  // namespace mtproto::transport

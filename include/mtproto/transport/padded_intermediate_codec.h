@@ -2,6 +2,7 @@
 /// Padded intermediate framing.
 #pragma once
 
+#include "mtproto/core/export.h"
 #include "mtproto/transport/intermediate_codec.h"
 
 namespace mtproto::transport {
@@ -10,7 +11,7 @@ namespace mtproto::transport {
 /// counted in its length, so packet sizes do not reveal MTProto's 16-byte block structure. The
 /// client opens with 0xdddddddd; MTProxy `dd` secrets require it. Received frames keep the padding
 /// (it cannot be told apart from the packet here); the MTProto layer knows its message length.
-class padded_intermediate_codec final : public intermediate_codec {
+class MTPROTO_CORE_EXPORT padded_intermediate_codec final : public intermediate_codec {
  public:
   /// Most random bytes appended to one frame.
   static constexpr std::size_t max_padding = 15;

@@ -9,11 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "mtproto/core/export.h"
+
 namespace mtproto::transport {
 
 /// An MTProxy secret: 16 bytes (plain obfuscated2), `dd` + 16 bytes (obfuscated2 with padded
 /// intermediate, hiding packet sizes), or `ee` + 16 bytes + domain (fake TLS).
-struct proxy_secret {
+struct MTPROTO_CORE_EXPORT proxy_secret {
   /// Which of the three forms the secret has.
   enum class mode : std::uint8_t {
     obfuscated,  ///< 16 bytes: obfuscated2 over any framing.

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <vector>
 
+#include "mtproto/core/export.h"
 #include "mtproto/transport/events.h"
 #include "mtproto/transport/framing_codec.h"
 #include "mtproto/transport/input_buffer.h"
@@ -69,7 +70,7 @@ struct transport_info {
 /// \endcode
 /// The server variant detects the client's transport from the first bytes; info() tells what it
 /// found (framing, obfuscation, DC id). Movable, not copyable.
-class stream_codec {
+class MTPROTO_CORE_EXPORT stream_codec {
  public:
   /// Throws std::system_error(invalid_argument) for impossible options (full over obfuscated2,
   /// fake-TLS secrets, which are not implemented) and random_source_failed (see obfuscated_codec).
@@ -144,7 +145,7 @@ class stream_codec {
 };
 
 /// A framing codec of the given kind (padded intermediate uses `random` for its padding).
-std::unique_ptr<framing_codec> make_framing_codec(protocol framing, role side, framing_options options,
-                                                  random_source random);
+MTPROTO_CORE_EXPORT std::unique_ptr<framing_codec> make_framing_codec(protocol framing, role side,
+                                                                      framing_options options, random_source random);
 
 }  // namespace mtproto::transport

@@ -7,6 +7,7 @@
 #include <span>
 #include <system_error>
 
+#include "mtproto/core/export.h"
 #include "mtproto/transport/protocol.h"
 
 namespace mtproto::transport {
@@ -36,6 +37,6 @@ struct detection {
 /// is the full transport's first sequence number; HTTP methods and TLS records are refused;
 /// anything else is an obfuscated2 init. Clients keep obfuscated2 inits out of the other patterns,
 /// which is what makes this unambiguous.
-detection detect_transport(std::span<const std::uint8_t> first_bytes) noexcept;
+MTPROTO_CORE_EXPORT detection detect_transport(std::span<const std::uint8_t> first_bytes) noexcept;
 
 }  // namespace mtproto::transport
