@@ -104,6 +104,19 @@ void dc_table::apply(const std::vector<api::DcOption>& options, bool use_ipv6) {
   for (auto& [id, list] : fresh) dcs_[id] = std::move(list);
 }
 
+namespace {
+
+/// Brackets only delimit an IPv6 literal; spaces and control bytes (a NUL would cut the name the
+/// resolver sees) belong to no host name or address.
+bool plausible_host(std::string_view host) {
+  return std::none_of(host.begin(), host.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return c == '[' || c == ']' || u <= 0x20 || u == 0x7f;
+  });
+}
+
+}  // namespace
+
 std::optional<dc_endpoint> parse_host_port(std::string_view text) {
   std::string_view host;
   std::string_view port;
@@ -121,7 +134,8 @@ std::optional<dc_endpoint> parse_host_port(std::string_view text) {
   }
   unsigned value = 0;
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (host.empty() || ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535)
+  if (host.empty() || !plausible_host(host) || ec != std::errc{} || end != port.data() + port.size() || value == 0 ||
+      value > 65535)
     return std::nullopt;
   dc_endpoint e;
   e.host = std::string(host);

@@ -88,3 +88,20 @@ TEST_CASE("dc_table: host:port parsing", "[dc]") {
   CHECK_FALSE(parse_host_port(":443"));
   CHECK_FALSE(parse_host_port("::1:443"));
 }
+
+TEST_CASE("dc_table: host:port refuses hosts no address has (found by fuzz_dc_table)", "[dc]") {
+  // "[[x]:80" used to give host "[x", which printed back as "[x:80" no longer parsed.
+  CHECK_FALSE(parse_host_port("[[x]:80"));
+  CHECK_FALSE(parse_host_port("[a[b]:80"));
+  CHECK_FALSE(parse_host_port("a]b:80"));
+  CHECK_FALSE(parse_host_port("a[b:80"));
+  // A NUL would cut the name the resolver sees; spaces and control bytes are in no host name.
+  CHECK_FALSE(parse_host_port(std::string_view("149.154.167.51\0evil:443", 23)));
+  CHECK_FALSE(parse_host_port("ho st:443"));
+  CHECK_FALSE(parse_host_port("host\t:443"));
+  CHECK_FALSE(parse_host_port("[::1 ]:443"));
+  // Still accepted: names, IPv4, bracketed IPv6 (also with a zone), and bytes above ASCII.
+  CHECK(parse_host_port("dc2.example:443"));
+  CHECK(parse_host_port("[fe80::1%eth0]:443"));
+  CHECK(parse_host_port("b\xc3\xbc" "cher.example:443"));
+}
