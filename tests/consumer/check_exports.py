@@ -32,10 +32,11 @@ import subprocess
 import sys
 import tempfile
 
-LAYERS = ["tl", "crypto", "mt", "core", "api", "client"]
+LAYERS = ["tl", "crypto", "mt", "core", "api", "client", "download"]
 # Namespaces each layer may export besides mtproto (rule 1).
 ALLOWED_NAMESPACES = {layer: {"std"} for layer in LAYERS}
 ALLOWED_NAMESPACES["client"] = {"std", "asio"}
+ALLOWED_NAMESPACES["download"] = {"std", "asio"}
 # Internals that public headers reach inline, so they must be exported (rule 2).
 ALLOWED_DETAIL = {
     ("mtproto", "client", "detail", "cancel_call"),         # client.h: detail::pending_cancel
