@@ -21,9 +21,8 @@
 //    salt; its msg_ids are divisible by 4, a container's members are distinct and older than it,
 //    its seqno is even; and, between clock syncs, every msg_id not sent before is greater than
 //    every one sent before.
-// Known gaps, not asserted (so this target passes until they are fixed; see finalize and feed):
-// after a sync moves the clock back, a request resent with its original msg_id can be newer than
-// its new container; a clock adopted from a msg_id outside 1970..2038 makes ids restart from 4.
+//  - a time sync never adopts a server time outside 2000..2038 (the clock stays one msg_ids can
+//    carry), and a packet refused after a resync leaves the clock as it was.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -97,9 +96,6 @@ struct conversation {
   std::set<std::int64_t> client_id_set;
   std::int64_t epoch_max = std::numeric_limits<std::int64_t>::min();  // greatest since the last sync
   std::set<std::int64_t> issued;                // sent, or handed out by clock_sync().next()
-  /// Ids issued before the clock last moved back: resent with their own id, they may be newer than
-  /// a container made after the sync (see the note at finalize).
-  std::int64_t issued_before_backward_sync = std::numeric_limits<std::int64_t>::min();
   std::vector<std::int64_t> server_msg_ids;     // every msg_id the "server" used
   std::set<request_id> pending;
   std::set<std::int64_t> delivered;             // msg_ids whose update reached the application
@@ -369,12 +365,6 @@ void finalize(conversation& c) {
   if (p.header.session_id != session_id || p.header.salt != salt || p.header.msg_id != packet->msg_id) std::abort();
   std::vector<std::int64_t> ids = {p.header.msg_id};
   const bool container = first_word(p.body) == msg_container_id;
-  // The id rules below hold while the session's clock is a unix time msg_ids can carry. A hostile
-  // server can move it outside (a 16/17 notice with a msg_id before 1970 or after 2038, adopted
-  // through the resync path); msg_id_at() has no meaningful value there and ids restart from 4
-  // after each such sync (reported, not asserted), so only parity is checked then.
-  const auto estimate = c.client.clock_sync().server_now(c.now).time_since_epoch();
-  const bool sane_clock = estimate >= std::chrono::seconds(946'684'800) && estimate < std::chrono::seconds(1ll << 31);
   if (container) {
     if (p.header.seqno % 2 != 0) std::abort();
     tl::reader r(p.body);
@@ -382,22 +372,20 @@ void finalize(conversation& c) {
     const auto members = parse_container(r);
     std::set<std::int64_t> distinct;
     for (const auto& m : members) {
-      if (!distinct.insert(m.msg_id).second && sane_clock) std::abort();
-      // Members must be older than their container (client_session refuses a container that is
-      // not when it receives one). Known gap, reported rather than asserted: after a sync moved
-      // the clock back, a request resent with its original msg_id (on_reconnect, msg_resend_req)
-      // or pushed with an id taken before the sync can be newer than the new container.
-      const bool known_gap = c.issued.count(m.msg_id) && m.msg_id <= c.issued_before_backward_sync;
-      if (sane_clock && m.msg_id >= p.header.msg_id && !known_gap) std::abort();
+      if (!distinct.insert(m.msg_id).second) std::abort();
+      // Members are older than their container (client_session refuses a container that is not
+      // when it receives one), also a request resent with its original msg_id after the clock
+      // moved back.
+      if (m.msg_id >= p.header.msg_id) std::abort();
       ids.push_back(m.msg_id);
     }
-    if (sane_clock && c.client_id_set.count(p.header.msg_id)) std::abort();  // a container id is always new
+    if (c.client_id_set.count(p.header.msg_id)) std::abort();  // a container id is always new
   }
   const std::int64_t before = c.epoch_max;
   for (auto id : ids) {
     if (id % 4 != 0) std::abort();
     if (!c.client_id_set.count(id)) {
-      if (sane_clock && id <= before) std::abort();  // a new msg_id not above the ones sent before
+      if (id <= before) std::abort();  // a new msg_id not above the ones sent before
       c.epoch_max = std::max(c.epoch_max, id);
       c.client_id_set.insert(id);
       c.client_ids.push_back(id);
@@ -433,14 +421,19 @@ void feed(conversation& c, fuzz::fuzz_data& in) {
   }
   const bool acted = check_events(c, events, maybe_synced);
   if (b.bad_container && acted) std::abort();  // some member of a refused container was acted on
+  const bool sane_time = msg_id_seconds(msg_id) >= earliest_server_time && msg_id_seconds(msg_id) < latest_server_time;
   if (b.single_sync_notice) {
     for (const auto& ev : events)
-      if (const auto* bm = std::get_if<bad_msg_event>(&ev); bm && (bm->error_code == 16 || bm->error_code == 17))
-        if (c.client.clock_sync().offset() != msg_id_time(msg_id) - c.now) std::abort();
+      if (const auto* bm = std::get_if<bad_msg_event>(&ev); bm && (bm->error_code == 16 || bm->error_code == 17)) {
+        const auto expected = sane_time ? msg_id_time(msg_id) - c.now : offset_before;
+        if (c.client.clock_sync().offset() != expected) std::abort();
+      }
+  }
+  if (clock_moved) {  // only ever to a time msg_ids can carry
+    const auto t = std::chrono::duration_cast<std::chrono::seconds>(c.client.clock_sync().server_now(c.now).time_since_epoch());
+    if (t.count() < earliest_server_time || t.count() >= latest_server_time) std::abort();
   }
   if (clock_moved) c.epoch_max = std::numeric_limits<std::int64_t>::min();
-  if (c.client.clock_sync().offset() < offset_before && !c.issued.empty())
-    c.issued_before_backward_sync = std::max(c.issued_before_backward_sync, *c.issued.rbegin());
 }
 
 }  // namespace

@@ -105,7 +105,7 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
   for (auto& s : once_queue_) owned.push_back(std::move(s));
   once_queue_.clear();
   for (std::size_t i = 0; i < owned.size(); ++i) {
-    items.push_back({ids_.next(now), seqno_.next(i >= not_content_related), owned[i]});
+    items.push_back({fresh_msg_id(now), seqno_.next(i >= not_content_related), owned[i]});
     total += container_item_header + owned[i].size();
   }
 
@@ -121,7 +121,7 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
     if (items.size() + 1 >= max_container_messages) break;
     send_queue_.pop_front();
     if (r.msg_id == 0) {
-      r.msg_id = ids_.next(now);
+      r.msg_id = fresh_msg_id(now);
       r.seqno = seqno_.next(r.content_related);
       by_msg_id_[r.msg_id] = it->first;
     }
@@ -150,8 +150,11 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
       c.members.push_back(i.msg_id);
     }
     write_container(w, views);
-    // The container's id comes after its members' (it must be the greatest).
-    header.msg_id = ids_.next(now);
+    // The container's id must be the greatest, also above a member resent with its original id
+    // after the clock was corrected backwards.
+    std::int64_t newest_member = 0;
+    for (const auto& i : items) newest_member = std::max(newest_member, i.msg_id);
+    header.msg_id = ids_.next_above(now, newest_member);
     header.seqno = seqno_.next(false);
     containers_.emplace(header.msg_id, std::move(c));
     if (containers_.size() > max_remembered_containers) containers_.erase(containers_.begin());
@@ -161,6 +164,14 @@ std::optional<outgoing_packet> client_session::finalize(clock::time_point now, s
     if (auto it = by_msg_id_.find(i.msg_id); it != by_msg_id_.end()) requests_[it->second].packet_msg_id = header.msg_id;
   seal_packet(out.buffer, head_room, key_, crypto::direction::client_to_server, header, random_);
   return out;
+}
+
+std::int64_t client_session::fresh_msg_id(clock::time_point now) {
+  // After the clock moved back, the generator may reach ids of requests still in flight (they
+  // keep theirs when resent): skip those, two messages of one session must never share an id.
+  std::int64_t id = ids_.next(now);
+  while (by_msg_id_.count(id)) id = ids_.next(now);
+  return id;
 }
 
 bool client_session::feed(std::span<std::uint8_t> packet, clock::time_point now, std::vector<event>& events) {
@@ -199,8 +210,12 @@ bool client_session::admit(std::int64_t msg_id, std::int32_t seqno, std::span<co
       // once: a second miss means the packet itself is out of the window.
       if (may_resync) {
         if (auto sync_id = find_time_sync(msg_id, body)) {
-          ids_.sync_to(*sync_id, now);
-          return admit(msg_id, seqno, body, now, events, /*may_resync=*/false);
+          const msg_id_generator before = ids_;
+          if (ids_.sync_to(*sync_id, now)) {
+            if (admit(msg_id, seqno, body, now, events, /*may_resync=*/false)) return true;
+            ids_ = before;  // the packet is refused after all: it must not have moved our clock
+            return false;
+          }
         }
       }
       events.push_back(failure_event{session_errc::malformed_body,
@@ -382,7 +397,10 @@ void client_session::handle_bad_msg(std::int64_t bad_msg_id, std::int32_t code, 
   switch (code) {
     case bad_msg_code::msg_id_too_low:
     case bad_msg_code::msg_id_too_high:
-      ids_.sync_to(server_msg_id, now);
+      // An absurd server time is not adopted; the request goes out again on our own clock.
+      if (!ids_.sync_to(server_msg_id, now))
+        events.push_back(failure_event{session_errc::malformed_body,
+                                       fmt::format("time sync to an absurd server msg_id {:#x} ignored", server_msg_id)});
       requeue(bad_msg_id, false);
       return;
     case bad_msg_code::msg_id_bad_low_bits:

@@ -1,5 +1,7 @@
 #include "mtproto/session/msg_id.h"
 
+#include <algorithm>
+
 namespace mtproto::session {
 
 std::int64_t msg_id_at(clock::time_point t) noexcept {
@@ -23,13 +25,26 @@ std::int64_t msg_id_generator::next(clock::time_point now, msg_kind kind) noexce
   std::int64_t id = (msg_id_at(now + offset_) & ~std::int64_t{3}) | role;
   if (id <= last_) id = ((last_ + 4) & ~std::int64_t{3}) | role;
   last_ = id;
+  highest_ = std::max(highest_, id);
   return id;
 }
 
-void msg_id_generator::sync_to(std::int64_t server_msg_id, clock::time_point now) noexcept {
+std::int64_t msg_id_generator::next_above(clock::time_point now, std::int64_t floor, msg_kind kind) noexcept {
+  const std::int64_t id = next(now, kind);
+  if (id > floor) return id;
+  last_ = std::max(floor, highest_);
+  return next(now, kind);
+}
+
+bool msg_id_generator::sync_to(std::int64_t server_msg_id, clock::time_point now) noexcept {
+  const std::int64_t seconds = msg_id_seconds(server_msg_id);
+  if (seconds < earliest_server_time || seconds >= latest_server_time) return false;
+  const clock::duration previous = offset_;
   offset_ = msg_id_time(server_msg_id) - now;
-  // Ids made with a clock that ran ahead must not hold back the corrected ones.
-  last_ = 0;
+  // Ids made with a clock that ran ahead must not hold back the corrected ones; but a clock that
+  // did not move back keeps ids increasing (restarting would repeat ids already sent).
+  if (offset_ < previous) last_ = std::min(last_, (msg_id_at(now + offset_) & ~std::int64_t{3}) - 4);
+  return true;
 }
 
 }  // namespace mtproto::session

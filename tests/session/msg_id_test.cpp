@@ -76,3 +76,33 @@ TEST_CASE("replay guard refuses duplicates, stale and future ids, and wrong pari
   CHECK(from_client.check(id(t0, 0), t0) == msg_id_verdict::fresh);
   CHECK(from_client.check(id(t0 + 1ms, 1), t0) == msg_id_verdict::bad_parity);
 }
+
+TEST_CASE("a time sync to a server clock msg_ids cannot carry is refused") {
+  msg_id_generator g;
+  g.set_offset(5s);
+  const auto before = g.offset();
+  CHECK_FALSE(g.sync_to(std::int64_t{100} << 32 | 1, t0));                       // 1970
+  CHECK_FALSE(g.sync_to(std::int64_t{0x7fffffff} << 32 | 1, t0));                // 2038
+  CHECK_FALSE(g.sync_to(-(std::int64_t{1} << 40), t0));                          // negative
+  CHECK(g.offset() == before);
+  CHECK(g.sync_to(msg_id_at(t0 + 60s) | 1, t0));
+}
+
+TEST_CASE("a sync that does not move the clock back never repeats an id") {
+  msg_id_generator g;
+  std::int64_t last = 0;
+  for (int i = 0; i < 100; ++i) last = g.next(t0);  // a burst: ids step by 4 past the clock
+  CHECK(g.sync_to(msg_id_at(t0) | 1, t0));           // same offset
+  CHECK(g.next(t0) > last);
+}
+
+TEST_CASE("next_above is above the floor and every id before a backward sync") {
+  msg_id_generator g;
+  const auto early = g.next(t0 + 3600s);
+  CHECK(g.sync_to(msg_id_at(t0) | 1, t0 + 3600s));  // the clock was an hour ahead
+  const auto corrected = g.next(t0 + 3600s);
+  CHECK(corrected < early);
+  const auto container = g.next_above(t0 + 3600s, early - 4);
+  CHECK(container > early);
+  CHECK(g.next(t0 + 3600s) > container);  // and ids stay increasing after it
+}

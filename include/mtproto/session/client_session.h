@@ -146,6 +146,8 @@ class MTPROTO_CORE_EXPORT client_session {
   std::size_t requeue(std::int64_t msg_id, bool keep_msg_id);
   /// The msg_id of a bad_msg_notification 16/17 about one of our messages in flight, in `body`.
   std::optional<std::int64_t> find_time_sync(std::int64_t msg_id, std::span<const std::uint8_t> body) const;
+  /// A new msg_id that no request in flight uses.
+  std::int64_t fresh_msg_id(clock::time_point now);
   request_id request_by_msg_id(std::int64_t msg_id) const;
   void forget_msg_id(std::int64_t msg_id);
   std::span<const std::uint8_t> inflate(std::span<const std::uint8_t> packed);

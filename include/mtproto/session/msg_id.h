@@ -32,6 +32,12 @@ MTPROTO_CORE_EXPORT std::int64_t msg_id_at(clock::time_point t) noexcept;
 /// The time a msg_id encodes.
 MTPROTO_CORE_EXPORT clock::time_point msg_id_time(std::int64_t msg_id) noexcept;
 
+/// Earliest server time sync_to() adopts: 2000-01-01 in unix seconds.
+inline constexpr std::int64_t earliest_server_time = 946'684'800;
+/// First server time sync_to() refuses: 2038-01-01, weeks before msg_id seconds reach 2^31 (where
+/// ids would turn negative).
+inline constexpr std::int64_t latest_server_time = 2'145'916'800;
+
 /// msg_ids for one session: time-based, role bits set, each greater than the last.
 class MTPROTO_CORE_EXPORT msg_id_generator {
  public:
@@ -42,9 +48,17 @@ class MTPROTO_CORE_EXPORT msg_id_generator {
   void set_offset(clock::duration offset) noexcept { offset_ = offset; }
   /// The offset in use (server_time - local_time).
   clock::duration offset() const noexcept { return offset_; }
+  /// Next id that is also greater than `floor` and than every id generated before, even before a
+  /// sync moved the clock back: for a container holding a message resent with its original id,
+  /// which may be newer than the corrected clock (a container's id must exceed its members', and
+  /// must not repeat an earlier id).
+  std::int64_t next_above(clock::time_point now, std::int64_t floor, msg_kind kind = msg_kind::client) noexcept;
+
   /// Learns the offset from a server msg_id received at local time `now` (bad_msg 16/17, handshake).
-  /// Ids restart from the corrected clock, even if that is behind the last one generated.
-  void sync_to(std::int64_t server_msg_id, clock::time_point now) noexcept;
+  /// Ids continue from the corrected clock, even if that is behind the last one generated.
+  /// Refuses (returns false, changes nothing) a server time msg_ids cannot carry meaningfully:
+  /// before 2000 or from 2038 on, which only a hostile server would send.
+  bool sync_to(std::int64_t server_msg_id, clock::time_point now) noexcept;
   /// The server's clock as far as this generator knows.
   clock::time_point server_now(clock::time_point now) const noexcept { return now + offset_; }
 
@@ -52,6 +66,7 @@ class MTPROTO_CORE_EXPORT msg_id_generator {
  private:
   clock::duration offset_{};
   std::int64_t last_ = 0;
+  std::int64_t highest_ = 0;  // of every id generated, across syncs
 };
 
 /// seq_no: twice the number of content-related messages sent before, plus one if this one is
