@@ -1,0 +1,393 @@
+#include "mtproto/download/depth_controller.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <queue>
+#include <random>
+#include <vector>
+
+using namespace mtproto::download;
+using namespace std::chrono_literals;
+using clock_type = depth_controller::clock;
+using phase = depth_controller::phase;
+
+namespace {
+
+const clock_type::time_point t0 = clock_type::time_point{} + 1000h;
+constexpr std::uint32_t part_512k = 512 * 1024;
+
+clock_type::duration seconds_f(double s) {
+  return std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(s));
+}
+
+// What the simulated download runs over.
+struct link_model {
+  double session_bandwidth = 5e6;  // bytes/s each connection carries
+  bool shared_link = false;        // all connections share one link of session_bandwidth instead
+  clock_type::duration rtt = 50ms;
+  double account_rate = 30;   // requests/s the account may make (a token bucket); 0: no limit
+  double account_burst = 30;  // the bucket's size
+  std::chrono::seconds flood_wait{3};
+  int engine_cap = 0;  // > 0: the engine never has more requests in flight (a slow sink)
+  std::uint32_t part_size = part_512k;
+};
+
+// A tiny discrete-event simulation of the engine around one controller: it keeps the targets
+// filled, spreads requests over the least loaded connections, honours flood waits (as the flood
+// gate would), and feeds every answer back. Each connection's link is FIFO: a request reaches the
+// server after rtt/2, its part is sent once the link is free, and arrives rtt/2 after that.
+class simulator {
+ public:
+  explicit simulator(link_model m, depth_options o = {}) : m_(m), ctl_(m.part_size, t0, o), tokens_(m.account_burst) {}
+
+  void run_until(clock_type::time_point end) {
+    while (true) {
+      if (now_ >= gate_open_) fill();
+      clock_type::time_point next = clock_type::time_point::max();
+      if (!pending_.empty()) next = pending_.top().done;
+      if (gate_open_ > now_) next = std::min(next, gate_open_);
+      if (ctl_.next_decision_at() > now_) next = std::min(next, ctl_.next_decision_at());
+      if (next > end) break;
+      now_ = next;
+      if (!pending_.empty() && pending_.top().done == now_) {
+        const request r = pending_.top();
+        pending_.pop();
+        --load_[static_cast<std::size_t>(r.session)];
+        --in_flight_;
+        if (r.flooded) {
+          flood_times.push_back(now_);
+          ctl_.on_flood(m_.flood_wait, now_);
+          gate_open_ = std::max(gate_open_, now_ + m_.flood_wait);
+        } else {
+          completions.push_back({now_, m_.part_size});
+          ctl_.on_part(m_.part_size, now_ - r.sent, now_);
+        }
+      } else {
+        ctl_.advance(now_);
+      }
+      record();
+    }
+    now_ = end;
+  }
+
+  // Bytes per second answered in [from, to).
+  double throughput(clock_type::time_point from, clock_type::time_point to) const {
+    std::uint64_t bytes = 0;
+    for (const auto& c : completions)
+      if (c.at >= from && c.at < to) bytes += c.bytes;
+    return static_cast<double>(bytes) / std::chrono::duration<double>(to - from).count();
+  }
+  std::size_t floods_between(clock_type::time_point from, clock_type::time_point to) const {
+    return static_cast<std::size_t>(std::count_if(flood_times.begin(), flood_times.end(),
+                                                  [&](auto t) { return t >= from && t < to; }));
+  }
+
+  const depth_controller& controller() const { return ctl_; }
+
+  struct completion {
+    clock_type::time_point at;
+    std::uint64_t bytes;
+  };
+  struct target {
+    clock_type::time_point at;
+    int in_flight;
+    int sessions;
+  };
+  std::vector<completion> completions;
+  std::vector<clock_type::time_point> flood_times;
+  std::vector<target> targets{{t0, 0, 0}};
+
+ private:
+  struct request {
+    clock_type::time_point done;
+    clock_type::time_point sent;
+    int session;
+    bool flooded;
+    std::uint64_t seq;
+    bool operator>(const request& o) const { return done != o.done ? done > o.done : seq > o.seq; }
+  };
+
+  void fill() {
+    while (in_flight_ < ctl_.target_in_flight() && (m_.engine_cap == 0 || in_flight_ < m_.engine_cap)) {
+      const auto sessions = static_cast<std::size_t>(ctl_.target_sessions());
+      const auto least = std::min_element(load_.begin(), load_.begin() + static_cast<long>(sessions));
+      const auto k = static_cast<std::size_t>(least - load_.begin());
+      const clock_type::time_point arrival = now_ + m_.rtt / 2;
+      request r{arrival + m_.rtt / 2, now_, static_cast<int>(k), false, seq_++};
+      if (m_.account_rate > 0) {
+        tokens_ = std::min(m_.account_burst,
+                           tokens_ + m_.account_rate * std::chrono::duration<double>(arrival - last_arrival_).count());
+        last_arrival_ = arrival;
+        r.flooded = tokens_ < 1;
+        if (!r.flooded) tokens_ -= 1;
+      }
+      if (!r.flooded) {
+        auto& free_at = link_free_[m_.shared_link ? 0 : k];
+        free_at = std::max(arrival, free_at) + seconds_f(m_.part_size / m_.session_bandwidth);
+        r.done = free_at + m_.rtt / 2;
+      }
+      pending_.push(r);
+      ++load_[k];
+      ++in_flight_;
+    }
+  }
+
+  void record() {
+    const target& last = targets.back();
+    if (last.in_flight != ctl_.target_in_flight() || last.sessions != ctl_.target_sessions())
+      targets.push_back({now_, ctl_.target_in_flight(), ctl_.target_sessions()});
+  }
+
+  link_model m_;
+  depth_controller ctl_;
+  clock_type::time_point now_ = t0;
+  clock_type::time_point gate_open_ = t0;
+  clock_type::time_point last_arrival_ = t0;
+  double tokens_;
+  std::priority_queue<request, std::vector<request>, std::greater<>> pending_;
+  std::array<int, max_download_sessions_limit> load_{};
+  std::array<clock_type::time_point, max_download_sessions_limit> link_free_{};
+  int in_flight_ = 0;
+  std::uint64_t seq_ = 0;
+};
+
+// The fastest the account limit allows: 30 requests/s of 512 KiB, about 15.7 MB/s.
+constexpr double limited_optimum = 30.0 * part_512k;
+
+}  // namespace
+
+TEST_CASE("starts where the official clients sit: 2 MiB in flight on one connection", "[download][depth]") {
+  CHECK(depth_controller(512 * 1024, t0).target_in_flight() == 4);
+  CHECK(depth_controller(512 * 1024, t0).target_sessions() == 1);
+  CHECK(depth_controller(1024 * 1024, t0).target_in_flight() == 2);
+  CHECK(depth_controller(128 * 1024, t0).target_in_flight() == 16);
+  CHECK(depth_controller(4 * 1024, t0).target_in_flight() == 16);  // max_in_flight_per_session
+  CHECK(depth_controller(0, t0).target_in_flight() == 16);
+  CHECK(depth_controller(512 * 1024, t0).target_bytes_in_flight() == 2u << 20);
+  CHECK(depth_controller(512 * 1024, t0).current_phase() == phase::measuring);
+}
+
+TEST_CASE("under an account limit it settles near the limit and stops flooding", "[download][depth]") {
+  simulator sim(link_model{});
+  sim.run_until(t0 + 240s);
+  const auto& ctl = sim.controller();
+  INFO("floods " << sim.flood_times.size() << ", targets " << ctl.target_in_flight() << "/" << ctl.target_sessions()
+                 << ", last minute " << sim.throughput(t0 + 180s, t0 + 240s) / 1e6 << " MB/s");
+  CHECK(sim.flood_times.size() > 0);  // it found the limit...
+  CHECK(sim.floods_between(t0 + 90s, t0 + 240s) == 0);  // ...and stays below it
+  CHECK(sim.throughput(t0 + 180s, t0 + 240s) >= 0.85 * limited_optimum);
+  for (const auto& t : sim.targets) {
+    CHECK(t.sessions <= 8);
+    CHECK(t.in_flight <= ctl.options().max_in_flight);
+  }
+}
+
+TEST_CASE("without an account limit it opens every connection it may", "[download][depth]") {
+  link_model m;
+  m.account_rate = 0;
+  simulator sim(m);
+  sim.run_until(t0 + 300s);
+  const auto& ctl = sim.controller();
+  INFO("targets " << ctl.target_in_flight() << "/" << ctl.target_sessions());
+  CHECK(sim.flood_times.empty());
+  CHECK(ctl.target_sessions() == 8);
+  CHECK(ctl.target_in_flight() <= 24);  // saturating 8 connections takes 2 or 3 each, not the maximum
+  CHECK(sim.throughput(t0 + 240s, t0 + 300s) >= 0.9 * 8 * m.session_bandwidth);
+}
+
+TEST_CASE("connections that do not add bandwidth are not kept", "[download][depth]") {
+  link_model m;
+  m.account_rate = 0;
+  m.shared_link = true;  // one 5 MB/s link under every connection
+  simulator sim(m);
+  sim.run_until(t0 + 300s);
+  const auto& ctl = sim.controller();
+  INFO("targets " << ctl.target_in_flight() << "/" << ctl.target_sessions() << ", changes " << sim.targets.size());
+  CHECK(ctl.target_sessions() == 1);
+  CHECK(sim.throughput(t0 + 240s, t0 + 300s) >= 0.95 * m.session_bandwidth);
+  // Probes that do not pay back off: a handful of changes in five minutes, not one per interval.
+  CHECK(sim.targets.size() < 20);
+}
+
+TEST_CASE("a target the engine does not fill is not raised", "[download][depth]") {
+  link_model m;
+  m.account_rate = 0;
+  m.engine_cap = 2;
+  simulator sim(m);
+  sim.run_until(t0 + 120s);
+  for (const auto& t : sim.targets) CHECK(t.in_flight <= 4);
+  CHECK(sim.controller().pipe_requests() < 3);
+}
+
+TEST_CASE("the level that flooded is remembered, so floods come rarely", "[download][depth]") {
+  simulator sim(link_model{});
+  sim.run_until(t0 + 3600s);
+  // Flood answers come in bursts (every request in flight at the time), and relearning a limit
+  // may take two probes a few seconds apart: count episodes.
+  std::vector<clock_type::time_point> episodes;
+  clock_type::time_point last{};
+  for (auto t : sim.flood_times) {
+    if (episodes.empty() || t - last > 60s) episodes.push_back(t);
+    last = t;
+  }
+  INFO("flood episodes " << episodes.size());
+  CHECK(episodes.size() <= 4);
+  // Each episode doubles the memory (300 s, 600 s, ...): they come further and further apart.
+  for (std::size_t i = 1; i < episodes.size(); ++i) CHECK(episodes[i] - episodes[i - 1] >= 300s * (1 << i));
+  CHECK(sim.throughput(t0 + 60s, t0 + 3600s) >= 0.85 * limited_optimum);
+}
+
+TEST_CASE("a flood lowers the depth at once and holds it", "[download][depth]") {
+  depth_options o;
+  o.initial_bytes_in_flight = 8 * part_512k;
+  o.initial_sessions = 2;
+  depth_controller ctl(part_512k, t0, o);
+  REQUIRE(ctl.target_in_flight() == 8);
+  auto t = t0;
+  for (int i = 0; i < 10; ++i) ctl.on_part(part_512k, 200ms, t += 100ms);
+  ctl.on_flood(3s, t);
+  CHECK(ctl.floods() == 1);
+  CHECK(ctl.target_in_flight() == 4);
+  CHECK(ctl.target_sessions() == 2);
+  CHECK(ctl.current_phase() == phase::holding);
+  const auto wake = t + 3s + o.calm_period;
+  CHECK(ctl.next_decision_at() == wake);
+  // The rest of the burst was sent before the decrease: no further decrease, a longer hold.
+  for (int i = 1; i <= 5; ++i) ctl.on_flood(3s, t + i * 50ms);
+  CHECK(ctl.target_in_flight() == 4);
+  CHECK(ctl.next_decision_at() == wake + 250ms);
+  // Answers during the hold change nothing.
+  for (auto at = t; at < wake; at += 100ms) ctl.on_part(part_512k, 200ms, at);
+  CHECK(ctl.target_in_flight() == 4);
+  CHECK(ctl.current_phase() == phase::holding);
+  // A second flood later (the wait over, requests sent at the new depth) lowers again.
+  ctl.on_flood(3s, wake + 1s);
+  CHECK(ctl.target_in_flight() == 2);
+  ctl.on_flood(3s, wake + 3s);
+  CHECK(ctl.target_in_flight() == 1);
+  CHECK(ctl.target_sessions() == 1);
+  ctl.on_flood(3s, wake + 5s);
+  CHECK(ctl.target_in_flight() == 1);  // min_in_flight
+  // Flooding even at one request: no probe upward while that is remembered.
+  auto at = wake + 5s;
+  for (int i = 0; i < 20'000; ++i) ctl.on_part(part_512k, 100ms, at += 100ms);
+  CHECK(ctl.target_in_flight() == 1);
+}
+
+TEST_CASE("after the hold it measures, then probes upward one request at a time", "[download][depth]") {
+  depth_controller ctl(part_512k, t0);
+  auto t = t0;
+  for (int i = 0; i < 10; ++i) ctl.on_part(part_512k, 400ms, t += 100ms);
+  ctl.on_flood(2s, t);
+  REQUIRE(ctl.target_in_flight() == 2);
+  const auto wake = t + 2s + depth_options{}.calm_period;
+  for (; t < wake; t += 100ms) ctl.on_part(part_512k, 200ms, t);
+  CHECK(ctl.current_phase() == phase::holding);
+  ctl.advance(wake);
+  CHECK(ctl.current_phase() == phase::measuring);
+  t = wake;
+  while (ctl.target_in_flight() == 2 && t < wake + 10s) ctl.on_part(part_512k, 200ms, t += 100ms);
+  CHECK(ctl.target_in_flight() == 3);  // below the level that flooded (4)
+  CHECK(ctl.current_phase() == phase::probing_depth);
+  CHECK(t - wake >= depth_options{}.settle_time + depth_options{}.measure_interval);
+}
+
+TEST_CASE("transient failures take one request off only when they pile up", "[download][depth]") {
+  depth_controller ctl(part_512k, t0);
+  auto t = t0 + 5s;
+  ctl.on_transient_failure(t);
+  ctl.on_transient_failure(t + 1s);
+  CHECK(ctl.target_in_flight() == 4);
+  ctl.on_transient_failure(t + 2s);
+  CHECK(ctl.target_in_flight() == 3);
+  // Spread over more than the window, they are background noise.
+  for (int i = 1; i <= 10; ++i) ctl.on_transient_failure(t + std::chrono::seconds(2 + 11 * i));
+  CHECK(ctl.target_in_flight() == 3);
+}
+
+TEST_CASE("nothing changes twice at one instant, and time never runs back", "[download][depth]") {
+  depth_controller ctl(part_512k, t0);
+  auto t = t0;
+  for (int i = 0; i < 100; ++i) ctl.on_part(part_512k, 400ms, t += 100ms);
+  const int n = ctl.target_in_flight();
+  for (int i = 0; i < 1000; ++i) ctl.advance(t);
+  CHECK(ctl.target_in_flight() == n);
+  ctl.on_part(part_512k, 400ms, t - 1h);  // taken as `t`
+  ctl.advance(t0);
+  CHECK(ctl.target_in_flight() == n);
+}
+
+TEST_CASE("nonsense options are clamped to something workable", "[download][depth]") {
+  depth_options o;
+  o.max_sessions = 1000;
+  o.initial_sessions = -3;
+  o.max_in_flight = 0;
+  o.min_in_flight = 50;
+  o.decrease_factor = 1.5;
+  o.min_gain = std::nan("");
+  o.rtt_smoothing = 0;
+  o.measure_interval = -5s;
+  o.ceiling_memory = std::chrono::milliseconds::max();
+  depth_controller ctl(part_512k, t0, o);
+  CHECK(ctl.options().max_sessions == max_download_sessions_limit);
+  CHECK(ctl.options().initial_sessions == 1);
+  CHECK(ctl.options().max_in_flight == 1);
+  CHECK(ctl.options().min_in_flight == 1);
+  CHECK(ctl.options().decrease_factor == 0.5);
+  CHECK(ctl.options().min_gain == 0.25);
+  CHECK(ctl.options().rtt_smoothing == 0.125);
+  CHECK(ctl.options().measure_interval == 0ms);
+  CHECK(ctl.options().ceiling_memory == 24h);
+  CHECK(ctl.target_in_flight() == 1);
+}
+
+TEST_CASE("arbitrary event streams keep the targets within bounds", "[download][depth]") {
+  std::mt19937_64 rng(20240611);
+  int events = 0;
+  for (int round = 0; round < 200; ++round) {
+    depth_options o;
+    o.max_sessions = 1 + static_cast<int>(rng() % 10);
+    o.max_in_flight = 1 + static_cast<int>(rng() % 40);
+    o.min_in_flight = 1 + static_cast<int>(rng() % 3);
+    o.max_in_flight_per_session = 1 + static_cast<int>(rng() % 6);
+    o.initial_sessions = 1 + static_cast<int>(rng() % 4);
+    o.measure_interval = std::chrono::milliseconds(rng() % 3000);
+    o.settle_time = std::chrono::milliseconds(rng() % 1000);
+    o.calm_period = std::chrono::milliseconds(rng() % 5000);
+    o.steady_probe_interval = std::chrono::milliseconds(rng() % 5000);
+    o.min_gain = static_cast<double>(rng() % 100) / 100;
+    o.min_pipe_fill = static_cast<double>(rng() % 100) / 100;
+    depth_controller ctl(static_cast<std::uint32_t>(1 + rng() % (1 << 20)), t0, o);
+    const auto& c = ctl.options();
+    auto t = t0;
+    auto last_rise = t0 - 1h;
+    int n = ctl.target_in_flight();
+    for (int i = 0; i < 2000; ++i) {
+      t += std::chrono::milliseconds(rng() % 300);
+      switch (rng() % 20) {
+        case 0: ctl.on_flood(std::chrono::seconds(rng() % 10), t); break;
+        case 1: ctl.on_transient_failure(t); break;
+        case 2: ctl.advance(t); break;
+        default: ctl.on_part(rng() % (1 << 20), std::chrono::milliseconds(rng() % 2000), t); break;
+      }
+      const int now_n = ctl.target_in_flight(), s = ctl.target_sessions();
+      bool ok = now_n >= c.min_in_flight && now_n <= c.max_in_flight && s >= 1 &&
+                s <= std::min(now_n, c.max_sessions) &&
+                now_n <= std::max(c.min_in_flight, s * c.max_in_flight_per_session);
+      if (now_n > n) {
+        ok = ok && t - last_rise >= c.min_change_interval;  // never a hot loop upward
+        last_rise = t;
+      }
+      n = now_n;
+      if (!ok) {  // one assertion per failure rather than a million passing ones
+        INFO("round " << round << ", event " << i << ": " << now_n << " in flight over " << s << " sessions");
+        REQUIRE(ok);
+      }
+      ++events;
+    }
+  }
+  CHECK(events == 200 * 2000);
+}
