@@ -81,16 +81,21 @@ void client_core::route(call_id id, std::vector<std::uint8_t> body, const call_o
   auto& d = dc(target);
   const bool home_authorized = stored_.user_id != 0 && dc(home_dc()).authorized;
   if (!internal && target != home_dc() && home_authorized && !d.authorized) {
-    d.waiting_for_import.emplace_back(id, std::move(body));
+    d.waiting_for_import.push_back({id, std::move(body), options});
     import_authorization(target);
     return;
   }
-  auto conn = pick_connection(target, options.kind);
+  if (options.kind == session_kind::download && options.session_index &&
+      (*options.session_index < 0 || *options.session_index >= options_.max_download_sessions)) {
+    fail(id, make_error_code(client_errc::bad_session_index));
+    return;
+  }
+  auto conn = pick_connection(target, options.kind, options.session_index);
   calls_[id].conn = conn;
   conn->submit(id, std::move(body));
 }
 
-std::shared_ptr<connection> client_core::pick_connection(int dc_id, session_kind kind) {
+std::shared_ptr<connection> client_core::pick_connection(int dc_id, session_kind kind, std::optional<int> index) {
   auto& d = dc(dc_id);
   auto created = [&](std::shared_ptr<connection> c) {
     std::lock_guard lock(snapshot_mutex_);
@@ -100,6 +105,12 @@ std::shared_ptr<connection> client_core::pick_connection(int dc_id, session_kind
   if (kind == session_kind::main || options_.max_download_sessions <= 0) {
     if (!d.main) d.main = created(std::make_shared<connection>(ex_, *this, dc_id, session_kind::main, 0));
     return d.main;
+  }
+  if (index) {
+    while (d.downloads.size() <= static_cast<std::size_t>(*index))
+      d.downloads.push_back(created(std::make_shared<connection>(ex_, *this, dc_id, session_kind::download,
+                                                                 static_cast<int>(d.downloads.size()) + 1)));
+    return d.downloads[static_cast<std::size_t>(*index)];
   }
   std::shared_ptr<connection> best;
   for (auto& c : d.downloads)
@@ -123,14 +134,13 @@ void client_core::import_authorization(int dc_id) {
     d.importing = false;
     auto waiting = std::move(d.waiting_for_import);
     d.waiting_for_import.clear();
-    for (auto& [id, body] : waiting) {
-      if (!self->calls_.contains(id)) continue;  // timed out or cancelled meanwhile
+    for (auto& w : waiting) {
+      if (!self->calls_.contains(w.id)) continue;  // timed out or cancelled meanwhile
       if (error) {
-        self->finish(id, error, {});
+        self->finish(w.id, error, {});
       } else {
-        call_options o;
-        o.dc = dc_id;
-        self->route(id, std::move(body), o, true);
+        w.options.dc = dc_id;
+        self->route(w.id, std::move(w.body), w.options, true);
       }
     }
   };
@@ -189,7 +199,7 @@ void client_core::fail(call_id id, std::error_code code) {
   if (it->second.conn) it->second.conn->forget(id);
   for (auto& [dc_id, d] : dcs_) {
     auto& w = d.waiting_for_import;
-    std::erase_if(w, [&](const auto& e) { return e.first == id; });
+    std::erase_if(w, [&](const auto& e) { return e.id == id; });
   }
   const call_error error{code, std::nullopt};
   finish(id, &error, {});
@@ -360,6 +370,7 @@ call_id client::start_call(std::vector<std::uint8_t> body, call_options options,
 }
 void client::cancel(call_id id) { core_->cancel(id); }
 void client::shutdown() { core_->shutdown(); }
+int client::max_download_sessions() const noexcept { return core_->options().max_download_sessions; }
 login_state client::login() const { return core_->login(); }
 dc_table client::current_dc_table() const { return core_->current_dc_table(); }
 void client::set_logged_in(int dc, std::int64_t user_id, bool is_bot) { core_->set_logged_in(dc, user_id, is_bot); }

@@ -56,7 +56,12 @@ class client_core final : public connection_owner, public std::enable_shared_fro
     dc_keys keys;
     bool authorized = false;
     bool importing = false;
-    std::deque<std::pair<call_id, std::vector<std::uint8_t>>> waiting_for_import;
+    struct waiting_call {
+      call_id id;
+      std::vector<std::uint8_t> body;
+      call_options options;  // where it goes once the DC is authorized (session kind and index)
+    };
+    std::deque<waiting_call> waiting_for_import;
     std::shared_ptr<connection> main;
     std::vector<std::shared_ptr<connection>> downloads;
   };
@@ -65,7 +70,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   int home_dc() const;
   void begin(call_id id, std::vector<std::uint8_t> body, call_options options, raw_completion done, bool internal);
   void route(call_id id, std::vector<std::uint8_t> body, const call_options& options, bool internal);
-  std::shared_ptr<connection> pick_connection(int dc_id, session_kind kind);
+  std::shared_ptr<connection> pick_connection(int dc_id, session_kind kind, std::optional<int> index);
   void import_authorization(int dc_id);
   void finish(call_id id, const call_error* error, std::span<const std::uint8_t> result);
   void fail(call_id id, std::error_code code);

@@ -26,6 +26,7 @@ class client_category_impl final : public std::error_category {
       case client_errc::handshake_timeout: return "auth key creation timed out";
       case client_errc::overloaded: return "too many calls pending (client_options::max_pending_calls)";
       case client_errc::internal_error: return "an exception escaped the operation";
+      case client_errc::bad_session_index: return "no such download session (call_options::session_index)";
     }
     return "unknown client error";
   }

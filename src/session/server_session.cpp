@@ -257,10 +257,15 @@ std::optional<outgoing_packet> server_session::finalize(clock::time_point now, s
                      tl::serialize(mt::msgs_ack{.msg_ids = std::move(pending_acks_)})});
     pending_acks_.clear();
   }
-  // One packet per finalize() at most max_container_messages, like the client.
+  // One packet per finalize() at most max_container_messages and max_container_bytes, like the
+  // client (the first message always goes, whatever its size).
+  std::size_t total = items.empty() ? 0 : container_item_header + items[0].message().size();
   while (!outgoing_.empty() && items.size() + 1 < max_container_messages) {
+    const std::size_t size = container_item_header + outgoing_.front().body.size() - outgoing_.front().front;
+    if (!items.empty() && total + size > options_.max_container_bytes) break;
     queued q = std::move(outgoing_.front());
     outgoing_.pop_front();
+    total += size;
     items.push_back({ids_.next(now, q.kind), seqno_.next(q.content_related), std::move(q.body), q.front});
   }
 

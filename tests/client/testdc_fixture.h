@@ -90,6 +90,15 @@ class emulator {
     asio::post(io_, [&] { p.set_value(server_->handler().last_announced_layer()); });
     return p.get_future().get();
   }
+  /// The file reference the emulator accepts now for document `id` (empty when unknown).
+  std::vector<std::uint8_t> current_reference(std::int64_t id) {
+    std::promise<std::vector<std::uint8_t>> p;
+    asio::post(io_, [&] {
+      const auto* f = catalog_->find_document(id);
+      p.set_value(f ? f->post.document.file_reference : std::vector<std::uint8_t>{});
+    });
+    return p.get_future().get();
+  }
   std::uint64_t handshakes() {
     std::promise<std::uint64_t> p;
     asio::post(io_, [&] { p.set_value(server_->counters().handshakes); });

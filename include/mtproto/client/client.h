@@ -121,6 +121,9 @@ class MTPROTO_CLIENT_EXPORT client {
   /// and saves the session. Further calls fail at once.
   void shutdown();
 
+  /// client_options::max_download_sessions: download sessions per DC call_options::session_index may name.
+  int max_download_sessions() const noexcept;
+
   /// Who is logged in: a thread-safe snapshot.
   login_state login() const;
   /// The DC table in use, help.getConfig updates included: a thread-safe snapshot.

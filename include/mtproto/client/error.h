@@ -27,6 +27,7 @@ enum class client_errc {
   handshake_timeout,      ///< Auth-key creation did not finish in time.
   overloaded,             ///< Refused at once: the client already has max_pending_calls calls queued or in flight.
   internal_error,         ///< An exception escaped an operation (a bug, or memory exhausted).
+  bad_session_index,      ///< call_options::session_index names no download session this client may open.
 };
 
 /// The category of client_errc values, named "mtproto.client"; one instance for the program.

@@ -41,7 +41,7 @@ struct client_options {
 
   // ---- sessions ----
   /// Extra connections per DC for downloads, opened on demand when the existing ones are busy.
-  int max_download_sessions = 4;
+  int max_download_sessions = 8;
   /// A download session counts as busy once this many calls are in flight on it.
   std::size_t download_session_depth = 4;
   /// Calls queued or in flight in this client at most; one more is refused with
@@ -105,6 +105,11 @@ struct call_options {
   /// The DC to call; default the home DC.
   std::optional<int> dc;
   session_kind kind = session_kind::main;  ///< download: an extra connection for bulk transfers.
+  /// With kind == download: the call goes to the DC's download session of this index, opened on
+  /// demand (a downloader spreads its requests itself). Indexes from
+  /// client_options::max_download_sessions on fail with client_errc::bad_session_index. Without
+  /// it the least loaded session is picked (and another opened when all are busy).
+  std::optional<int> session_index;
   /// Overrides client_options::call_timeout.
   std::optional<std::chrono::milliseconds> timeout;
 };

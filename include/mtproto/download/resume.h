@@ -26,28 +26,9 @@
 
 #include "mtproto/download/error.h"
 #include "mtproto/download/export.h"
+#include "mtproto/download/location.h"
 
 namespace mtproto::download {
-
-/// Which InputFileLocation constructor names the file.
-enum class location_kind : std::uint8_t {
-  document = 1,  ///< inputDocumentFileLocation (documents, videos, audio, and their thumbnails).
-  photo = 2,     ///< inputPhotoFileLocation (one size of a photo).
-};
-
-/// The file as upload.getFile names it. id, dc_id, kind and thumb_size say which file it is;
-/// access_hash and file_reference are the credentials to fetch it, which change over time.
-struct file_identity {
-  std::int32_t dc_id = 0;                       ///< The DC the file lives on.
-  location_kind kind = location_kind::document;  ///< Document or photo location.
-  std::int64_t id = 0;                          ///< The document or photo id.
-  std::int64_t access_hash = 0;                 ///< The access hash for `id`.
-  std::vector<std::uint8_t> file_reference;     ///< The file reference the last request used.
-  std::string thumb_size;  ///< The size type ("y", "w", ...) for photos and thumbnails; empty otherwise.
-
-  /// Field-wise equality.
-  friend bool operator==(const file_identity&, const file_identity&) = default;
-};
 
 /// What the engine keeps beside NAME.part to resume it.
 struct resume_journal {

@@ -43,6 +43,10 @@ struct server_session_options {
   std::size_t answer_cache_bytes = 8u << 20;
   /// Bigger answers (file parts) are not kept: a re-sent request comes back as `repeated`.
   std::size_t max_cached_answer = 64 * 1024;
+  /// Largest packet body finalize() builds from several messages; a bigger message goes alone.
+  /// Keeps a burst of file parts from becoming one packet the transport cannot frame, and lets
+  /// each large answer take the in-place path.
+  std::size_t max_container_bytes = 1u << 20;
   /// Head room reserved in front of answers, so a lone answer is encrypted where it was written.
   std::size_t max_head_room = 16;
   /// Salts valid at once (the current one and the previous, as Telegram accepts a recent salt).
