@@ -96,11 +96,13 @@ TEST_CASE("every size class downloads byte-exact with the SHA-256 of the file", 
     opts.files.push_back(testdc::parse_file_spec(spec));
   emulator dc(opts);
   logged_in s(dc);
+  for (const std::int64_t part : {download::download_options{}.part_size, std::int64_t{64 * 1024}})
   for (auto& f : dc.catalog().files()) {
-    INFO(f.spec.name);
+    INFO(f.spec.name << " in parts of " << part);
     download::memory_sink out;
     download::download_options o;
     o.sha256 = true;
+    o.part_size = part;
     auto [ec, r] = s.get(remote_of(f), out, o);
     REQUIRE_FALSE(ec);
     CHECK(out.finished());
@@ -109,7 +111,7 @@ TEST_CASE("every size class downloads byte-exact with the SHA-256 of the file", 
     CHECK(hex(*r.sha256) == sha_of(f));
     CHECK(out.bytes() == content_of(f, 0, f.spec.size));
     CHECK(r.dc == f.spec.dc);
-    CHECK(r.requests >= static_cast<std::uint64_t>((f.spec.size + 524287) / 524288));
+    CHECK(r.requests >= static_cast<std::uint64_t>((f.spec.size + part - 1) / part));
   }
 }
 
@@ -132,7 +134,8 @@ TEST_CASE("range downloads deliver exactly the bytes asked for", "[download][e2e
     REQUIRE_FALSE(ec);
     CHECK(out.bytes() == content_of(f, a, b));
     // Seeking costs the parts that hold the range, not the prefix.
-    CHECK(r.requests <= static_cast<std::uint64_t>((b - a) / 524288 + 2));
+    const auto part = download::download_options{}.part_size;
+    CHECK(r.requests <= static_cast<std::uint64_t>((b - a) / part + 2));
   }
   download::memory_sink out;
   download::download_options o;
@@ -158,7 +161,7 @@ TEST_CASE("FILE_MIGRATE moves the download to the file's DC", "[download][e2e]")
 
 TEST_CASE("a flood storm slows the download down but it completes intact", "[download][e2e]") {
   testdc::options opts;
-  opts.files = {testdc::parse_file_spec("f.bin:3M:1")};
+  opts.files = {testdc::parse_file_spec("f.bin:9M:1")};
   opts.faults.flood_every = 4;
   opts.faults.flood_seconds = 1;
   emulator dc(opts);

@@ -1,0 +1,206 @@
+// async_download against mtproto-testdc in-process, each scenario in a fresh child process (so
+// peak RSS is the scenario's own): throughput, the client thread's CPU per GiB, peak RSS of the
+// process (client and emulator together: an upper bound for the client), requests, flood waits
+// and the sessions/depth the defaults settled on.
+//
+//   download_bench            every scenario (about 2 minutes on 2 cores, Release)
+//   download_bench --quick    smaller files
+//
+// Scenarios: unthrottled loopback at 64 MiB, 1 GiB and 4 GiB (RSS must stay flat); and the issue's
+// throttled service: 5 MB/s per connection and 30 requests/s per account and DC, where the best
+// fixed settings reach about min(8 x 5 MB/s, 30 x 1 MiB/s) and the defaults must find ~90% of that.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mtproto/client/auth.h"
+#include "mtproto/crypto/sha.h"
+#include "mtproto/download/downloader.h"
+#include "mtproto/testdc/rsa_keygen.h"
+#include "mtproto/testdc/server.h"
+
+using namespace mtproto;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Hashes what it is given and keeps nothing: the download's own memory is what is measured.
+class hashing_sink final : public download::sink {
+ public:
+  void async_start(const download::sink_start& info, download::sink_start_handler done) override { done({}, info.first); }
+  void async_write_at(std::int64_t, std::span<const std::uint8_t> bytes, download::sink_handler done) override {
+    hash_.update(bytes);
+    done({});
+  }
+  void async_finish(download::sink_handler done) override { done({}); }
+  void fail(std::error_code) noexcept override {}
+
+ private:
+  crypto::sha256_hasher hash_;
+};
+
+struct scenario {
+  const char* name;
+  std::int64_t size;
+  std::int64_t rate_per_connection = 0;
+  std::int32_t flood_rps = 0;
+  // Fixed settings instead of the adaptive defaults (0: defaults).
+  int fixed_sessions = 0;
+  int fixed_in_flight = 0;  // in all sessions together
+  std::int64_t part_size = download::download_options{}.part_size;
+};
+
+struct outcome {
+  double seconds = 0;
+  double mb_per_s = 0;
+  double cpu_s_per_gib = 0;
+  long peak_rss_mib = 0;
+  unsigned long long requests = 0, flood_waits = 0;
+  int sessions = 0, in_flight = 0;
+  int ok = 0;
+};
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+outcome run_scenario(const scenario& s) {
+  testdc::options opts;
+  opts.dcs = 1;
+  opts.files = {{"bench.bin", s.size, 1, false}};
+  opts.faults.rate_per_connection = s.rate_per_connection;
+  opts.faults.flood_rps = s.flood_rps;
+  testdc::catalog published(opts.seed, opts.files);
+  asio::io_context server_io;
+  const auto pem = testdc::generate_rsa_key();
+  auto key = std::make_shared<const crypto::rsa_private_key>(crypto::rsa_private_key::from_pem(pem.private_pem));
+  testdc::server srv(server_io, opts, key, pem.public_pem, published);
+  srv.start();
+  std::thread server_thread([&] {
+    auto guard = asio::make_work_guard(server_io);
+    server_io.run();
+  });
+
+  client::client_options co;
+  co.api_id = 1;
+  co.api_hash = "0123456789abcdef0123456789abcdef";
+  co.dc_table = client::dc_table::empty();
+  for (const auto& e : srv.endpoints()) co.dc_table.set(e.id, e.host, e.port);
+  co.dc_table.set_rsa_keys({key->public_key()});
+  asio::io_context io;
+  client::client c(io.get_executor(), co);
+
+  const auto& f = published.files().front();
+  download::remote_file remote;
+  remote.location = {1, download::location_kind::document, f.post.document.id, f.post.document.access_hash,
+                     f.post.document.file_reference, ""};
+  remote.size = s.size;
+  download::download_options o;
+  o.part_size = s.part_size;
+  o.flood.auto_sleep_limit = 120s;
+  if (s.fixed_sessions) {
+    o.depth.initial_sessions = o.depth.max_sessions = s.fixed_sessions;
+    o.depth.min_in_flight = o.depth.max_in_flight = s.fixed_in_flight;
+    o.depth.initial_bytes_in_flight = static_cast<std::uint64_t>(s.fixed_in_flight * s.part_size);
+  }
+  hashing_sink out;
+  outcome r;
+  const auto token = published.bot_token();
+  double cpu_before = 0;
+  auto started = std::chrono::steady_clock::now();
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    auto login = co_await client::sign_in_bot(c, token);
+    if (!login) co_return;
+    cpu_before = thread_cpu_seconds();
+    started = std::chrono::steady_clock::now();
+    auto [ec, result] = co_await download::async_download(c, remote, out, o, asio::experimental::as_tuple(asio::use_awaitable));
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    r.ok = !ec && result.bytes == s.size;
+    if (ec) std::fprintf(stderr, "%s: %s\n", s.name, ec.message().c_str());
+    r.requests = result.requests;
+    r.flood_waits = result.flood_waits;
+    r.sessions = result.max_sessions;
+    r.in_flight = result.max_in_flight;
+    c.shutdown();
+  }, asio::detached);
+  io.run();
+  const double cpu = thread_cpu_seconds() - cpu_before;
+  r.mb_per_s = static_cast<double>(s.size) / 1e6 / r.seconds;
+  r.cpu_s_per_gib = cpu / (static_cast<double>(s.size) / (1 << 30));
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  r.peak_rss_mib = ru.ru_maxrss / 1024;
+  asio::post(server_io, [&] {
+    srv.stop();
+    server_io.stop();
+  });
+  server_thread.join();
+  return r;
+}
+
+/// Runs the scenario in a child process and reads its outcome back through a pipe.
+outcome isolated(const scenario& s) {
+  int fds[2];
+  if (pipe(fds) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    const outcome r = run_scenario(s);
+    (void)!write(fds[1], &r, sizeof r);
+    _exit(0);
+  }
+  close(fds[1]);
+  outcome r;
+  if (read(fds[0], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) r = {};
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  constexpr std::int64_t mib = 1 << 20;
+  const std::int64_t big = quick ? 512 * mib : 4096 * mib;
+  const std::int64_t throttled = quick ? 128 * mib : 320 * mib;
+  const std::vector<scenario> scenarios = {
+      {"loopback 64 MiB, defaults", 64 * mib},
+      {"loopback 1 GiB, defaults", 1024 * mib},
+      {"loopback 4 GiB, defaults", big},
+      {"5 MB/s/conn + 30 req/s, defaults", throttled, 5'000'000, 30},
+      // 6 sessions x 5 MB/s stay just under 30 requests/s of 1 MiB; a seventh would flood.
+      {"5 MB/s/conn + 30 req/s, best fixed (6 sessions, 12 in flight, 1 MiB)", throttled, 5'000'000, 30, 6, 12, mib},
+  };
+  std::printf("| scenario | MB/s | client CPU s/GiB | peak RSS MiB | requests | flood waits | max sessions | max in flight |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  double adaptive = 0, best = 0;
+  for (const auto& s : scenarios) {
+    const auto r = isolated(s);
+    if (!r.ok) {
+      std::printf("| %s | FAILED | | | | | | |\n", s.name);
+      continue;
+    }
+    std::printf("| %s | %.1f | %.2f | %ld | %llu | %llu | %d | %d |\n", s.name, r.mb_per_s, r.cpu_s_per_gib,
+                r.peak_rss_mib, r.requests, r.flood_waits, r.sessions, r.in_flight);
+    std::fflush(stdout);
+    if (s.flood_rps && !s.fixed_sessions) adaptive = r.mb_per_s;
+    if (s.flood_rps && s.fixed_sessions) best = r.mb_per_s;
+  }
+  if (adaptive > 0 && best > 0) std::printf("\ndefaults / best fixed settings (throttled): %.2f\n", adaptive / best);
+  return 0;
+}
