@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     ready.dcs = srv.endpoints();
     ready.rsa_public_key_pem = pem.public_pem;
     ready.rsa_fingerprint = rsa_key->public_key().fingerprint();
+    ready.describe_messages = opts.ready_messages;
     std::vector<const file_content*> contents;
     for (const auto& f : published.files()) contents.push_back(&f.content);
     std::jthread hasher([&, contents](std::stop_token) {

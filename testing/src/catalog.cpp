@@ -4,53 +4,37 @@
 #include <cctype>
 #include <charconv>
 
+#include "catalog_ids.h"
 #include "mtproto/crypto/sha.h"
 
 namespace mtproto::testdc {
 namespace {
 
-constexpr std::int32_t catalog_date = 1700000000;  // a fixed date: answers do not depend on the clock
-constexpr std::int64_t channel_id_base = 1000000000;
 constexpr std::int64_t bot_id_base = 7000000000;
 constexpr std::int64_t user_id_base = 5000000000;
-constexpr std::int64_t id_spread = 1000000;
-constexpr std::uint8_t reference_version = 2;
-constexpr std::size_t reference_size = 1 + 4 + 4 + 8;  // version, file index, generation, tag
 constexpr std::size_t bot_token_secret_chars = 35;
 
 std::span<const std::uint8_t> as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-std::uint32_t get_u32(std::span<const std::uint8_t> in) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(in[static_cast<std::size_t>(i)]) << (8 * i);
-  return v;
+bool same_username(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 }  // namespace
 
-std::uint64_t derive_u64(std::uint64_t seed, std::string_view label) {
-  std::array<std::uint8_t, 8> s{};
-  for (std::size_t i = 0; i < 8; ++i) s[i] = static_cast<std::uint8_t>(seed >> (8 * i));
-  const auto d = crypto::sha256({as_bytes("mtproto-testdc id"), s, as_bytes(label)});
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(d[i]) << (8 * i);
-  return v;
-}
-
 catalog::catalog(std::uint64_t seed, std::span<const file_spec> files) : seed_(seed) {
-  channel_.id = channel_id_base + static_cast<std::int64_t>(derive_u64(seed, "channel") % id_spread);
+  channel_.id = detail::channel_id_base + static_cast<std::int64_t>(derive_u64(seed, "channel") % detail::id_spread);
   channel_.access_hash = static_cast<std::int64_t>(derive_u64(seed, "channel access_hash"));
   channel_.title = "mtproto-testdc files";
   channel_.username = "testdc_files";
-  channel_.date = catalog_date;
+  channel_.date = detail::catalog_date;
+  channel_.has_link = true;  // its discussion group (link fixtures)
 
-  bot_.id = bot_id_base + static_cast<std::int64_t>(derive_u64(seed, "bot") % id_spread);
+  bot_.id = bot_id_base + static_cast<std::int64_t>(derive_u64(seed, "bot") % detail::id_spread);
   bot_.access_hash = static_cast<std::int64_t>(derive_u64(seed, "bot access_hash"));
   bot_.bot = true;
   bot_.first_name = "testdc bot";
@@ -60,7 +44,7 @@ catalog::catalog(std::uint64_t seed, std::span<const file_spec> files) : seed_(s
   for (std::size_t i = 0; i < bot_token_secret_chars; ++i)
     bot_token_ += alphabet[derive_u64(seed, "bot token " + std::to_string(i)) % alphabet.size()];
 
-  user_.id = user_id_base + static_cast<std::int64_t>(derive_u64(seed, "user") % id_spread);
+  user_.id = user_id_base + static_cast<std::int64_t>(derive_u64(seed, "user") % detail::id_spread);
   user_.access_hash = static_cast<std::int64_t>(derive_u64(seed, "user access_hash"));
   user_.first_name = "Test";
   user_.phone = std::string(test_user_phone);
@@ -68,14 +52,14 @@ catalog::catalog(std::uint64_t seed, std::span<const file_spec> files) : seed_(s
   files_.reserve(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& spec = files[i];
-    published_file f{spec, file_content(seed, spec.name, spec.size), {}, {}, {}, {}, 0, 0};
+    published_file f{spec, file_content(seed, spec.name, spec.size), {}, {}, {}, {}, 0, 0, spec.name};
     f.post.id = first_message_id + static_cast<std::int32_t>(i);
-    f.post.date = catalog_date;
+    f.post.date = detail::catalog_date;
     auto& d = f.post.document;
     // Positive ids below 2^63 (document ids are positive on Telegram).
     d.id = static_cast<std::int64_t>(derive_u64(seed, "document " + spec.name) >> 1);
     d.access_hash = static_cast<std::int64_t>(derive_u64(seed, "document access_hash " + spec.name));
-    d.date = catalog_date;
+    d.date = detail::catalog_date;
     d.mime_type = "application/octet-stream";
     d.size = spec.size;
     d.dc_id = spec.dc;
@@ -86,9 +70,10 @@ catalog::catalog(std::uint64_t seed, std::span<const file_spec> files) : seed_(s
     std::copy_n(iv.begin(), f.cdn_iv.size(), f.cdn_iv.begin());
     const auto token = crypto::sha256({as_bytes("cdn token"), as_bytes(spec.name), as_bytes(std::to_string(seed))});
     f.cdn_token.assign(token.begin(), token.end());
+    f.post.document.file_reference = make_file_reference(seed, f.label, f.post.id, 0);
     files_.push_back(std::move(f));
-    files_.back().post.document.file_reference = reference_for(files_.back());
   }
+  publish_link_fixtures();
 }
 
 std::optional<account> catalog::bot_for_token(std::string_view token) const {
@@ -108,9 +93,38 @@ std::optional<account> catalog::bot_for_token(std::string_view token) const {
   return a;
 }
 
+const account* catalog::find_account(std::int64_t id) const noexcept {
+  if (id == bot_.id) return &bot_;
+  if (id == user_.id) return &user_;
+  return nullptr;
+}
+
+const channel_info* catalog::find_channel(std::int64_t id) const noexcept {
+  for (const auto* c : {&channel_, &private_channel_, &discussion_, &forum_})
+    if (c->id == id) return c;
+  return nullptr;
+}
+
+const channel_info* catalog::find_channel_by_username(std::string_view username) const noexcept {
+  for (const auto* c : {&channel_, &private_channel_, &discussion_, &forum_})
+    if (!c->username.empty() && same_username(c->username, username)) return c;
+  return nullptr;
+}
+
+bool catalog::is_member(const channel_info& c, std::int64_t account_id) noexcept {
+  return std::find(c.member_ids.begin(), c.member_ids.end(), account_id) != c.member_ids.end();
+}
+
 published_file* catalog::find_document(std::int64_t id) noexcept {
-  for (auto& f : files_)
-    if (f.post.document.id == id) return &f;
+  for (auto* list : {&files_, &media_files_})
+    for (auto& f : *list)
+      if (f.post.document.id == id) return &f;
+  return nullptr;
+}
+
+published_photo* catalog::find_photo(std::int64_t id) noexcept {
+  for (auto& p : photos_)
+    if (p.photo.id == id) return &p;
   return nullptr;
 }
 
@@ -126,31 +140,35 @@ published_file* catalog::find_cdn_token(std::span<const std::uint8_t> token) noe
   return nullptr;
 }
 
-std::vector<std::uint8_t> catalog::reference_for(const published_file& f) const {
-  std::vector<std::uint8_t> r;
-  r.reserve(reference_size);
-  r.push_back(reference_version);
-  put_u32(r, static_cast<std::uint32_t>(f.post.id));
-  put_u32(r, f.reference_generation);
-  const auto tag = derive_u64(seed_, "file reference " + f.spec.name + " " + std::to_string(f.reference_generation));
-  for (int i = 0; i < 8; ++i) r.push_back(static_cast<std::uint8_t>(tag >> (8 * i)));
-  return r;
+channel_post catalog::message(std::int64_t channel_id, std::int32_t id) const {
+  if (channel_id == channel_.id)
+    for (const auto& f : files_)
+      if (f.post.id == id) return f.post;
+  for (const auto& m : messages_) {
+    if (m.channel_id != channel_id || m.message.id != id) continue;
+    channel_post out = m.message;
+    if (m.file_index) out.document = media_files_[*m.file_index].post.document;
+    if (m.photo_index) out.photo = photos_[*m.photo_index].photo;
+    return out;
+  }
+  channel_post gone;
+  gone.id = id;
+  gone.deleted = true;
+  return gone;
+}
+
+std::optional<std::int32_t> catalog::discussion_root(std::int64_t channel_id, std::int32_t post_id) const noexcept {
+  for (const auto& t : threads_)
+    if (t.channel_id == channel_id && t.post_id == post_id) return t.root_id;
+  return std::nullopt;
 }
 
 reference_check catalog::check_reference(const published_file& f, std::span<const std::uint8_t> reference) const {
-  if (reference.size() != reference_size || reference[0] != reference_version ||
-      get_u32(reference.subspan(1)) != static_cast<std::uint32_t>(f.post.id))
-    return reference_check::invalid;
-  const auto& current = f.post.document.file_reference;
-  if (std::equal(current.begin(), current.end(), reference.begin(), reference.end())) return reference_check::valid;
-  const auto generation = get_u32(reference.subspan(5));
-  if (generation >= f.reference_generation) return reference_check::invalid;
-  // An earlier reference of this file, if its tag is genuine.
-  published_file old{f.spec, f.content, {}, {}, {}, {}, 0, generation};
-  old.post.id = f.post.id;
-  const auto expected = reference_for(old);
-  return std::equal(expected.begin(), expected.end(), reference.begin(), reference.end()) ? reference_check::expired
-                                                                                          : reference_check::invalid;
+  return check_file_reference(seed_, f.label, f.post.id, f.reference_generation, reference);
+}
+
+reference_check catalog::check_reference(const published_photo& p, std::span<const std::uint8_t> reference) const {
+  return check_file_reference(seed_, p.label, p.message_id, p.reference_generation, reference);
 }
 
 void catalog::count_call(published_file& f, std::int32_t ttl) {
@@ -158,8 +176,24 @@ void catalog::count_call(published_file& f, std::int32_t ttl) {
   if (++f.calls_on_reference >= ttl) {
     f.calls_on_reference = 0;
     ++f.reference_generation;
-    f.post.document.file_reference = reference_for(f);
+    f.post.document.file_reference = make_file_reference(seed_, f.label, f.post.id, f.reference_generation);
   }
+}
+
+void catalog::count_call(published_photo& p, std::int32_t ttl) {
+  if (ttl <= 0) return;
+  if (++p.calls_on_reference >= ttl) {
+    p.calls_on_reference = 0;
+    ++p.reference_generation;
+    p.photo.file_reference = make_file_reference(seed_, p.label, p.message_id, p.reference_generation);
+  }
+}
+
+std::int64_t catalog::unused_channel_id(std::string_view label) const {
+  std::int64_t id = detail::channel_id_base + static_cast<std::int64_t>(derive_u64(seed_, label) % detail::id_spread);
+  // Four chats in a million ids rarely meet; when they do, the next free id keeps them apart.
+  while (find_channel(id)) id = detail::channel_id_base + (id - detail::channel_id_base + 1) % detail::id_spread;
+  return id;
 }
 
 }  // namespace mtproto::testdc

@@ -6,13 +6,21 @@
 #include "mtproto/testdc/l198/Document.h"
 #include "mtproto/testdc/l198/DocumentAttribute.h"
 #include "mtproto/testdc/l198/Message.h"
+#include "mtproto/testdc/l198/MessageAction.h"
+#include "mtproto/testdc/l198/MessageFwdHeader.h"
 #include "mtproto/testdc/l198/MessageMedia.h"
+#include "mtproto/testdc/l198/MessageReplies.h"
+#include "mtproto/testdc/l198/MessageReplyHeader.h"
 #include "mtproto/testdc/l198/Peer.h"
+#include "mtproto/testdc/l198/Photo.h"
+#include "mtproto/testdc/l198/PhotoSize.h"
 #include "mtproto/testdc/l198/User.h"
 #include "mtproto/testdc/l198/UserProfilePhoto.h"
 #include "mtproto/testdc/l198/UserStatus.h"
 #include "mtproto/testdc/l198/auth/Authorization.h"
 #include "mtproto/testdc/l198/contacts/ResolvedPeer.h"
+#include "mtproto/testdc/l198/messages/Chats.h"
+#include "mtproto/testdc/l198/messages/DiscussionMessage.h"
 #include "mtproto/testdc/l198/messages/Messages.h"
 #include "layer_writer_impl.h"
 
@@ -42,6 +50,20 @@ struct types_198 {
   using resolvedPeer = ns::contacts::resolvedPeer;
   using channelMessages = ns::messages::channelMessages;
   using messages = ns::messages::messages;
+  using peerUser = ns::peerUser;
+  using MessageReplyHeader = ns::MessageReplyHeader;
+  using messageReplyHeader = ns::messageReplyHeader;
+  using messageReplies = ns::messageReplies;
+  using messageFwdHeader = ns::messageFwdHeader;
+  using messageEmpty = ns::messageEmpty;
+  using messageService = ns::messageService;
+  using messageActionTopicCreate = ns::messageActionTopicCreate;
+  using MessageMedia = ns::MessageMedia;
+  using messageMediaPhoto = ns::messageMediaPhoto;
+  using photo = ns::photo;
+  using photoSize = ns::photoSize;
+  using chats = ns::messages::chats;
+  using discussionMessage = ns::messages::discussionMessage;
 };
 
 }  // namespace

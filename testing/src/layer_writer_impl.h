@@ -1,11 +1,13 @@
 // One implementation of layer_writer for every supported layer: the objects have the same field
 // names in each layer's generated types, so the code is written once over a table of types, and
 // fields that exist only in some layers are filled where they exist (`if constexpr (requires ...)`).
-// Each layer instantiates it in its own translation unit (layer_writer_NNN.cpp).
+// The objects themselves are built in layer_objects_impl.h. Each layer instantiates it in its own
+// translation unit (layer_writer_NNN.cpp).
 #pragma once
 
 #include <string>
 
+#include "layer_objects_impl.h"
 #include "mtproto/testdc/layer_writer.h"
 
 namespace mtproto::testdc::detail {
@@ -100,94 +102,64 @@ class layer_writer_impl final : public layer_writer {
 
   void users(tl::writer& w, std::span<const account> list, std::int64_t self_id) const override {
     w.write_vector_header(list.size());
-    for (const auto& a : list) make_user(a, a.id == self_id).write(w);
+    for (const auto& a : list) objects::user(a, a.id == self_id).write(w);
   }
 
   void authorization(tl::writer& w, const account& user) const override {
     typename T::authorization a{};
-    a.user = make_user(user, true);
+    a.user = objects::user(user, true);
     a.write(w);
   }
 
   void resolved_channel(tl::writer& w, const channel_info& channel) const override {
     typename T::resolvedPeer r{};
-    r.peer = make_peer_channel(channel.id);
-    r.chats.push_back(make_channel(channel));
+    r.peer = objects::peer_channel(channel.id);
+    r.chats.push_back(objects::channel(channel));
     r.write(w);
   }
 
-  void channel_messages(tl::writer& w, const channel_info& channel, std::span<const channel_post> posts) const override {
+  void channel_messages(tl::writer& w, const message_batch& batch) const override {
     typename T::channelMessages m{};
     m.pts = 1;
-    m.count = static_cast<std::int32_t>(posts.size());
-    for (const auto& p : posts) m.messages.push_back(make_message(channel, p));
-    m.chats.push_back(make_channel(channel));
+    m.count = static_cast<std::int32_t>(batch.messages.size());
+    for (const auto& p : batch.messages) m.messages.push_back(objects::message(batch.peer, p));
+    fill_peers(m, batch);
     m.write(w);
   }
 
-  void messages(tl::writer& w, const channel_info& channel, std::span<const channel_post> posts) const override {
+  void messages(tl::writer& w, const message_batch& batch) const override {
     typename T::messages m{};  // the field is `messages_`: tlgen renames a field named like its struct
-    for (const auto& p : posts) m.messages_.push_back(make_message(channel, p));
-    m.chats.push_back(make_channel(channel));
+    for (const auto& p : batch.messages) m.messages_.push_back(objects::message(batch.peer, p));
+    fill_peers(m, batch);
     m.write(w);
+  }
+
+  void chats(tl::writer& w, std::span<const channel_info> list) const override {
+    typename T::chats c{};
+    for (const auto& info : list) c.chats_.push_back(objects::channel(info));
+    c.write(w);
+  }
+
+  void discussion_message(tl::writer& w, const message_batch& batch, std::int32_t max_id) const override {
+    typename T::discussionMessage d{};
+    for (const auto& p : batch.messages) d.messages.push_back(objects::message(batch.peer, p));
+    // Everything read: the emulator keeps no read state.
+    d.max_id = max_id;
+    d.read_inbox_max_id = max_id;
+    d.read_outbox_max_id = max_id;
+    d.unread_count = 0;
+    fill_peers(d, batch);
+    d.write(w);
   }
 
  private:
-  static typename T::User make_user(const account& a, bool self) {
-    typename T::user u{};
-    u.self = self;
-    u.bot = a.bot;
-    u.id = a.id;
-    u.access_hash = a.access_hash;  // clients build input peers from it (Telethon raises without)
-    u.first_name = a.first_name;
-    if (!a.username.empty()) u.username = a.username;
-    if (!a.phone.empty()) u.phone = a.phone;
-    if (a.bot) u.bot_info_version = 1;  // shares flag 14 with `bot`
-    u.photo = typename T::userProfilePhotoEmpty{};
-    u.status = typename T::userStatusEmpty{};
-    return u;
-  }
+  using objects = layer_objects<T>;
 
-  static typename T::Peer make_peer_channel(std::int64_t id) {
-    typename T::peerChannel p{};
-    p.channel_id = id;
-    return p;
-  }
-
-  static typename T::Chat make_channel(const channel_info& info) {
-    typename T::channel c{};
-    c.broadcast = true;  // not min: both clients build inputChannel from it
-    c.id = info.id;
-    c.access_hash = info.access_hash;
-    c.title = info.title;
-    c.username = info.username;
-    c.photo = typename T::chatPhotoEmpty{};
-    c.date = info.date;
-    return c;
-  }
-
-  static typename T::Message make_message(const channel_info& channel, const channel_post& post) {
-    typename T::message m{};
-    m.post = true;
-    m.id = post.id;
-    m.peer_id = make_peer_channel(channel.id);
-    m.date = post.date;
-    m.message_ = "";
-    typename T::document d{};
-    d.id = post.document.id;
-    d.access_hash = post.document.access_hash;
-    d.file_reference = post.document.file_reference;
-    d.date = post.document.date;
-    d.mime_type = post.document.mime_type;
-    d.size = post.document.size;
-    d.dc_id = post.document.dc_id;
-    typename T::documentAttributeFilename name{};
-    name.file_name = post.document.file_name;
-    d.attributes.push_back(std::move(name));
-    typename T::messageMediaDocument media{};
-    media.document = std::move(d);
-    m.media = std::move(media);
-    return m;
+  template <class Answer>
+  static void fill_peers(Answer& a, const message_batch& batch) {
+    a.chats.push_back(objects::channel(batch.peer));
+    for (const auto& c : batch.other_chats) a.chats.push_back(objects::channel(c));
+    for (const auto& u : batch.users) a.users.push_back(objects::user(u, u.id == batch.self_id));
   }
 };
 

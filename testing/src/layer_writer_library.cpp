@@ -6,13 +6,21 @@
 #include "mtproto/api/Document.h"
 #include "mtproto/api/DocumentAttribute.h"
 #include "mtproto/api/Message.h"
+#include "mtproto/api/MessageAction.h"
+#include "mtproto/api/MessageFwdHeader.h"
 #include "mtproto/api/MessageMedia.h"
+#include "mtproto/api/MessageReplies.h"
+#include "mtproto/api/MessageReplyHeader.h"
 #include "mtproto/api/Peer.h"
+#include "mtproto/api/Photo.h"
+#include "mtproto/api/PhotoSize.h"
 #include "mtproto/api/User.h"
 #include "mtproto/api/UserProfilePhoto.h"
 #include "mtproto/api/UserStatus.h"
 #include "mtproto/api/auth/Authorization.h"
 #include "mtproto/api/contacts/ResolvedPeer.h"
+#include "mtproto/api/messages/Chats.h"
+#include "mtproto/api/messages/DiscussionMessage.h"
 #include "mtproto/api/messages/Messages.h"
 #include "layer_writer_impl.h"
 
@@ -42,6 +50,20 @@ struct types_library {
   using resolvedPeer = ns::contacts::resolvedPeer;
   using channelMessages = ns::messages::channelMessages;
   using messages = ns::messages::messages;
+  using peerUser = ns::peerUser;
+  using MessageReplyHeader = ns::MessageReplyHeader;
+  using messageReplyHeader = ns::messageReplyHeader;
+  using messageReplies = ns::messageReplies;
+  using messageFwdHeader = ns::messageFwdHeader;
+  using messageEmpty = ns::messageEmpty;
+  using messageService = ns::messageService;
+  using messageActionTopicCreate = ns::messageActionTopicCreate;
+  using MessageMedia = ns::MessageMedia;
+  using messageMediaPhoto = ns::messageMediaPhoto;
+  using photo = ns::photo;
+  using photoSize = ns::photoSize;
+  using chats = ns::messages::chats;
+  using discussionMessage = ns::messages::discussionMessage;
 };
 
 }  // namespace

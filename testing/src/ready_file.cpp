@@ -25,6 +25,54 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
+std::string digest_hex(const file_content& content) { return to_hex(content.sha256()); }
+
+std::string document_json(const published_file& f) {
+  const auto& d = f.post.document;
+  return fmt::format(
+      ", \"media\": \"document\", \"name\": {}, \"document_id\": {}, \"access_hash\": {}, \"file_reference_hex\": \"{}\", "
+      "\"size\": {}, \"dc\": {}, \"sha256\": \"{}\"",
+      json_string(d.file_name), d.id, d.access_hash, to_hex(d.file_reference), d.size, d.dc_id, digest_hex(f.content));
+}
+
+std::string photo_json(const published_photo& p) {
+  std::string sizes;
+  for (std::size_t i = 0; i < p.photo.sizes.size(); ++i) {
+    const auto& s = p.photo.sizes[i];
+    sizes += fmt::format("{}{{\"type\": {}, \"w\": {}, \"h\": {}, \"size\": {}, \"sha256\": \"{}\"}}", i ? ", " : "",
+                         json_string(s.type), s.w, s.h, s.size, digest_hex(p.contents[i]));
+  }
+  return fmt::format(
+      ", \"media\": \"photo\", \"photo_id\": {}, \"access_hash\": {}, \"file_reference_hex\": \"{}\", \"dc\": {}, "
+      "\"sizes\": [{}]",
+      p.photo.id, p.photo.access_hash, to_hex(p.photo.file_reference), p.photo.dc_id, sizes);
+}
+
+/// One link fixture. Every entry has kind, link, channel_id, channel_access_hash, channel_username,
+/// message_id, text and media; the rest depends on the kind and the media.
+std::string link_json(const catalog& published, const link_fixture& l) {
+  const channel_info& chat = *published.find_channel(l.channel_id);
+  const auto message = published.message(l.channel_id, l.message_id);
+  std::string j = fmt::format(
+      "{{\"kind\": {}, \"link\": {}, \"channel_id\": {}, \"channel_access_hash\": {}, \"channel_username\": {}, "
+      "\"message_id\": {}, \"text\": {}",
+      json_string(l.kind), json_string(l.link), chat.id, chat.access_hash, json_string(chat.username), l.message_id,
+      json_string(message.text));
+  if (l.grouped_id) j += fmt::format(", \"grouped_id\": {}", l.grouped_id);
+  if (l.topic_id) j += fmt::format(", \"topic_id\": {}", l.topic_id);
+  if (l.discussion_id) {
+    const channel_info& group = *published.find_channel(l.discussion_id);
+    j += fmt::format(", \"discussion_id\": {}, \"discussion_access_hash\": {}, \"root_id\": {}, \"comment_id\": {}",
+                     group.id, group.access_hash, *published.discussion_root(l.channel_id, l.message_id), l.comment_id);
+  }
+  switch (l.media) {
+    case media_kind::none: j += ", \"media\": \"none\""; break;
+    case media_kind::document: j += document_json(published.media_files()[l.media_index]); break;
+    case media_kind::photo: j += photo_json(published.photos()[l.media_index]); break;
+  }
+  return j + "}";
+}
+
 }  // namespace
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {
@@ -62,7 +110,14 @@ std::string ready_json(const ready_info& info, const catalog& published) {
         f.post.id, d.id, d.access_hash, to_hex(d.file_reference), d.size, d.dc_id, f.spec.cdn ? "true" : "false",
         i < info.sha256_hex.size() ? info.sha256_hex[i] : std::string());
   }
-  j += "\n ]\n}\n";
+  j += "\n ]";
+  if (info.describe_messages) {
+    j += ",\n \"messages\": [";
+    const auto& links = published.link_fixtures();
+    for (std::size_t i = 0; i < links.size(); ++i) j += (i ? ",\n  " : "\n  ") + link_json(published, links[i]);
+    j += "\n ]";
+  }
+  j += "\n}\n";
   return j;
 }
 

@@ -16,9 +16,8 @@
 #include "mtproto/api/upload/File.h"
 #include "mtproto/crypto/sha.h"
 #include "mtproto/handshake/bind_temp_key.h"
-#include "mtproto/testdc/rsa_keygen.h"
-#include "mtproto/testdc/server.h"
 #include "mtproto/testdc/loopback_client.h"
+#include "running_server.h"
 #include "support.h"
 
 using namespace mtproto;
@@ -26,31 +25,6 @@ using namespace mtproto::testdc;
 using namespace mtproto::testdc::test;
 
 namespace {
-
-struct running_server {
-  explicit running_server(options o) : opts(std::move(o)), published(opts.seed, opts.files) {
-    const auto pem = generate_rsa_key();
-    key = std::make_shared<const crypto::rsa_private_key>(crypto::rsa_private_key::from_pem(pem.private_pem));
-    srv = std::make_unique<server>(io, opts, key, pem.public_pem, published);
-    srv->start();
-    thread = std::thread([this] { io.run(); });
-  }
-  ~running_server() {
-    asio::post(io, [this] {
-      srv->stop();
-      io.stop();
-    });
-    thread.join();
-  }
-  std::uint16_t port(std::int32_t dc) const { return srv->endpoints().at(static_cast<std::size_t>(dc - 1)).port; }
-
-  options opts;
-  catalog published;
-  asio::io_context io;
-  std::shared_ptr<const crypto::rsa_private_key> key;
-  std::unique_ptr<server> srv;
-  std::thread thread;
-};
 
 options test_options() {
   options o;

@@ -43,3 +43,9 @@ TEST_CASE("testdc options: --push-updates is a flag, off by default") {
   CHECK(parse({"--push-updates"}).faults.push_updates);
   CHECK(parse({"--push-updates", "--dcs", "3"}).dcs == 3);
 }
+
+TEST_CASE("testdc options: --ready-messages is a flag, off by default") {
+  CHECK_FALSE(parse({}).ready_messages);
+  CHECK(parse({"--ready-file", "r.json", "--ready-messages"}).ready_messages);
+  CHECK(usage().find("--ready-messages") != std::string_view::npos);
+}

@@ -51,3 +51,41 @@ TEST_CASE("ready file: written atomically, no temporary left behind") {
   CHECK_THROWS(write_file_atomically((dir / "missing" / "ready.json").string(), "x"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("ready file: --ready-messages adds the link fixtures, each with its link and digests") {
+  const std::vector<file_spec> files{{"a.bin", 1000, 1, false}};
+  catalog c(5, files);
+  ready_info info{{{1, "127.0.0.1", 20001}}, "PEM", 1, {std::string(64, 'a')}};
+  CHECK(ready_json(info, c).find("\"messages\"") == std::string::npos);  // the issue's keys only
+  info.describe_messages = true;
+  const auto json = ready_json(info, c);
+  REQUIRE(json.find("\"messages\": [") != std::string::npos);
+  // The existing keys stay, in their order, before the new one.
+  CHECK(json.find("\"files\": [") < json.find("\"messages\": ["));
+
+  std::map<std::string, int> kinds;
+  const std::regex kind_re("\"kind\": \"([a-z]+)\", \"link\": \"([^\"]+)\"");
+  std::vector<std::string> links;
+  for (auto it = std::sregex_iterator(json.begin(), json.end(), kind_re); it != std::sregex_iterator(); ++it) {
+    ++kinds[(*it)[1]];
+    links.push_back((*it)[2]);
+  }
+  const std::map<std::string, int> expected{{"album", 3}, {"photo", 1}, {"text", 1}, {"deleted", 1},
+                                            {"private", 1}, {"topic", 1}, {"comment", 1}};
+  CHECK(kinds == expected);
+  REQUIRE(links.size() == c.link_fixtures().size());
+  for (std::size_t i = 0; i < links.size(); ++i) CHECK(links[i] == c.link_fixtures()[i].link);
+
+  // Ids a test needs without hard-coding them, and the digests of every downloadable byte.
+  const auto& album = c.link_fixtures().front();
+  CHECK(json.find("\"grouped_id\": " + std::to_string(album.grouped_id)) != std::string::npos);
+  CHECK(json.find("\"channel_id\": " + std::to_string(c.private_channel().id)) != std::string::npos);
+  CHECK(json.find("\"discussion_id\": " + std::to_string(c.discussion_group().id)) != std::string::npos);
+  CHECK(json.find("\"topic_id\": ") != std::string::npos);
+  CHECK(json.find("\"comment_id\": ") != std::string::npos);
+  for (const auto& p : c.photos())
+    for (const auto& content : p.contents) CHECK(json.find(to_hex(content.sha256())) != std::string::npos);
+  for (const auto& f : c.media_files()) CHECK(json.find(to_hex(f.content.sha256())) != std::string::npos);
+  CHECK(json.find("\"sizes\": [{\"type\": \"s\"") != std::string::npos);
+  CHECK(json.find("\"media\": \"none\"") != std::string::npos);
+}

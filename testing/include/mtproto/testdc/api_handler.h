@@ -78,6 +78,12 @@ class api_handler {
   std::int32_t last_announced_layer() const noexcept { return last_announced_layer_; }
 
  private:
+  /// The chat an inputChannel names if the caller may read it, else the error to answer.
+  struct channel_lookup {
+    const channel_info* channel = nullptr;
+    rpc_answer refusal;
+  };
+
   struct exported_authorization {
     account user;
     std::int32_t dc_id = 0;
@@ -86,6 +92,8 @@ class api_handler {
 
   rpc_answer dispatch(request_context& ctx, tl::reader& r, std::span<const std::uint8_t> body);
   const layer_writer& writer(const request_context& ctx) const { return layer_writer_for(ctx.key.layer); }
+  /// For a logged-in caller.
+  channel_lookup readable_channel(const request_context& ctx, std::int64_t id, std::int64_t access_hash) const;
 
   rpc_answer get_config(request_context& ctx);
   rpc_answer get_file(request_context& ctx, tl::reader& r);
@@ -104,7 +112,9 @@ class api_handler {
   rpc_answer export_authorization(request_context& ctx, tl::reader& r);
   rpc_answer import_authorization(request_context& ctx, tl::reader& r);
   rpc_answer resolve_username(request_context& ctx, tl::reader& r, bool layer144_form);
+  rpc_answer get_channels(request_context& ctx, tl::reader& r);
   rpc_answer get_channel_messages(request_context& ctx, tl::reader& r);
+  rpc_answer get_discussion_message(request_context& ctx, tl::reader& r);
   rpc_answer get_messages(request_context& ctx, tl::reader& r);
   rpc_answer get_users(request_context& ctx, tl::reader& r);
   rpc_answer logged_in(request_context& ctx, const account& user);

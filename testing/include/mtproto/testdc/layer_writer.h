@@ -28,6 +28,15 @@ struct config_info {
   std::int32_t expires = 0;
 };
 
+/// Messages of one chat with what a client needs to show them: the chats and users they name.
+struct message_batch {
+  channel_info peer;  // the chat every message is in
+  std::vector<channel_post> messages;
+  std::vector<channel_info> other_chats;  // after `peer` in `chats` (e.g. a forward's source)
+  std::vector<account> users;             // the senders
+  std::int64_t self_id = 0;               // the requesting account (user.self)
+};
+
 class layer_writer {
  public:
   virtual ~layer_writer() = default;
@@ -42,9 +51,13 @@ class layer_writer {
   /// contacts.resolvedPeer for a channel.
   virtual void resolved_channel(tl::writer& w, const channel_info& channel) const = 0;
   /// messages.channelMessages (channels.getMessages).
-  virtual void channel_messages(tl::writer& w, const channel_info& channel, std::span<const channel_post> posts) const = 0;
+  virtual void channel_messages(tl::writer& w, const message_batch& batch) const = 0;
   /// messages.messages (messages.getMessages).
-  virtual void messages(tl::writer& w, const channel_info& channel, std::span<const channel_post> posts) const = 0;
+  virtual void messages(tl::writer& w, const message_batch& batch) const = 0;
+  /// messages.chats (channels.getChannels).
+  virtual void chats(tl::writer& w, std::span<const channel_info> chats) const = 0;
+  /// messages.discussionMessage: the thread's root in `batch`, `max_id` its latest message.
+  virtual void discussion_message(tl::writer& w, const message_batch& batch, std::int32_t max_id) const = 0;
 };
 
 /// The writer for a client that announced `layer` (0: none announced, the library's layer).
