@@ -136,6 +136,13 @@ void depth_controller::try_probe(double measured, clock::time_point now) {
   if (pipe < options_.min_pipe_fill * in_flight_) return settle_steady(now);
   probe_from_in_flight_ = in_flight_;
   probe_from_sessions_ = sessions_;
+  if (sessions_paid_) {
+    // Connections are what paid last time (each is capped on its own): add another, with as many
+    // requests as the others carry, before trying depth again.
+    const int per_session = (in_flight_ + sessions_ - 1) / sessions_;
+    const int grown = std::max(in_flight_ + per_session, sessions_ + 1);
+    if (allowed(grown, sessions_ + 1, now)) return change(grown, sessions_ + 1, phase::probing_sessions, now);
+  }
   if (allowed(in_flight_ + 1, sessions_, now)) return change(in_flight_ + 1, sessions_, phase::probing_depth, now);
   const int with_session = std::max(in_flight_, sessions_ + 1);
   if (allowed(with_session, sessions_ + 1, now))
@@ -171,9 +178,14 @@ void depth_controller::step(clock::time_point now) {
       break;
     case phase::probing_sessions:
       if (!paid(measured, probe_from_sessions_)) {
+        const bool had_momentum = sessions_paid_;
+        sessions_paid_ = false;
         change(probe_from_in_flight_, probe_from_sessions_, phase::steady, now);
+        // A session probe out of momentum that did not pay may still leave depth to try.
+        if (had_momentum) return try_probe(measured, now);
         return settle_steady(now);
       }
+      sessions_paid_ = true;
       break;
     default:
       break;
@@ -199,6 +211,7 @@ void depth_controller::on_part(std::uint64_t bytes, clock::duration round_trip, 
 void depth_controller::on_flood(std::chrono::seconds wait, clock::time_point now) {
   now = observe(now);
   ++floods_;
+  sessions_paid_ = false;
   wait = std::clamp(wait, std::chrono::seconds::zero(),
                     std::chrono::duration_cast<std::chrono::seconds>(max_option_duration));
   const clock::duration echo = std::max<clock::duration>(options_.flood_echo, from_seconds(2 * rtt_seconds_));

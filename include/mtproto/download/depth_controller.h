@@ -61,8 +61,8 @@ struct depth_options {
   /// Floods answered within this long of a decrease (or two smoothed round trips, if longer) were
   /// sent before it and do not decrease again.
   std::chrono::milliseconds flood_echo{1000};
-  std::chrono::milliseconds steady_probe_interval{30'000};      ///< First pause after a probe that did not pay.
-  std::chrono::milliseconds max_steady_probe_interval{240'000};  ///< Longest such pause (it doubles up to this).
+  std::chrono::milliseconds steady_probe_interval{5'000};      ///< First pause after a probe that did not pay.
+  std::chrono::milliseconds max_steady_probe_interval{60'000};  ///< Longest such pause (it doubles up to this).
   std::chrono::milliseconds ceiling_memory{300'000};       ///< How long a level that flooded is avoided.
   std::chrono::milliseconds max_ceiling_memory{3'600'000};  ///< Longest memory (it doubles on repeated floods).
   /// This many transient failures within transient_failure_window take one request off the target.
@@ -149,6 +149,7 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
   double baseline_ = 0;  // throughput at the targets before the probe under way
   int probe_from_in_flight_ = 0;
   int probe_from_sessions_ = 0;
+  bool sessions_paid_ = false;   // the last session probe paid: the next probe adds a session first
   clock::time_point wake_at_{};  // end of holding / steady
   clock::duration steady_pause_;
   bool decreased_ = false;
