@@ -19,13 +19,17 @@ T parse_number(std::string_view text, std::string_view what) {
   return value;
 }
 
+constexpr double max_run_seconds = 366.0 * 24 * 3600;
+
 double parse_seconds(std::string_view text, std::string_view what) {
   // from_chars for double is in libstdc++ 11+.
   double value = 0;
   const auto* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value < 0)
-    throw std::invalid_argument(std::string(what) + ": not a non-negative number: " + std::string(text));
+  // inf, nan and values beyond a year are refused: they would overflow the timer's duration.
+  if (ec != std::errc() || ptr != end || !(value >= 0) || value > max_run_seconds)
+    throw std::invalid_argument(std::string(what) + ": not a number of seconds in [0, " +
+                                std::to_string(static_cast<long>(max_run_seconds)) + "]: " + std::string(text));
   return value;
 }
 

@@ -49,3 +49,11 @@ TEST_CASE("testdc options: --ready-messages is a flag, off by default") {
   CHECK(parse({"--ready-file", "r.json", "--ready-messages"}).ready_messages);
   CHECK(usage().find("--ready-messages") != std::string_view::npos);
 }
+
+TEST_CASE("testdc options: --max-seconds refuses inf, nan, negatives and absurd lengths") {
+  CHECK(parse({"--max-seconds", "2.5"}).max_seconds == 2.5);
+  for (const char* bad : {"inf", "nan", "-1", "1e10", "", "3s"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse({"--max-seconds", bad}), std::invalid_argument);
+  }
+}
