@@ -1,11 +1,13 @@
 #include "mtproto/handshake/client_handshake.h"
 
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "handshake_support.h"
 #include "mtproto/crypto/aes_ige.h"
+#include "mtproto/crypto/wipe.h"
 #include "mtproto/crypto/ct_equal.h"
 #include "mtproto/crypto/dh.h"
 #include "mtproto/crypto/error.h"
@@ -158,9 +160,20 @@ step_result client_handshake::on_server_dh_params(std::span<const std::uint8_t> 
   return step_result{make_client_dh_params(), std::nullopt, {}};
 }
 
+client_handshake::~client_handshake() {
+  crypto::secure_wipe(new_nonce_);
+  crypto::secure_wipe(tmp_aes_.key);
+  crypto::secure_wipe(tmp_aes_.iv);
+  crypto::secure_wipe(auth_key_);
+}
+
 std::vector<std::uint8_t> client_handshake::make_client_dh_params() {
   std::array<std::uint8_t, dh_random_bytes> rnd;
   random_(rnd);
+  struct wipe_on_exit {
+    std::span<std::uint8_t> secret;
+    ~wipe_on_exit() { crypto::secure_wipe(secret); }
+  } wipe_b{rnd};  // b, the client's DH exponent, and the padding drawn with it
   const auto dh = crypto::dh_client_compute(dh_prime_, static_cast<std::uint32_t>(g_), g_a_,
                                             std::span<const std::uint8_t, 256>(rnd.data(), 256));
   std::copy(dh.auth_key.begin(), dh.auth_key.end(), auth_key_.begin());

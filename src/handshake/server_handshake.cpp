@@ -1,11 +1,13 @@
 #include "mtproto/handshake/server_handshake.h"
 
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "handshake_support.h"
 #include "mtproto/crypto/dh.h"
+#include "mtproto/crypto/wipe.h"
 #include "mtproto/crypto/error.h"
 #include "mtproto/crypto/pq.h"
 #include "mtproto/handshake/error.h"
@@ -110,6 +112,13 @@ parsed_inner from_inner(const mt::P_Q_inner_data& data) {
 }
 
 }  // namespace
+
+server_handshake::~server_handshake() {
+  crypto::secure_wipe(new_nonce_);
+  crypto::secure_wipe(a_);
+  crypto::secure_wipe(tmp_aes_.key);
+  crypto::secure_wipe(tmp_aes_.iv);
+}
 
 server_handshake::server_handshake(server_options options, crypto::random_source random)
     : options_(std::move(options)), random_(std::move(random)) {

@@ -47,6 +47,12 @@ class MTPROTO_CORE_EXPORT client_handshake {
  public:
   /// An empty `options.rsa_keys` means Telegram's production and test keys.
   client_handshake(client_options options, crypto::random_source random);
+  /// Wipes new_nonce, the temporary AES key and the auth key bytes (a returned key is a copy).
+  ~client_handshake();
+  client_handshake(client_handshake&&) = default;             ///< Movable (the source is left to wipe its own copy).
+  client_handshake& operator=(client_handshake&&) = default;  ///< Movable.
+  client_handshake(const client_handshake&) = delete;
+  client_handshake& operator=(const client_handshake&) = delete;
 
   /// req_pq_multi.
   std::vector<std::uint8_t> begin();

@@ -45,6 +45,12 @@ class MTPROTO_CORE_EXPORT server_handshake {
  public:
   /// An empty `options.dh_prime` means Telegram's prime (telegram_dh_prime()).
   server_handshake(server_options options, crypto::random_source random);
+  /// Wipes new_nonce, the DH exponent a and the temporary AES key.
+  ~server_handshake();
+  server_handshake(server_handshake&&) = default;             ///< Movable.
+  server_handshake& operator=(server_handshake&&) = default;  ///< Movable.
+  server_handshake(const server_handshake&) = delete;
+  server_handshake& operator=(const server_handshake&) = delete;
 
   /// A client message of the handshake. The last step returns both the reply (dh_gen_ok) and
   /// the finished key. `now` is the server_time the client is told.
