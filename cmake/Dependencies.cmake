@@ -34,6 +34,14 @@ if(NOT TARGET mtproto::asio)
     $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
 endif()
 
+if(MTPROTO_BUILD_EXAMPLES)
+  # tgdl's command line and its --json output; the library itself needs neither.
+  find_package(CLI11 2 QUIET CONFIG)
+  mtproto_require(CLI11_FOUND "CLI11 2 (CLI/CLI.hpp)" libcli11-dev)
+  find_package(nlohmann_json 3 QUIET CONFIG)
+  mtproto_require(nlohmann_json_FOUND "nlohmann/json 3" nlohmann-json3-dev)
+endif()
+
 if(MTPROTO_BUILD_TESTING)
   find_package(Catch2 2.13 QUIET CONFIG)
   mtproto_require(Catch2_FOUND "Catch2 2.13" catch2)

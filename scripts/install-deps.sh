@@ -8,6 +8,8 @@ packages=(build-essential cmake pkg-config libssl-dev zlib1g-dev libasio-dev lib
 packages+=(python3-telethon)
 # Doxygen: the api_docs test builds the API reference with every warning an error.
 packages+=(doxygen)
+# CLI11 and nlohmann/json: tgdl's command line and its --json output (examples only).
+packages+=(libcli11-dev nlohmann-json3-dev)
 packages+=("$@")
 
 missing=()

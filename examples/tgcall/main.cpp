@@ -1,9 +1,9 @@
 // tgcall: a small command-line client on mtproto::client — prints what a t.me link points to,
-// downloads a message's document with a plain sequential upload.getFile loop, logs in.
+// downloads a message's document (through mtproto::download::async_download), logs in.
 // See `tgcall --help`.
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
-#include <asio/steady_timer.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
@@ -21,7 +21,6 @@
 #include "mtproto/api/Document.h"
 #include "mtproto/api/DocumentAttribute.h"
 #include "mtproto/api/InputChannel.h"
-#include "mtproto/api/InputFileLocation.h"
 #include "mtproto/api/InputMessage.h"
 #include "mtproto/api/Message.h"
 #include "mtproto/api/MessageMedia.h"
@@ -31,12 +30,12 @@
 #include "mtproto/api/fn/channels/getMessages.h"
 #include "mtproto/api/fn/contacts/resolveUsername.h"
 #include "mtproto/api/fn/help/getConfig.h"
-#include "mtproto/api/fn/upload/getFile.h"
 #include "mtproto/api/messages/Messages.h"
-#include "mtproto/api/upload/File.h"
 #include "mtproto/client/auth.h"
 #include "mtproto/client/client.h"
-#include "mtproto/crypto/sha.h"
+#include "mtproto/download/downloader.h"
+#include "mtproto/download/error.h"
+#include "mtproto/download/file_sink.h"
 
 namespace {
 
@@ -50,19 +49,12 @@ constexpr int exit_rpc = 3;
 constexpr int exit_network = 4;
 constexpr int exit_local = 5;
 
-/// upload.getFile part size: the largest limit the API accepts, a multiple of 4 KiB dividing 1 MiB.
-constexpr std::int32_t part_size = 512 * 1024;
-/// FLOOD_WAITs slept through before giving up on a download.
-constexpr int max_flood_waits = 20;
-/// FILE_MIGRATEs followed (each names the right DC; more means the server is confused).
-constexpr int max_migrations = 3;
-
 constexpr std::string_view usage_text = R"(usage: tgcall [options] COMMAND
 commands:
   config                 the DC list from help.getConfig
   resolve USERNAME       the peer behind a username
   message LINK           a message and its media (https://t.me/NAME/ID)
-  get-file LINK -o OUT   download the message's document (sequential upload.getFile, 512 KiB parts)
+  get-file LINK -o OUT   download the message's document (parallel parts; tgdl does more)
   login                  user login (phone, code, 2FA password) into --session FILE
 options:
   --dc-config FILE       DC addresses + RSA key from a JSON file (mtproto-testdc's ready file)
@@ -432,69 +424,36 @@ class tool {
     auto d = co_await find_document(link);
     if (auto* f = std::get_if<failure>(&d)) co_return *f;
     const auto& doc = std::get<api::document>(d);
-    const auto started = std::chrono::steady_clock::now();
-    const std::string part_path = out + ".part";
-    std::ofstream file(part_path, std::ios::binary | std::ios::trunc);
-    if (!file) co_return failure{exit_local, "cannot write " + part_path};
-    auto give_up = [&](failure f) {
-      file.close();
-      std::error_code ignored;
-      std::filesystem::remove(part_path, ignored);
-      return f;
-    };
+    download::remote_file file;
+    file.location = {doc.dc_id, download::location_kind::document, doc.id, doc.access_hash, doc.file_reference, ""};
+    file.size = doc.size;
+    file.file_name = file_name_of(doc);
+    file.mime_type = doc.mime_type;
 
-    api::upload::getFile fn;
-    fn.location = api::inputDocumentFileLocation{doc.id, doc.access_hash, doc.file_reference, ""};
-    fn.limit = part_size;
-    crypto::sha256_hasher hash;
-    int dc = doc.dc_id;
-    int requests = 0, flood_waits = 0, migrations = 0;
-    std::int64_t received = 0;
-    asio::steady_timer pause(co_await asio::this_coro::executor);
-    while (true) {
-      fn.offset = received;
-      client::call_options o;
-      o.dc = dc;
-      o.kind = client::session_kind::download;
-      auto r = co_await c_.async_invoke(fn, o, asio::use_awaitable);
-      ++requests;
-      if (!r) {
-        const auto* rpc = r.rpc();
-        if (rpc && rpc->wait() && flood_waits < max_flood_waits) {
-          ++flood_waits;
-          pause.expires_after(*rpc->wait());
-          co_await pause.async_wait(asio::use_awaitable);
-          continue;
-        }
-        if (rpc && rpc->type == "FILE_MIGRATE" && rpc->migrate_to_dc() && migrations < max_migrations) {
-          ++migrations;
-          dc = *rpc->migrate_to_dc();
-          continue;
-        }
-        co_return give_up(classify(r.error()));
-      }
-      const auto* part = r->get_if<api::upload::file>();
-      if (!part) co_return give_up(failure{exit_rpc, "unexpected answer to upload.getFile (CDN redirect?)"});
-      file.write(reinterpret_cast<const char*>(part->bytes.data()), static_cast<std::streamsize>(part->bytes.size()));
-      hash.update(part->bytes);
-      received += static_cast<std::int64_t>(part->bytes.size());
-      if (part->bytes.size() < static_cast<std::size_t>(part_size)) break;
+    // No resume here (tgdl has it): a failed download leaves nothing behind.
+    download::file_sink sink(out);
+    download::download_options options;
+    options.sha256 = true;
+    auto [ec, r] = co_await download::async_download(c_, file, sink, options,
+                                                     asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) {
+      std::error_code ignored;
+      std::filesystem::remove(sink.part_path(), ignored);
+      std::filesystem::remove(sink.journal_path(), ignored);
+      if (ec == download::download_errc::local_io)
+        co_return failure{exit_local, fmt::format("cannot write {}: {}", out, sink.last_os_error().message())};
+      if (r.last_error) co_return classify(*r.last_error);
+      co_return failure{exit_network, fmt::format("download: {}", ec.message())};
     }
-    file.close();
-    if (!file) co_return give_up(failure{exit_local, "cannot write " + part_path});
-    std::error_code ec;
-    std::filesystem::rename(part_path, out, ec);
-    if (ec) co_return give_up(failure{exit_local, "cannot rename to " + out + ": " + ec.message()});
-    const auto digest = hash.finish();
     std::string hex;
-    for (auto b : digest) hex += fmt::format("{:02x}", b);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (auto b : r.sha256.value_or(std::array<std::uint8_t, 32>{})) hex += fmt::format("{:02x}", b);
+    const double seconds = r.elapsed.count();
     if (args_.json)
       co_return fmt::format(
           "{{\"path\": {}, \"bytes\": {}, \"seconds\": {:.3f}, \"sha256\": \"{}\", \"requests\": {}, \"flood_waits\": {}}}",
-          tgcall::json_quote(out), received, seconds, hex, requests, flood_waits);
-    co_return fmt::format("{} {} bytes in {:.3f} s, sha256 {} ({} requests, {} flood waits)", out, received, seconds,
-                          hex, requests, flood_waits);
+          tgcall::json_quote(out), r.bytes, seconds, hex, r.requests, r.flood_waits);
+    co_return fmt::format("{} {} bytes in {:.3f} s, sha256 {} ({} requests, {} flood waits)", out, r.bytes, seconds,
+                          hex, r.requests, r.flood_waits);
   }
 
   std::string ask(const std::string& given, const char* prompt) {

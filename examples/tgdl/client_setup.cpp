@@ -1,0 +1,147 @@
+#include "client_setup.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "mtproto/client/session_store.h"
+#include "mtproto/crypto/rsa.h"
+
+namespace tgdl {
+namespace {
+
+namespace client = mtproto::client;
+
+std::string read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw usage_error(fmt::format("{}: cannot read {}", what, path));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A secret kept in a file: its contents without the trailing newline editors add.
+std::string read_secret(const std::string& path, const char* what) {
+  auto s = read_file(path, what);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  if (s.empty()) throw usage_error(fmt::format("{}: {} is empty", what, path));
+  return s;
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+int to_int(std::string_view s, const std::string& what) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) throw usage_error(fmt::format("bad {}: {}", what, s));
+  return v;
+}
+
+// mtproto-testdc's ready file, or any file of that shape: {"dcs": [{"id", "host", "port",
+// "cdn"?}], "rsa_public_key_pem"?}.
+void load_dc_config(const std::string& path, client::dc_table& table) {
+  const auto text = read_file(path, "--dc-config");
+  try {
+    const auto j = nlohmann::json::parse(text);
+    const auto& dcs = j.at("dcs");
+    if (!dcs.is_array() || dcs.empty()) throw usage_error("--dc-config " + path + ": \"dcs\" is not a list of DCs");
+    table = client::dc_table::empty();
+    int first_id = 0;
+    for (const auto& dc : dcs) {
+      const int id = dc.at("id").get<int>();
+      const int port = dc.at("port").get<int>();
+      if (port <= 0 || port > 65535) throw usage_error(fmt::format("--dc-config {}: DC {} has port {}", path, id, port));
+      client::dc_endpoint e;
+      e.host = dc.at("host").get<std::string>();
+      e.port = static_cast<std::uint16_t>(port);
+      e.cdn = dc.value("cdn", false);
+      table.add(id, e);
+      if (!first_id) first_id = id;
+    }
+    // DC 2 is where Telegram's clients start (and the home of mtproto-testdc's bot).
+    table.set_default_dc(table.has(2) ? 2 : first_id);
+    if (j.contains("rsa_public_key_pem"))
+      table.set_rsa_keys({mtproto::crypto::rsa_public_key::from_pem(j.at("rsa_public_key_pem").get<std::string>())});
+  } catch (const nlohmann::json::exception& e) {
+    throw usage_error(fmt::format("--dc-config {}: {}", path, e.what()));
+  }
+}
+
+void set_transport(const options& o, client::transport_settings& t) {
+  namespace transport = mtproto::transport;
+  if (o.transport == "abridged") t.framing = transport::protocol::abridged;
+  else if (o.transport == "intermediate") t.framing = transport::protocol::intermediate;
+  else if (o.transport == "padded") t.framing = transport::protocol::padded_intermediate;
+  else if (o.transport == "full") t.framing = transport::protocol::full;
+  else if (o.transport == "obfuscated") t.obfuscated = true;
+  else throw usage_error("unknown transport " + o.transport);
+
+  if (o.proxy.empty()) return;
+  const auto last = o.proxy.rfind(':');
+  if (last == std::string::npos) throw usage_error("--proxy wants HOST:PORT:SECRET");
+  const auto ep = client::parse_host_port(o.proxy.substr(0, last));
+  const auto secret = transport::proxy_secret::from_hex(o.proxy.substr(last + 1));
+  // The secret is a credential: never echoed.
+  if (!ep) throw usage_error("bad --proxy address (want HOST:PORT:SECRET)");
+  if (!secret) throw usage_error("bad --proxy secret (want 32 hex digits, or dd + 32; not shown)");
+  t.via_proxy = client::transport_settings::proxy{ep->host, ep->port, *secret};
+}
+
+}  // namespace
+
+secrets read_secrets(const options& o) {
+  secrets s;
+  if (!o.bot_tokens.empty()) s.bot_token = o.bot_tokens.front();
+  else if (!o.bot_token_files.empty()) s.bot_token = read_secret(o.bot_token_files.front(), "--bot-token-file");
+  else s.bot_token = env("TG_BOT_TOKEN");
+  s.session_passphrase = o.session_passphrase_file.empty()
+                             ? env("TG_SESSION_PASSPHRASE")
+                             : read_secret(o.session_passphrase_file, "--session-passphrase-file");
+  s.api_hash = o.api_hash_file.empty() ? env("TG_API_HASH") : read_secret(o.api_hash_file, "--api-hash-file");
+  s.password = o.password_file.empty() ? env("TG_PASSWORD") : read_secret(o.password_file, "--password-file");
+  return s;
+}
+
+client::client_options make_client_options(const options& o, const secrets& s) {
+  client::client_options c;
+  c.api_id = o.api_id;
+  if (!c.api_id && !env("TG_API_ID").empty()) c.api_id = to_int(env("TG_API_ID"), "$TG_API_ID");
+  c.api_hash = s.api_hash;
+  c.app_version = "tgdl 0.1";
+  c.dc_table = o.test_dcs ? client::dc_table::test() : client::dc_table::production();
+  if (!o.dc_config.empty()) load_dc_config(o.dc_config, c.dc_table);
+  for (const auto& spec : o.dc_overrides) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos) throw usage_error("--dc wants ID=HOST:PORT, got " + spec);
+    const auto ep = client::parse_host_port(spec.substr(eq + 1));
+    if (!ep) throw usage_error("bad --dc address: " + spec);
+    c.dc_table.set(to_int(spec.substr(0, eq), "--dc id"), ep->host, ep->port);
+  }
+  try {
+    for (const auto& path : o.rsa_keys)
+      c.dc_table.add_rsa_key(mtproto::crypto::rsa_public_key::from_pem(read_file(path, "--rsa-key")));
+  } catch (const usage_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw usage_error(std::string("--rsa-key: ") + e.what());
+  }
+  set_transport(o, c.transport);
+  if (!o.sessions.empty()) {
+    client::file_store_options so;
+    so.passphrase = s.session_passphrase;
+    c.store = std::make_shared<client::file_session_store>(o.sessions.front(), std::move(so));
+  }
+  c.max_download_sessions = o.connections;
+  c.call_timeout = std::chrono::seconds(o.timeout_seconds);
+  if (o.verbose) c.log = client::logger(client::stderr_sink(), client::log_level::debug);
+  return c;
+}
+
+}  // namespace tgdl

@@ -1,0 +1,260 @@
+#include "run.h"
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <set>
+#include <tuple>
+
+#include "exit_codes.h"
+#include "failure.h"
+#include "mtproto/download/downloader.h"
+#include "mtproto/download/file_sink.h"
+#include "mtproto/download/resolver.h"
+#include "output_name.h"
+#include "progress.h"
+
+namespace tgdl {
+namespace {
+
+namespace download = mtproto::download;
+namespace fs = std::filesystem;
+constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr double mb = 1e6;
+
+// resolver::async_resolve as an awaitable (it takes a plain callback).
+asio::awaitable<std::tuple<std::error_code, download::resolved_link>> resolve(download::resolver& r,
+                                                                            const download::message_link& link) {
+  auto token = as_tuple;
+  co_return co_await asio::async_initiate<decltype(token), void(std::error_code, download::resolved_link)>(
+      [&r, &link](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        r.async_resolve(link, [shared](std::error_code ec, download::resolved_link out) {
+          // Completed from outside the coroutine's frame, never inside async_resolve's call.
+          auto ex = asio::get_associated_executor(*shared);
+          asio::post(ex, [shared, ec, out = std::move(out)]() mutable { (*shared)(ec, std::move(out)); });
+        });
+      },
+      token);
+}
+
+std::string hex(const std::array<std::uint8_t, 32>& digest) {
+  std::string s;
+  for (auto b : digest) s += fmt::format("{:02x}", b);
+  return s;
+}
+
+void print_json(const nlohmann::json& j) {
+  // Replacement rather than an exception for a -o FILE path that is not UTF-8.
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
+
+std::string channel_of(const link_arg& l, const download::resolved_link& r) {
+  if (!l.link.username.empty()) return l.link.username;
+  return std::to_string(l.link.channel_id ? l.link.channel_id : r.channel_id);
+}
+
+class runner {
+ public:
+  runner(mtproto::client::client& c, const options& o, output_target target, run_control& control)
+      : c_(c), o_(o), target_(std::move(target)), control_(control), resolver_(c),
+        mode_(detect_progress_mode(o.quiet)) {
+    if (!o.range.empty()) range_ = parse_range(o.range);
+  }
+
+  asio::awaitable<int> run(std::vector<link_arg> links) {
+    for (const auto& l : links) {
+      if (control_.interrupted_by) break;
+      auto [ec, resolved] = co_await resolve(resolver_, l.link);
+      if (control_.interrupted_by) break;
+      if (ec) {
+        fail(l, "", classify(ec, resolver_.last_error()));
+        continue;
+      }
+      if (!target_.is_directory && resolved.items.size() != 1) {
+        fail(l, "", {exit_usage, fmt::format("-o {} is one file, and the link has {} items (an album): give -o DIR/",
+                                             target_.path.string(), resolved.items.size())});
+        continue;
+      }
+      for (const auto& item : resolved.items) {
+        if (control_.interrupted_by) break;
+        co_await get(l, resolved, item);
+      }
+    }
+    co_return control_.interrupted_by ? exit_interrupted : first_failure_;
+  }
+
+ private:
+  void fail(const link_arg& l, const std::string& name, const failure& f) {
+    if (!first_failure_) first_failure_ = f.code;
+    if (control_.interrupted_by) return;  // the interruption is the story, not what it broke
+    fmt::print(stderr, "tgdl: {}{}: {}\n", l.text, name.empty() ? "" : " (" + name + ")", f.message);
+  }
+
+  // Where an item goes, or nullopt (reported) when it is skipped or cannot be placed.
+  std::optional<fs::path> place(const link_arg& l, const download::resolved_link& r, const download::media_item& item,
+                                std::int64_t expected) {
+    auto skip = [&](const fs::path& p) {
+      progress_line(mode_, p.filename().string())
+          .finish(fmt::format("{}: already complete ({} bytes), skipped", p.string(), expected));
+      if (o_.json)
+        print_json({{"link", l.text}, {"path", p.string()}, {"bytes", expected}, {"skipped", true},
+                    {"message_id", item.message_id}});
+      return std::nullopt;
+    };
+    if (!target_.is_directory) {
+      std::error_code ec;
+      const auto st = fs::symlink_status(target_.path, ec);
+      if (fs::is_regular_file(st) && fs::file_size(target_.path, ec) == static_cast<std::uintmax_t>(expected) && !ec &&
+          !claimed_.contains(target_.path.string()))
+        return skip(target_.path);
+      claimed_.insert(target_.path.string());
+      return target_.path;  // the user named it: an older file of another size is replaced
+    }
+    const auto name = output_name({item.file.file_name, item.file.mime_type, channel_of(l, r), item.message_id});
+    auto probe = [&](const std::string& candidate) {
+      const auto p = target_.path / candidate;
+      if (claimed_.contains(p.string())) return name_state{name_state::kind::other, 0};
+      std::error_code ec;
+      const auto st = fs::symlink_status(p, ec);
+      if (ec || st.type() == fs::file_type::not_found) return name_state{};
+      if (st.type() != fs::file_type::regular) return name_state{name_state::kind::other, 0};
+      const auto size = fs::file_size(p, ec);
+      return ec ? name_state{name_state::kind::other, 0}
+                : name_state{name_state::kind::regular_file, static_cast<std::int64_t>(size)};
+    };
+    const auto choice = choose_output(name, expected, probe);
+    if (!choice) {
+      fail(l, name, {exit_local_io, fmt::format("{} and {} numbered names are all taken", name, max_numbered_names)});
+      return std::nullopt;
+    }
+    const auto path = target_.path / choice->name;
+    if (choice->skip) return skip(path);
+    claimed_.insert(path.string());
+    return path;
+  }
+
+  asio::awaitable<void> get(const link_arg& l, const download::resolved_link& r, const download::media_item& item) {
+    download::download_options d;
+    std::int64_t expected = item.file.size;
+    if (range_) {
+      try {
+        d.range = apply_range(*range_, item.file.size);
+      } catch (const usage_error& e) {
+        fail(l, item.file.file_name, {exit_usage, e.what()});
+        co_return;
+      }
+      expected = d.range->second - d.range->first;
+    }
+    const auto path = place(l, r, item, expected);
+    if (!path) co_return;
+
+    download::file_sink_options so;
+    so.resume = o_.resume;
+    so.source_link = l.text;
+    download::file_sink sink(*path, so);
+    if (!o_.resume && !range_ && mode_ != progress_mode::quiet && fs::exists(sink.journal_path()))
+      fmt::print(stderr, "tgdl: {} has a journal from an earlier run; starting over (--resume continues it)\n",
+                 sink.part_path().string());
+
+    progress_line line(mode_, path->filename().string());
+    d.part_size = std::int64_t{o_.part_size_kib} * 1024;
+    d.depth.max_in_flight = o_.parallel;
+    d.depth.max_sessions = o_.connections;
+    d.max_part_retries = o_.retries;
+    d.sha256 = true;
+    d.refresh_reference = resolver_.refresher(r, item);
+    d.on_progress = [&line](const download::download_progress& p) { line.update(p); };
+
+    control_.downloading = true;
+    auto [ec, result] = co_await download::async_download(c_, item.file, sink, std::move(d),
+                                                           asio::bind_cancellation_slot(control_.cancel.slot(), as_tuple));
+    control_.downloading = false;
+    if (ec) {
+      line.end();
+      if (control_.interrupted_by) {
+        if (fs::exists(sink.journal_path()))
+          fmt::print(stderr, "tgdl: {} kept, --resume continues it\n", sink.part_path().string());
+        co_return;
+      }
+      auto f = classify(ec, result.last_error, sink.last_os_error());
+      std::error_code ignored;
+      if (f.code != exit_usage && fs::exists(sink.part_path(), ignored) && fs::exists(sink.journal_path(), ignored))
+        f.message += fmt::format("; {} kept, --resume continues it", sink.part_path().string());
+      fail(l, path->filename().string(), f);
+      co_return;
+    }
+    report(l, item, *path, result, line);
+  }
+
+  void report(const link_arg& l, const download::media_item& item, const fs::path& path,
+              const download::download_result& r, progress_line& line) {
+    const double seconds = r.elapsed.count();
+    const double rate = seconds > 0 ? static_cast<double>(r.bytes - r.resumed_bytes) / seconds / mb : 0;
+    const std::string digest = r.sha256 ? hex(*r.sha256) : "";
+    const auto plural = [](std::uint64_t n) { return n == 1 ? "" : "s"; };
+    line.finish(fmt::format("{}: {} bytes in {:.2f} s ({:.1f} MB/s, {} request{}, {} connection{}{}{}), sha256 {}",
+                            path.string(), r.bytes, seconds, rate, r.requests, plural(r.requests), r.max_sessions,
+                            plural(static_cast<std::uint64_t>(r.max_sessions)),
+                            r.flood_waits ? fmt::format(", {} flood wait{}", r.flood_waits, plural(r.flood_waits)) : "",
+                            r.resumed_bytes ? fmt::format(", {} bytes resumed", r.resumed_bytes) : "", digest));
+    if (!o_.json) return;
+    nlohmann::json ttfb = nullptr;
+    if (r.time_to_first_byte) ttfb = std::chrono::duration<double, std::milli>(*r.time_to_first_byte).count();
+    print_json({{"link", l.text},
+                {"path", path.string()},
+                {"bytes", r.bytes},
+                {"seconds", seconds},
+                {"mb_per_s", rate},
+                {"sha256", digest},
+                {"requests", r.requests},
+                {"flood_waits", r.flood_waits},
+                {"retries", r.retries},
+                {"ttfb_ms", ttfb},
+                {"connections", r.max_sessions},
+                {"resumed_bytes", r.resumed_bytes},
+                {"dc", r.dc},
+                {"migrations", r.migrations},
+                {"reference_refreshes", r.reference_refreshes},
+                {"message_id", item.message_id},
+                {"skipped", false}});
+  }
+
+  mtproto::client::client& c_;
+  const options& o_;
+  output_target target_;
+  run_control& control_;
+  download::resolver resolver_;
+  progress_mode mode_;
+  std::optional<byte_range> range_;
+  std::set<std::string> claimed_;  // paths this run wrote: never "already complete"
+  int first_failure_ = exit_ok;
+};
+
+}  // namespace
+
+output_target decide_output(const options& o, std::size_t link_count) {
+  const fs::path p = o.output.empty() ? fs::path(".") : fs::path(o.output);
+  if (fs::is_directory(p)) return {p, true};
+  if (o.output.ends_with('/')) {
+    fs::create_directories(p);
+    return {p, true};
+  }
+  if (link_count > 1)
+    throw usage_error(fmt::format("-o {} is not a directory, and {} links need one (end it with '/' to create it)",
+                                  o.output, link_count));
+  return {p, false};
+}
+
+asio::awaitable<int> run_downloads(mtproto::client::client& c, const options& o, std::vector<link_arg> links,
+                                   output_target target, run_control& control) {
+  runner r(c, o, std::move(target), control);
+  co_return co_await r.run(std::move(links));
+}
+
+}  // namespace tgdl

@@ -1,0 +1,51 @@
+// The download run: each link resolved, each of its items downloaded into a file sink under a
+// safe name, progress on stderr, one JSON object per file on stdout with --json.
+//
+// Items are downloaded one after the other, each with its own parallel requests; a queue of
+// several downloads at once (and account pools) is the next step, which is why a run is a list
+// of links turned into a list of items rather than one download.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/cancellation_signal.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mtproto/client/client.h"
+#include "mtproto/download/link.h"
+#include "options.h"
+
+namespace tgdl {
+
+/// A link as given and as parsed.
+struct link_arg {
+  std::string text;
+  mtproto::download::message_link link;
+};
+
+/// Where downloads go: every item into a directory under its own name, or one item to a file.
+struct output_target {
+  std::filesystem::path path;
+  bool is_directory = true;
+};
+
+/// -o: an existing directory, or a path ending in '/' (created), is a directory; anything else a
+/// file, which needs exactly one link. Throws usage_error for -o FILE with several links, and
+/// std::filesystem::filesystem_error when the directory cannot be created.
+output_target decide_output(const options& o, std::size_t link_count);
+
+/// What the run shares with the signal handler (all on the io_context's one thread).
+struct run_control {
+  asio::cancellation_signal cancel;  ///< Cancels the download under way.
+  bool downloading = false;          ///< A download is under way (else the client is shut down).
+  int interrupted_by = 0;            ///< The signal that asked to stop, 0 if none.
+};
+
+/// Downloads every item of every link; answers exit_ok or the exit code of the first failure
+/// (every failure is reported on stderr as it happens).
+asio::awaitable<int> run_downloads(mtproto::client::client& c, const options& o, std::vector<link_arg> links,
+                                   output_target target, run_control& control);
+
+}  // namespace tgdl
