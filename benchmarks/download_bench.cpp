@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
   const int only = argc > 2 && std::strcmp(argv[1], "--only") == 0 ? std::atoi(argv[2]) : -1;
   constexpr std::int64_t mib = 1 << 20;
   const std::int64_t big = quick ? 512 * mib : 4096 * mib;
-  const std::int64_t throttled = quick ? 128 * mib : 320 * mib;
+  const std::int64_t throttled = quick ? 128 * mib : 640 * mib;
   const std::vector<scenario> scenarios = {
       {"loopback 64 MiB, defaults", 64 * mib},
       {"loopback 1 GiB, defaults", 1024 * mib},

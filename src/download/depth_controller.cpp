@@ -16,6 +16,10 @@ constexpr milliseconds max_option_duration{24 * 3600 * 1000};
 constexpr double max_rtt_sample_seconds = 3600;
 // A single part larger than this is counted as this much (no real part comes close: 1 MiB).
 constexpr std::uint64_t max_part_bytes = std::uint64_t{1} << 40;
+// Shorter rate windows would make buckets of a millisecond or less.
+constexpr milliseconds min_rate_window{100};
+// A pace is requests per second; no server takes more from one download than this.
+constexpr double max_pace = 1e6;
 
 clock::time_point add(clock::time_point t, clock::duration d) noexcept {
   if (d <= clock::duration::zero()) return t;
@@ -41,15 +45,20 @@ depth_options clamped(depth_options o) noexcept {
   o.min_in_flight = std::clamp(o.min_in_flight, 1, o.max_in_flight);
   o.max_in_flight_per_session = std::clamp(o.max_in_flight_per_session, 1, max_in_flight_limit);
   if (!(o.decrease_factor > 0 && o.decrease_factor < 1)) o.decrease_factor = defaults.decrease_factor;
-  for (milliseconds* d : {&o.min_change_interval, &o.settle_time, &o.measure_interval, &o.calm_period, &o.flood_echo,
-                          &o.steady_probe_interval, &o.max_steady_probe_interval, &o.ceiling_memory,
-                          &o.max_ceiling_memory, &o.transient_failure_window})
+  for (milliseconds* d : {&o.min_change_interval, &o.settle_time, &o.measure_interval, &o.start_measure_interval,
+                          &o.calm_period, &o.flood_echo, &o.steady_probe_interval, &o.max_steady_probe_interval,
+                          &o.ceiling_memory, &o.max_ceiling_memory, &o.transient_failure_window,
+                          &o.pace_raise_interval})
     *d = clamp_duration(*d);
+  o.rate_window = std::clamp(o.rate_window, min_rate_window, max_rate_window);
+  if (!(o.pace_factor > 0 && o.pace_factor < 1)) o.pace_factor = defaults.pace_factor;
+  if (!(o.pace_raise >= 0 && o.pace_raise <= 1)) o.pace_raise = defaults.pace_raise;
   o.max_steady_probe_interval = std::max(o.max_steady_probe_interval, o.steady_probe_interval);
   o.max_ceiling_memory = std::max(o.max_ceiling_memory, o.ceiling_memory);
   o.min_parts_per_sample = std::max(o.min_parts_per_sample, 1);
   if (!(o.min_gain >= 0 && o.min_gain <= 1000)) o.min_gain = defaults.min_gain;
   if (!(o.min_pipe_fill >= 0 && o.min_pipe_fill <= 1)) o.min_pipe_fill = defaults.min_pipe_fill;
+  if (!(o.start_min_pipe_fill >= 0 && o.start_min_pipe_fill <= 1)) o.start_min_pipe_fill = defaults.start_min_pipe_fill;
   o.transient_failure_limit = std::max(o.transient_failure_limit, 1);
   o.rtt_smoothing = clamp_weight(o.rtt_smoothing, defaults.rtt_smoothing);
   o.throughput_smoothing = clamp_weight(o.throughput_smoothing, defaults.throughput_smoothing);
@@ -73,14 +82,52 @@ depth_controller::depth_controller(std::uint32_t part_size, clock::time_point no
       now_(now),
       last_change_(now),
       steady_pause_(options_.steady_probe_interval),
-      ceiling_memory_(options_.ceiling_memory) {
+      ceiling_memory_(options_.ceiling_memory),
+      epoch_(now),
+      bucket_length_(std::chrono::duration_cast<clock::duration>(options_.rate_window) / rate_buckets) {
+  if (options_.slow_start) phase_ = phase::starting;
   begin_measurement(now);
 }
 
 clock::time_point depth_controller::observe(clock::time_point now) noexcept {
   // Events that arrive out of order (or a clock read on another thread) must not move time back.
   now_ = std::max(now_, now);
+  roll_rate(now_);
   return now_;
+}
+
+void depth_controller::roll_rate(clock::time_point now) noexcept {
+  const std::int64_t bucket = (now - epoch_) / bucket_length_;
+  if (bucket - rate_bucket_ >= rate_buckets) {
+    responses_.fill(0);
+  } else {
+    for (std::int64_t b = rate_bucket_ + 1; b <= bucket; ++b) responses_[static_cast<std::size_t>(b % rate_buckets)] = 0;
+  }
+  rate_bucket_ = std::max(rate_bucket_, bucket);
+}
+
+void depth_controller::count_response(clock::time_point now) noexcept {
+  roll_rate(now);
+  auto& n = responses_[static_cast<std::size_t>(rate_bucket_ % rate_buckets)];
+  if (n < std::numeric_limits<std::uint32_t>::max()) ++n;
+}
+
+double depth_controller::response_rate() const noexcept {
+  std::uint64_t total = 0;
+  for (auto n : responses_) total += n;
+  // The current bucket is only partly over, and at the start there is less history than a window.
+  const clock::duration in_current = (now_ - epoch_) - rate_bucket_ * bucket_length_;
+  clock::duration covered = (rate_buckets - 1) * bucket_length_ + in_current;
+  covered = std::max(std::min(covered, now_ - epoch_), bucket_length_);
+  return static_cast<double>(total) / std::chrono::duration<double>(covered).count();
+}
+
+void depth_controller::raise_pace(clock::time_point now) noexcept {
+  if (pace_ <= 0 || now < pace_memory_until_ || now < add(pace_changed_, options_.pace_raise_interval)) return;
+  pace_changed_ = now;
+  // A pace that requests do not reach is not what limits the download: raising it says nothing.
+  if (response_rate() < 0.8 * pace_) return;
+  pace_ = std::min(pace_ * (1 + options_.pace_raise), max_pace);
 }
 
 clock::duration depth_controller::smoothed_rtt() const noexcept { return from_seconds(rtt_seconds_); }
@@ -91,7 +138,8 @@ double depth_controller::pipe_requests() const noexcept {
 
 clock::time_point depth_controller::next_decision_at() const noexcept {
   if (!measuring()) return wake_at_;
-  return std::max(add(measure_from_, options_.measure_interval), add(last_change_, options_.min_change_interval));
+  const milliseconds interval = phase_ == phase::starting ? options_.start_measure_interval : options_.measure_interval;
+  return std::max(add(measure_from_, interval), add(last_change_, options_.min_change_interval));
 }
 
 void depth_controller::begin_measurement(clock::time_point now) noexcept {
@@ -150,13 +198,36 @@ void depth_controller::try_probe(double measured, clock::time_point now) {
   settle_steady(now);
 }
 
+void depth_controller::start_step(double measured, clock::time_point now) {
+  if (baseline_ > 0 && measured < baseline_ * (1 + options_.min_gain)) {
+    // The doubling did not pay: undo it, and go on one step at a time from there.
+    return change(probe_from_in_flight_, probe_from_sessions_, phase::measuring, now);
+  }
+  baseline_ = measured;
+  const double pipe = measured * rtt_seconds_ / static_cast<double>(part_size_);
+  int in_flight = std::min(2 * in_flight_, options_.max_in_flight);
+  const int sessions = std::min(2 * sessions_, options_.max_sessions);
+  in_flight = std::min(in_flight, sessions * options_.max_in_flight_per_session);
+  if (pipe < options_.start_min_pipe_fill * in_flight_ || (in_flight <= in_flight_ && sessions <= sessions_) ||
+      !allowed(in_flight, sessions, now)) {
+    // Something else limits the download, or the doubling is not allowed: one step at a time.
+    phase_ = phase::measuring;
+    return try_probe(measured, now);
+  }
+  probe_from_in_flight_ = in_flight_;
+  probe_from_sessions_ = sessions_;
+  change(in_flight, sessions, phase::starting, now);
+}
+
 void depth_controller::step(clock::time_point now) {
+  raise_pace(now);
   if (!measuring()) {
     if (now < wake_at_) return;
     phase_ = phase::measuring;
     return begin_measurement(now);
   }
-  const clock::time_point measured_until = add(measure_from_, options_.measure_interval);
+  const milliseconds interval = phase_ == phase::starting ? options_.start_measure_interval : options_.measure_interval;
+  const clock::time_point measured_until = add(measure_from_, interval);
   if (now < measured_until || now <= measure_from_ || measured_parts_ < options_.min_parts_per_sample ||
       now < add(last_change_, options_.min_change_interval))
     return;
@@ -166,6 +237,7 @@ void depth_controller::step(clock::time_point now) {
   have_throughput_ = true;
 
   switch (phase_) {
+    case phase::starting: return start_step(measured, now);
     case phase::probing_depth:
       if (!paid(measured, probe_from_in_flight_)) {
         // More requests on these connections no longer help: they are saturated. Try the extra
@@ -197,6 +269,7 @@ void depth_controller::step(clock::time_point now) {
 
 void depth_controller::on_part(std::uint64_t bytes, clock::duration round_trip, clock::time_point now) {
   now = observe(now);
+  count_response(now);
   const double sample =
       std::clamp(std::chrono::duration<double>(round_trip).count(), 0.0, max_rtt_sample_seconds);
   rtt_seconds_ = have_rtt_ ? rtt_seconds_ + options_.rtt_smoothing * (sample - rtt_seconds_) : sample;
@@ -210,6 +283,7 @@ void depth_controller::on_part(std::uint64_t bytes, clock::duration round_trip, 
 
 void depth_controller::on_flood(std::chrono::seconds wait, clock::time_point now) {
   now = observe(now);
+  count_response(now);
   ++floods_;
   sessions_paid_ = false;
   wait = std::clamp(wait, std::chrono::seconds::zero(),
@@ -229,6 +303,16 @@ void depth_controller::on_flood(std::chrono::seconds wait, clock::time_point now
       const int limit = s == sessions_ ? in_flight_ : 0;
       if (c.until <= now || limit < c.in_flight) c.in_flight = limit;
       c.until = std::max(c.until, until);
+    }
+    // Requests were reaching the server faster than it takes: pace them below that rate.
+    // Under a pace, requests reach the server no faster than it: a higher measured rate is the
+    // noise of answers arriving in bunches.
+    double rate = response_rate();
+    if (pace_ > 0) rate = std::min(rate, pace_);
+    if (rate > 0) {
+      pace_ = std::min(options_.pace_factor * rate, max_pace);
+      pace_changed_ = now;
+      pace_memory_until_ = until;
     }
     const int lowered =
         std::max(options_.min_in_flight, static_cast<int>(std::floor(in_flight_ * options_.decrease_factor)));

@@ -184,12 +184,18 @@ class engine final : public download_job, public std::enable_shared_from_this<en
   // ---- sending ----
 
   void issue(steady::time_point now) {
+    paced_ = false;
     depth_.advance(now);
     if (refreshing_ || fatal_ || cancelled_) return;
     if (!gate_.is_open(opt_.account, dc_, now)) return;
     const int target = std::max(1, depth_.target_in_flight());
     const int sessions = std::clamp(depth_.target_sessions(), 1, static_cast<int>(sessions_load_.size()));
+    const double pace = depth_.target_request_rate();
     while (static_cast<int>(in_flight_.size()) < target) {
+      if (pace > 0 && now < next_send_at_) {
+        paced_ = true;
+        break;
+      }
       const auto index = parts_.next();
       if (!index) break;
       const auto part = *plan_.part(*index);
@@ -199,6 +205,11 @@ class engine final : public download_job, public std::enable_shared_from_this<en
         not_before_.erase(nb);
       }
       send(part, least_loaded(sessions), now);
+      if (pace > 0) {
+        // Requests 1/pace apart on average; idle time saves up one request at most.
+        const auto gap = std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(1 / pace));
+        next_send_at_ = std::max(next_send_at_, now - gap) + gap;
+      }
     }
     result_.max_in_flight = std::max(result_.max_in_flight, static_cast<int>(in_flight_.size()));
   }
@@ -390,6 +401,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     auto deadline = now + opt_.progress_interval;
     if (!gate_.is_open(opt_.account, dc_, now)) deadline = std::min(deadline, gate_.ready_at(opt_.account, dc_, now));
     for (const auto& [index, at] : not_before_) deadline = std::min(deadline, at);
+    if (paced_) deadline = std::min(deadline, next_send_at_);
     if (const auto d = depth_.next_decision_at(); d > now) deadline = std::min(deadline, d);
     return deadline;
   }
@@ -483,6 +495,8 @@ class engine final : public download_job, public std::enable_shared_from_this<en
   std::map<std::int64_t, int> retries_;                    // transient failures per part
   std::vector<int> sessions_load_;
   bool refreshing_ = false;
+  bool paced_ = false;                // a request waits for next_send_at_
+  steady::time_point next_send_at_{};  // the pace's next slot
   std::uint64_t reference_generation_ = 0;
   bool cancelled_ = false;
   std::error_code fatal_;

@@ -48,6 +48,7 @@ class simulator {
       if (now_ >= gate_open_) fill();
       clock_type::time_point next = clock_type::time_point::max();
       if (!pending_.empty()) next = pending_.top().done;
+      if (paced_ && next_send_ > now_) next = std::min(next, next_send_);
       if (gate_open_ > now_) next = std::min(next, gate_open_);
       if (ctl_.next_decision_at() > now_) next = std::min(next, ctl_.next_decision_at());
       if (next > end) break;
@@ -95,6 +96,7 @@ class simulator {
     clock_type::time_point at;
     int in_flight;
     int sessions;
+    double pace = 0;
   };
   std::vector<completion> completions;
   std::vector<clock_type::time_point> flood_times;
@@ -111,7 +113,16 @@ class simulator {
   };
 
   void fill() {
+    paced_ = false;
     while (in_flight_ < ctl_.target_in_flight() && (m_.engine_cap == 0 || in_flight_ < m_.engine_cap)) {
+      // The engine's pacing: requests at least 1/rate apart, no burst saved up while idle.
+      if (const double rate = ctl_.target_request_rate(); rate > 0) {
+        if (now_ < next_send_) {
+          paced_ = true;
+          break;
+        }
+        next_send_ = std::max(next_send_, now_ - seconds_f(1 / rate)) + seconds_f(1 / rate);
+      }
       const auto sessions = static_cast<std::size_t>(ctl_.target_sessions());
       const auto least = std::min_element(load_.begin(), load_.begin() + static_cast<long>(sessions));
       const auto k = static_cast<std::size_t>(least - load_.begin());
@@ -137,8 +148,8 @@ class simulator {
 
   void record() {
     const target& last = targets.back();
-    if (last.in_flight != ctl_.target_in_flight() || last.sessions != ctl_.target_sessions())
-      targets.push_back({now_, ctl_.target_in_flight(), ctl_.target_sessions()});
+    if (last.in_flight != ctl_.target_in_flight() || last.sessions != ctl_.target_sessions() || last.pace != ctl_.target_request_rate())
+      targets.push_back({now_, ctl_.target_in_flight(), ctl_.target_sessions(), ctl_.target_request_rate()});
   }
 
   link_model m_;
@@ -152,6 +163,8 @@ class simulator {
   std::array<clock_type::time_point, max_download_sessions_limit> link_free_{};
   int in_flight_ = 0;
   std::uint64_t seq_ = 0;
+  clock_type::time_point next_send_ = t0;
+  bool paced_ = false;
 };
 
 // The fastest the account limit allows: 30 requests/s of 512 KiB, about 15.7 MB/s.
@@ -167,7 +180,10 @@ TEST_CASE("starts where the official clients sit: 2 MiB in flight on one connect
   CHECK(depth_controller(4 * 1024, t0).target_in_flight() == 16);  // max_in_flight_per_session
   CHECK(depth_controller(0, t0).target_in_flight() == 16);
   CHECK(depth_controller(512 * 1024, t0).target_bytes_in_flight() == 2u << 20);
-  CHECK(depth_controller(512 * 1024, t0).current_phase() == phase::measuring);
+  CHECK(depth_controller(512 * 1024, t0).current_phase() == phase::starting);
+  depth_options one_step;
+  one_step.slow_start = false;
+  CHECK(depth_controller(512 * 1024, t0, one_step).current_phase() == phase::measuring);
 }
 
 TEST_CASE("under an account limit it settles near the limit and stops flooding", "[download][depth]") {
@@ -185,6 +201,34 @@ TEST_CASE("under an account limit it settles near the limit and stops flooding",
   }
 }
 
+TEST_CASE("a request-rate limit is met by pacing, within seconds, at over 90% of it", "[download][depth]") {
+  // The emulator's --rate-per-connection 5000000 --flood-rps 30 with 1 MiB parts: 8 connections
+  // could carry 40 MB/s, the account may ask for 30 parts a second (31.5 MB/s).
+  link_model m;
+  m.part_size = 1024 * 1024;
+  m.rtt = 20ms;
+  m.flood_wait = 1s;
+  m.account_burst = 30;
+  simulator sim(m);
+  sim.run_until(t0 + 120s);
+  const auto& ctl = sim.controller();
+  const double optimum = m.account_rate * m.part_size;
+  INFO("floods " << sim.flood_times.size() << ", pace " << ctl.target_request_rate() << "/s, targets "
+                 << ctl.target_in_flight() << "/" << ctl.target_sessions() << ", 60-120 s "
+                 << sim.throughput(t0 + 60s, t0 + 120s) / 1e6 << " MB/s");
+  CHECK(ctl.target_request_rate() > 0.85 * m.account_rate);
+  CHECK(ctl.target_request_rate() < m.account_rate);
+  // The bucket's 30 saved requests hide a pace slightly too high for a while: a few floods, the
+  // last of them well inside the first minute.
+  CHECK(sim.floods_between(t0 + 60s, t0 + 120s) == 0);
+  CHECK(sim.throughput(t0 + 60s, t0 + 120s) >= 0.9 * optimum);
+  CHECK(sim.throughput(t0, t0 + 120s) >= 0.85 * optimum);
+  // Slow start: all 8 connections within ~5 s of the first request.
+  const auto all_open = std::find_if(sim.targets.begin(), sim.targets.end(), [](const auto& t) { return t.sessions == 8; });
+  REQUIRE(all_open != sim.targets.end());
+  CHECK(all_open->at - t0 <= 6s);
+}
+
 TEST_CASE("without an account limit it opens every connection it may", "[download][depth]") {
   link_model m;
   m.account_rate = 0;
@@ -194,7 +238,13 @@ TEST_CASE("without an account limit it opens every connection it may", "[downloa
   INFO("targets " << ctl.target_in_flight() << "/" << ctl.target_sessions());
   CHECK(sim.flood_times.empty());
   CHECK(ctl.target_sessions() == 8);
-  CHECK(ctl.target_in_flight() <= 24);  // saturating 8 connections takes 2 or 3 each, not the maximum
+  // Slow start keeps the first connection's 2 MiB on each new one (4 parts of 512 KiB), not the
+  // maximum of 16 each.
+  CHECK(ctl.target_in_flight() <= 32);
+  // Doubling: 8 connections in a few seconds, not one per probe.
+  const auto all_open = std::find_if(sim.targets.begin(), sim.targets.end(), [](const auto& t) { return t.sessions == 8; });
+  REQUIRE(all_open != sim.targets.end());
+  CHECK(all_open->at - t0 <= 8s);
   CHECK(sim.throughput(t0 + 240s, t0 + 300s) >= 0.9 * 8 * m.session_bandwidth);
 }
 

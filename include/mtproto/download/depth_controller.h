@@ -5,7 +5,9 @@
 /// sends and receives. Every decision can therefore be replayed in a unit test.
 ///
 /// The policy, in short:
-/// - Start where the official clients sit: about 2 MiB in flight per DC on one connection.
+/// - Start where the official clients sit: about 2 MiB in flight per DC on one connection, then
+///   slow-start: double both targets after each short measurement that shows the doubling paid,
+///   until one does not (undone) or the server floods.
 /// - Measure throughput over a window after each change, and keep a smoothed round trip, whose
 ///   product with the throughput (bandwidth × round trip, in parts) is the pipe the target must
 ///   cover. A pipe well below the target means something else limits the download (the sink, the
@@ -17,6 +19,11 @@
 ///   and remember the level that flooded (requests in flight at that session count; any level
 ///   with more sessions), so probing stays below it for a while, that while doubling on repeated
 ///   floods, instead of flooding in a sawtooth.
+/// - A flood also sets a request pace: a fraction of the rate requests were reaching the server
+///   at when it flooded (answers and refusals alike, over the last rate window). Request-rate and
+///   byte-rate limits are both met by pacing, where fewer requests in flight would not help on
+///   fast connections. While the flood is remembered (as long as the level that flooded) the
+///   pace stays; then it rises slowly, and the next flood lowers it again.
 /// - Every change is rate-limited by time; nothing here loops on its own.
 #pragma once
 
@@ -34,6 +41,8 @@ inline constexpr std::uint64_t default_initial_bytes_in_flight = std::uint64_t{2
 inline constexpr int max_download_sessions_limit = 64;
 /// Upper bound of depth_options::max_in_flight, whatever the caller configures.
 inline constexpr int max_in_flight_limit = 1024;
+/// Upper bound of depth_options::rate_window.
+inline constexpr std::chrono::milliseconds max_rate_window{10'000};
 
 /// Tunables of a depth_controller; out-of-range values are clamped by the constructor.
 struct depth_options {
@@ -50,6 +59,12 @@ struct depth_options {
   /// not measured: they were sent under the old targets.
   std::chrono::milliseconds settle_time{500};
   std::chrono::milliseconds measure_interval{2000};  ///< Length of one throughput measurement.
+  /// Double both targets while each doubling pays (see phase::starting); off: probe one step at a time.
+  bool slow_start = true;
+  std::chrono::milliseconds start_measure_interval{1000};  ///< Length of one measurement in slow start.
+  /// min_pipe_fill in slow start, in [0, 1]: lower, since the smoothed round trip lags behind the
+  /// queueing each doubling adds.
+  double start_min_pipe_fill = 0.6;
   int min_parts_per_sample = 4;  ///< A measurement needs at least this many parts answered.
   /// A probe pays if throughput rises by at least this fraction of the ideal rise (1/n for the
   /// n-th + 1 request, 1/s for the s-th + 1 connection).
@@ -65,6 +80,14 @@ struct depth_options {
   std::chrono::milliseconds max_steady_probe_interval{60'000};  ///< Longest such pause (it doubles up to this).
   std::chrono::milliseconds ceiling_memory{300'000};       ///< How long a level that flooded is avoided.
   std::chrono::milliseconds max_ceiling_memory{3'600'000};  ///< Longest memory (it doubles on repeated floods).
+  /// After a flood the pace is this fraction of the rate requests were reaching the server, in (0, 1).
+  double pace_factor = 0.9;
+  /// Once the last flood is forgotten (ceiling_memory), the pace rises by pace_raise (a fraction)
+  /// after each pace_raise_interval without a flood, while requests go out at (nearly) the pace.
+  double pace_raise = 0.05;
+  std::chrono::milliseconds pace_raise_interval{20'000};  ///< See pace_raise.
+  /// Request rates are measured over this long (at most max_rate_window).
+  std::chrono::milliseconds rate_window{1000};
   /// This many transient failures within transient_failure_window take one request off the target.
   int transient_failure_limit = 3;
   std::chrono::milliseconds transient_failure_window{10'000};  ///< See transient_failure_limit.
@@ -79,6 +102,7 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
 
   /// What the controller is doing.
   enum class phase : std::uint8_t {
+    starting,          ///< Slow start: measuring a doubling of both targets.
     measuring,         ///< Measuring throughput at the current targets.
     probing_depth,     ///< Measuring one more request in flight.
     probing_sessions,  ///< Measuring one more connection.
@@ -101,6 +125,8 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
 
   /// Requests to keep in flight, over all connections.
   int target_in_flight() const noexcept { return in_flight_; }
+  /// The most requests per second to send, over all connections; 0: no pace (no flood yet).
+  double target_request_rate() const noexcept { return pace_; }
   /// Connections to spread them over (never more than target_in_flight()).
   int target_sessions() const noexcept { return sessions_; }
   /// target_in_flight() × part size.
@@ -115,6 +141,8 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
   clock::duration smoothed_rtt() const noexcept;
   /// Bandwidth × round trip in requests: how many requests the measured pipe holds.
   double pipe_requests() const noexcept;
+  /// Answers (parts and floods) per second over the last rate window.
+  double response_rate() const noexcept;
   /// Floods reported so far.
   std::uint64_t floods() const noexcept { return floods_; }
   /// The options in effect (after clamping).
@@ -127,6 +155,10 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
   };
 
   bool measuring() const noexcept { return phase_ != phase::holding && phase_ != phase::steady; }
+  void count_response(clock::time_point now) noexcept;
+  void roll_rate(clock::time_point now) noexcept;
+  void start_step(double measured, clock::time_point now);
+  void raise_pace(clock::time_point now) noexcept;
   clock::time_point observe(clock::time_point now) noexcept;
   void step(clock::time_point now);
   void begin_measurement(clock::time_point now) noexcept;
@@ -163,6 +195,15 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
   bool have_throughput_ = false;
   double throughput_ = 0;
   std::uint64_t floods_ = 0;
+  // Responses per rate bucket (rate_window / rate_buckets each), a ring indexed by bucket number.
+  static constexpr int rate_buckets = 16;
+  std::array<std::uint32_t, rate_buckets> responses_{};
+  std::int64_t rate_bucket_ = 0;  // number of the bucket now_ falls in, counted from epoch_
+  clock::time_point epoch_;
+  clock::duration bucket_length_;
+  double pace_ = 0;          // requests/s; 0: none
+  clock::time_point pace_changed_{};
+  clock::time_point pace_memory_until_{};
 };
 
 }  // namespace mtproto::download
