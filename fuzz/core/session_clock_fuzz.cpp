@@ -46,6 +46,7 @@
 #include "mtproto/session/container.h"
 #include "mtproto/tl/gzip.h"
 #include "mtproto/tl/writer.h"
+#include "session_fuzz_setup.h"
 
 using namespace mtproto;
 using namespace mtproto::session;
@@ -55,29 +56,17 @@ namespace {
 constexpr std::size_t max_input = 8 * 1024;
 constexpr std::size_t max_ops = 64;
 constexpr std::size_t max_members = 6;
-constexpr std::int64_t session_id = 0x1122334455667788;
-constexpr std::int64_t initial_salt = 0x0102030405060708;
 constexpr std::uint32_t request_ctor = 0x7e570001;  // our requests: an unknown function, then a counter
 constexpr std::uint32_t result_ctor = 0x5e5e0001;   // what the "server" answers them with
 constexpr std::uint32_t update_ctor = 0x0badf00d;   // updates: this id, then the msg_id carrying it
 /// The server clock stays within a few years of ours, so its msg_ids are valid unix times.
 constexpr std::int64_t max_skew_seconds = 100'000'000;
 
-const clock::time_point start = clock::time_point(std::chrono::seconds(1'750'000'000));
-
-void counter_random(std::span<std::uint8_t> out) {
-  static std::uint8_t n = 0;
-  for (auto& b : out) b = n++;
-}
-
-const auth_key& key() {
-  static const auth_key k = [] {
-    auth_key::bytes_type b;
-    for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(i * 7 + 3);
-    return auth_key(b);
-  }();
-  return k;
-}
+using fuzz::session_setup::counter_random;
+using fuzz::session_setup::initial_salt;
+using fuzz::session_setup::key;
+using fuzz::session_setup::session_id;
+using fuzz::session_setup::start;
 
 template <class T>
 std::vector<std::uint8_t> boxed(const T& v) {

@@ -8,29 +8,18 @@
 
 #include "mtproto/session/client_session.h"
 #include "mtproto/session/server_session.h"
+#include "session_fuzz_setup.h"
 
+using namespace mtproto;
 using namespace mtproto::session;
 
 namespace {
 
-const clock::time_point now = clock::time_point(std::chrono::seconds(1'750'000'000));
-
-void counter_random(std::span<std::uint8_t> out) {
-  static std::uint8_t n = 0;
-  for (auto& b : out) b = n++;
-}
-
-const auth_key& key() {
-  static const auth_key k = [] {
-    auth_key::bytes_type b;
-    for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(i * 7 + 3);
-    return auth_key(b);
-  }();
-  return k;
-}
-
-constexpr std::int64_t session_id = 0x1122334455667788;
-constexpr std::int64_t salt = 0x0102030405060708;
+using fuzz::session_setup::counter_random;
+using fuzz::session_setup::initial_salt;
+using fuzz::session_setup::key;
+using fuzz::session_setup::session_id;
+const clock::time_point now = fuzz::session_setup::start;
 
 }  // namespace
 
@@ -41,10 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   if (mode == 0) {
     std::vector<std::uint8_t> packet(input.begin(), input.end());
-    client_session client(key(), session_id, salt, counter_random);
+    client_session client(key(), session_id, initial_salt, counter_random);
     std::vector<event> events;
     client.feed(packet, now, events);
-    server_session server(key(), salt, counter_random);
+    server_session server(key(), initial_salt, counter_random);
     std::vector<server_event> server_events;
     std::vector<std::uint8_t> again(input.begin(), input.end());
     server.feed(again, now, server_events);
@@ -56,18 +45,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   buf.insert(buf.end(), input.begin(), input.begin() + static_cast<std::ptrdiff_t>(body_size));
   msg_id_generator ids;
   if (mode == 1) {
-    const packet_header h{salt, session_id, ids.next(now, msg_kind::server_event), 1};
+    const packet_header h{initial_salt, session_id, ids.next(now, msg_kind::server_event), 1};
     auto packet = seal_packet(buf, 0, key(), mtproto::crypto::direction::server_to_client, h, counter_random);
-    client_session client(key(), session_id, salt, counter_random);
+    client_session client(key(), session_id, initial_salt, counter_random);
     client.push(std::vector<std::uint8_t>{1, 2, 3, 4});
     (void)client.finalize(now);
     std::vector<event> events;
     client.feed(packet, now, events);
     (void)client.finalize(now);
   } else {
-    const packet_header h{salt, session_id, ids.next(now), 1};
+    const packet_header h{initial_salt, session_id, ids.next(now), 1};
     auto packet = seal_packet(buf, 0, key(), mtproto::crypto::direction::client_to_server, h, counter_random);
-    server_session server(key(), salt, counter_random);
+    server_session server(key(), initial_salt, counter_random);
     std::vector<server_event> events;
     server.feed(packet, now, events);
     (void)server.finalize(now);

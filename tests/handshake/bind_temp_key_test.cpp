@@ -8,18 +8,13 @@
 #include "mtproto/session/client_session.h"
 #include "mtproto/session/server_session.h"
 #include "mtproto/tl/writer.h"
+#include "support/seeded_random.h"
 
 using namespace mtproto;
 using namespace std::chrono_literals;
+using mtproto::test::seeded;
 
 namespace {
-
-crypto::random_source seeded(std::uint64_t seed) {
-  auto rng = std::make_shared<std::mt19937_64>(seed);
-  return [rng](std::span<std::uint8_t> out) {
-    for (auto& b : out) b = static_cast<std::uint8_t>((*rng)());
-  };
-}
 
 core::auth_key key_from(std::uint64_t seed) {
   core::auth_key::bytes_type k;

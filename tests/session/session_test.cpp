@@ -2,7 +2,6 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
-#include <random>
 
 #include "mtproto/session/client_session.h"
 #include "mtproto/session/container.h"
@@ -17,60 +16,13 @@
 #include "mtproto/mt/fn/ping.h"
 #include "mtproto/tl/gzip.h"
 #include "mtproto/tl/writer.h"
+#include "session_support.h"
 
 using namespace mtproto;
 using namespace mtproto::session;
-using namespace std::chrono_literals;
+using namespace mtproto::session_test;
 
 namespace {
-
-const clock::time_point t0 = clock::time_point(1'750'000'000s);
-
-random_source seeded(std::uint64_t seed) {
-  auto rng = std::make_shared<std::mt19937_64>(seed);
-  return [rng](std::span<std::uint8_t> out) {
-    for (auto& b : out) b = static_cast<std::uint8_t>((*rng)());
-  };
-}
-
-auth_key make_key(std::uint64_t seed) {
-  auth_key::bytes_type k;
-  std::mt19937_64 rng(seed);
-  for (auto& b : k) b = static_cast<std::uint8_t>(rng());
-  return auth_key(k);
-}
-
-// A fake function: id 0x11223344, then a long payload.
-std::vector<std::uint8_t> request_body(std::int64_t payload) {
-  std::vector<std::uint8_t> b;
-  tl::writer w(b);
-  w.write_uint(0x11223344);
-  w.write_long(payload);
-  return b;
-}
-// The fake answer: id 0x55667788, then the payload + 1.
-std::vector<std::uint8_t> answer_for(std::span<const std::uint8_t> request) {
-  tl::reader r(request);
-  r.read_uint();
-  std::vector<std::uint8_t> b;
-  tl::writer w(b);
-  w.write_uint(0x55667788);
-  w.write_long(r.read_long() + 1);
-  return b;
-}
-std::int64_t answer_payload(std::span<const std::uint8_t> result) {
-  tl::reader r(result);
-  REQUIRE(r.read_uint() == 0x55667788);
-  return r.read_long();
-}
-
-template <class T>
-std::vector<T> of_type(const std::vector<event>& events) {
-  std::vector<T> out;
-  for (const auto& e : events)
-    if (auto* p = std::get_if<T>(&e)) out.push_back(*p);
-  return out;
-}
 
 struct pair_fixture {
   auth_key key = make_key(7);
@@ -473,16 +425,10 @@ TEST_CASE("cancelled requests are not sent and their answers are dropped") {
 
 namespace {
 
-/// A server message id for time `t` (server-response parity).
-std::int64_t server_msg_id_at(clock::time_point t) { return (msg_id_at(t) & ~std::int64_t{3}) | 1; }
-
 /// A correctly sealed server->client packet with `body` as message `msg_id`.
 std::vector<std::uint8_t> sealed_from_server(const pair_fixture& f, std::int64_t msg_id, std::span<const std::uint8_t> body) {
-  std::vector<std::uint8_t> buf(packet_prefix);
-  buf.insert(buf.end(), body.begin(), body.end());
   const packet_header h{.salt = 0x5a17, .session_id = 0x5e55, .msg_id = msg_id, .seqno = 0};
-  const auto sealed = seal_packet(buf, 0, f.key, crypto::direction::server_to_client, h, seeded(9));
-  return std::vector<std::uint8_t>(sealed.begin(), sealed.end());
+  return sealed(f.key, crypto::direction::server_to_client, h, body);
 }
 
 std::vector<std::uint8_t> container_of(std::int64_t member_msg_id, std::span<const std::uint8_t> member_body) {
