@@ -71,7 +71,11 @@ api_handler::api_handler(catalog& published, handler_config config, crypto::rand
       config_(std::move(config)),
       random_(std::move(random)),
       flood_every_(config_.faults.flood_every, config_.faults.flood_seconds),
-      flood_rps_(config_.faults.flood_rps) {}
+      flood_rps_(config_.faults.flood_rps) {
+  if (!config_.request_log.empty()) log_ = std::make_unique<request_log>(config_.request_log);
+}
+
+api_handler::~api_handler() = default;
 
 void api_handler::set_endpoints(std::vector<dc_endpoint> dcs, std::optional<dc_endpoint> cdn) {
   config_.dcs = std::move(dcs);
@@ -79,6 +83,20 @@ void api_handler::set_endpoints(std::vector<dc_endpoint> dcs, std::optional<dc_e
 }
 
 rpc_answer api_handler::handle(request_context& ctx, std::span<const std::uint8_t> body) {
+  last_query_id_ = body.size() >= 4 ? tl::reader(body).read_uint() : 0;
+  rpc_answer answer = answer_request(ctx, body);
+  if (log_) {
+    const auto arrived = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    const key_record* perm = ctx.key.bound_perm_key_id && ctx.keys ? ctx.keys->find(ctx.dc_id, *ctx.key.bound_perm_key_id) : nullptr;
+    const key_record& acting = perm ? *perm : ctx.key;
+    log_->record(arrived.count(), acting.user ? acting.user->id : acting.key.id(), ctx.dc_id, last_query_id_, ctx.msg_id,
+                 answer.error_message);
+  }
+  return answer;
+}
+
+rpc_answer api_handler::answer_request(request_context& ctx, std::span<const std::uint8_t> body) {
   try {
     tl::reader r(body);
     // A bound temporary key acts as its permanent key (login, layer), except to bind again.
@@ -124,6 +142,7 @@ rpc_answer api_handler::dispatch(request_context& ctx, tl::reader& r, std::span<
     }
     id = r.read_uint();
   }
+  last_query_id_ = id;
   // Re-read the query from its constructor id with the generated readers.
   const std::size_t query_at = r.position() - 4;
   tl::reader q(body.subspan(query_at));

@@ -118,6 +118,7 @@ options parse_options(std::span<const std::string_view> args) {
     } else if (a == "--seed") o.seed = parse_number<std::uint64_t>(value(), a);
     else if (a == "--ready-file") o.ready_file = std::string(value());
     else if (a == "--ready-messages") o.ready_messages = true;
+    else if (a == "--request-log") o.request_log = std::string(value());
     else if (a == "--max-seconds") o.max_seconds = parse_seconds(value(), a);
     else if (a == "--password") o.user_password = std::string(value());
     else if (a == "--push-updates") o.faults.push_updates = true;
@@ -149,7 +150,7 @@ options parse_options(std::span<const std::string_view> args) {
 std::string_view usage() noexcept {
   return "usage: mtproto-testdc [--host 127.0.0.1] [--port-base P|0] [--dcs N] [--rsa-key PRIVATE.pem]\n"
          "                      [--file NAME:SIZE[:DC[:cdn]]]... [--seed S] [--ready-file PATH [--ready-messages]]\n"
-         "                      [--max-seconds T]\n"
+         "                      [--max-seconds T] [--request-log FILE]\n"
          "                      [--password 2FA] [--proxy-secret [dd]HEX32] [--push-updates]\n"
          "                      [--flood-every N --flood-seconds S] [--flood-rps R]\n"
          "                      [--rate-per-connection BYTES_PER_S] [--drop-every N] [--file-ref-ttl N]\n";

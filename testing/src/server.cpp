@@ -70,7 +70,7 @@ server::state::state(asio::io_context& io_, const options& o, std::shared_ptr<co
       rsa_key(std::move(key)),
       rsa_public_pem(std::move(pem)),
       published(c),
-      handler(c, handler_config{{}, std::nullopt, rsa_public_pem, o.faults, o.user_password}, crypto::secure_random) {}
+      handler(c, handler_config{{}, std::nullopt, rsa_public_pem, o.faults, o.user_password, o.request_log}, crypto::secure_random) {}
 
 server::server(asio::io_context& io, const options& opts, std::shared_ptr<const crypto::rsa_private_key> rsa_key,
                std::string rsa_public_pem, catalog& published)

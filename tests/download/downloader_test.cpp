@@ -86,6 +86,42 @@ std::filesystem::path temp_dir(const std::string& name) {
   return p;
 }
 
+struct logged_request {
+  std::int64_t arrived_ms = 0;
+  std::int64_t account = 0;
+  std::int32_t dc = 0;
+  std::int64_t sent_ms = 0;
+  std::string answer;
+};
+
+std::vector<logged_request> read_request_log(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string header;
+  std::getline(in, header);
+  std::vector<logged_request> out;
+  logged_request r;
+  std::string method;
+  while (in >> r.arrived_ms >> r.account >> r.dc >> method >> r.sent_ms >> r.answer) out.push_back(r);
+  return out;
+}
+
+/// Requests that reached a DC for an account while a FLOOD_WAIT_X it had been told was running,
+/// later than `grace` after it was told (requests already on their way by then are not the
+/// client's fault).
+std::vector<std::string> wait_violations(const std::vector<logged_request>& log, std::int64_t grace_ms) {
+  std::vector<std::string> found;
+  for (const auto& flood : log) {
+    if (!flood.answer.starts_with("FLOOD_WAIT_")) continue;
+    const std::int64_t until = flood.arrived_ms + 1000 * std::stoll(flood.answer.substr(11));
+    for (const auto& r : log)
+      if (r.account == flood.account && r.dc == flood.dc && r.arrived_ms > flood.arrived_ms + grace_ms &&
+          r.arrived_ms < until)
+        found.push_back(fmt::format("request at {} ms inside the wait told at {} ms until {} ms", r.arrived_ms,
+                                    flood.arrived_ms, until));
+  }
+  return found;
+}
+
 }  // namespace
 
 TEST_CASE("every size class downloads byte-exact with the SHA-256 of the file", "[download][e2e]") {
@@ -163,7 +199,10 @@ TEST_CASE("a flood storm slows the download down but it completes intact", "[dow
   testdc::options opts;
   opts.files = {testdc::parse_file_spec("f.bin:9M:1")};
   opts.faults.flood_every = 4;
-  opts.faults.flood_seconds = 1;
+  opts.faults.flood_seconds = 2;
+  opts.faults.rate_per_connection = 3'000'000;  // slow enough that requests are still due inside the waits
+  const auto dir = temp_dir("storm");
+  opts.request_log = (dir / "requests.log").string();
   emulator dc(opts);
   logged_in s(dc);
   auto& f = dc.catalog().files().front();
@@ -174,6 +213,46 @@ TEST_CASE("a flood storm slows the download down but it completes intact", "[dow
   REQUIRE_FALSE(ec);
   CHECK(r.flood_waits > 0);
   CHECK(hex(*r.sha256) == sha_of(f));
+  // From the emulator's side: no request of this account reached the DC inside a wait.
+  const auto log = read_request_log(opts.request_log);
+  const auto floods = std::count_if(log.begin(), log.end(), [](const auto& l) { return l.answer.starts_with("FLOOD_WAIT_"); });
+  CHECK(static_cast<std::uint64_t>(floods) == r.flood_waits);
+  CHECK(log.size() >= r.requests);
+  const auto violations = wait_violations(log, 500);
+  for (const auto& v : violations) UNSCOPED_INFO(v);
+  CHECK(violations.empty());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a request-rate limit is paced, and nothing is sent inside its waits", "[download][e2e]") {
+  testdc::options opts;
+  opts.files = {testdc::parse_file_spec("p.bin:40M:1")};
+  opts.faults.flood_rps = 8;
+  const auto dir = temp_dir("paced");
+  opts.request_log = (dir / "requests.log").string();
+  emulator dc(opts);
+  logged_in s(dc);
+  auto& f = dc.catalog().files().front();
+  download::memory_sink out;
+  download::download_options o;
+  o.sha256 = true;
+  auto [ec, r] = s.get(remote_of(f), out, o);
+  REQUIRE_FALSE(ec);
+  CHECK(hex(*r.sha256) == sha_of(f));
+  const auto log = read_request_log(opts.request_log);
+  CHECK(wait_violations(log, 500).empty());
+  // Slow start floods once or a few times; the pace then keeps the rest of the file below the
+  // limit: the last floods come early.
+  CHECK(r.flood_waits >= 1);
+  std::int64_t last_flood = 0, last = 0;
+  for (const auto& l : log) {
+    if (l.answer.starts_with("FLOOD_WAIT_")) last_flood = l.arrived_ms;
+    last = std::max(last, l.arrived_ms);
+  }
+  INFO("flood waits " << r.flood_waits << ", last at " << last - last_flood << " ms before the end, " << r.requests
+                      << " requests in " << std::chrono::duration<double>(r.elapsed).count() << " s");
+  CHECK(last - last_flood >= 1000);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a wait longer than the auto-sleep limit ends the download", "[download][e2e]") {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,6 +21,7 @@
 #include "mtproto/testdc/key_store.h"
 #include "mtproto/testdc/layer_writer.h"
 #include "mtproto/testdc/options.h"
+#include "mtproto/testdc/request_log.h"
 #include "mtproto/tl/reader.h"
 
 namespace mtproto::testdc {
@@ -61,11 +63,13 @@ struct handler_config {
   std::string cdn_public_key_pem;           // PKCS#1 PEM of the CDN DC's key
   fault_options faults;
   std::string user_password;                // empty: the test user has no 2FA password
+  std::string request_log;                  // --request-log FILE (empty: none)
 };
 
 class api_handler {
  public:
   api_handler(catalog& published, handler_config config, crypto::random_source random);
+  ~api_handler();
 
   /// Answers one request. Malformed input yields rpc_error 400 INPUT_FETCH_ERROR, never an exception.
   rpc_answer handle(request_context& ctx, std::span<const std::uint8_t> body);
@@ -90,6 +94,7 @@ class api_handler {
     std::vector<std::uint8_t> bytes;
   };
 
+  rpc_answer answer_request(request_context& ctx, std::span<const std::uint8_t> body);
   rpc_answer dispatch(request_context& ctx, tl::reader& r, std::span<const std::uint8_t> body);
   const layer_writer& writer(const request_context& ctx) const { return layer_writer_for(ctx.key.layer); }
   /// For a logged-in caller.
@@ -124,6 +129,8 @@ class api_handler {
   crypto::random_source random_;
   every_nth_flood flood_every_;
   request_rate_limit flood_rps_;
+  std::unique_ptr<request_log> log_;
+  std::uint32_t last_query_id_ = 0;  // of the request dispatch() last unwrapped
   std::int64_t flood_waits_ = 0;
   std::int32_t last_announced_layer_ = 0;
   std::map<std::int64_t, exported_authorization> exported_;

@@ -47,6 +47,8 @@ struct options {
   std::vector<file_spec> files;
   std::uint64_t seed = 1;
   std::string ready_file;
+  /// --request-log FILE: every API request as the DC saw it (request_log.h).
+  std::string request_log;
   /// --ready-messages: the ready file also describes the link fixtures (its `messages` array).
   bool ready_messages = false;
   double max_seconds = 0;  // 0: run until signalled
