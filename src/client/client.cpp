@@ -350,6 +350,17 @@ void client_core::apply_dc_options(std::vector<api::DcOption> options) {
   });
 }
 
+void client_core::session_states(int dc_id, std::function<void(std::vector<session_state>)> done) {
+  asio::dispatch(ex_, [self = shared_from_this(), dc_id, done = std::move(done)] {
+    std::vector<session_state> states;
+    if (auto it = self->dcs_.find(dc_id); it != self->dcs_.end()) {
+      if (it->second.main) states.push_back(it->second.main->state());
+      for (const auto& c : it->second.downloads) states.push_back(c->state());
+    }
+    done(std::move(states));
+  });
+}
+
 void cancel_call(const std::weak_ptr<client_core>& core, call_id id) {
   if (auto c = core.lock()) c->cancel(id);
 }
@@ -377,5 +388,8 @@ void client::set_logged_in(int dc, std::int64_t user_id, bool is_bot) { core_->s
 void client::set_home_dc(int dc) { core_->set_home_dc(dc); }
 void client::apply_dc_options(const std::vector<api::DcOption>& options) { core_->apply_dc_options(options); }
 client::statistics client::stats() const { return core_->stats(); }
+void client::collect_session_states(int dc, std::function<void(std::vector<session_state>)> done) {
+  core_->session_states(dc, std::move(done));
+}
 
 }  // namespace mtproto::client

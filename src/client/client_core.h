@@ -30,6 +30,8 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   login_state login() const;
   dc_table current_dc_table() const;
   client::statistics stats() const;
+  /// The sessions of `dc` as they are now, given to `done` on the strand.
+  void session_states(int dc, std::function<void(std::vector<session_state>)> done);
   void set_logged_in(int dc, std::int64_t user_id, bool is_bot);
   void set_home_dc(int dc);
   void apply_dc_options(std::vector<api::DcOption> options);

@@ -140,7 +140,20 @@ void connection::stop(std::error_code reason) {
   writer_wake_.cancel();
 }
 
+session_state connection::state() const {
+  session_state s;
+  s.kind = kind_;
+  // Download sessions are numbered from 1 internally; callers name them from 0 (session_index).
+  s.index = kind_ == session_kind::download ? index_ - 1 : 0;
+  s.open = open_;
+  s.in_flight = calls_.size();
+  s.queued = queued_.size();
+  s.last_error = last_error_;
+  return s;
+}
+
 void connection::fail_all(std::error_code reason, std::error_code cause) {
+  if (reason) last_error_ = reason;
   auto queued = std::move(queued_);
   queued_.clear();
   auto calls = std::move(calls_);
@@ -182,6 +195,7 @@ asio::awaitable<void> connection::run() {
     }
     close_socket();
     if (stopped_) break;
+    last_error_ = ec;
     log.info("dc{} {}#{}: connection ended: {}", dc_id_, kind_ == session_kind::main ? "main" : "download", index_,
              ec.message());
     if (session_) session_->on_reconnect();

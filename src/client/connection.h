@@ -81,6 +81,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void stop(std::error_code reason);
 
   std::size_t load() const noexcept { return calls_.size() + queued_.size(); }
+  /// What this connection is doing now.
+  session_state state() const;
   int dc_id() const noexcept { return dc_id_; }
 
  private:
@@ -155,6 +157,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool through_proxy_ = false;       // this connection goes through transport.via_proxy
   bool reported_unknown_key_ = false;  // a -404 on this connection was counted already
   std::exception_ptr crash_;           // what a guarded() branch threw, rethrown once it ends
+  std::error_code last_error_;         // why the connection last ended (session_state::last_error)
   std::vector<session::event> events_;
 };
 

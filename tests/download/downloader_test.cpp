@@ -64,6 +64,12 @@ struct logged_in {
   }
   ~logged_in() { c->shutdown(); }
 
+  std::vector<client::session_state> session_states(int dc_id) {
+    return run(io, [&]() -> asio::awaitable<std::vector<client::session_state>> {
+      co_return co_await c->async_session_states(dc_id, asio::use_awaitable);
+    }());
+  }
+
   std::pair<std::error_code, download::download_result> get(download::remote_file f, download::sink& out,
                                                             download::download_options opts = {}) {
     auto [ec, r] = run(io, [&]() -> asio::awaitable<std::tuple<std::error_code, download::download_result>> {
@@ -288,6 +294,21 @@ TEST_CASE("dropped connections cost retries, never a corrupt, missing or duplica
   REQUIRE_FALSE(ec);
   CHECK(r.bytes == f.spec.size);
   CHECK(hex(*r.sha256) == sha_of(f));
+  // The sessions say what happened to them: each download session the engine used, by index,
+  // nothing left in flight, and the drops recorded.
+  auto states = s.session_states(1);
+  REQUIRE(states.size() >= 2);
+  CHECK(states.front().kind == client::session_kind::main);
+  int downloads = 0, dropped = 0;
+  for (const auto& st : states) {
+    if (st.kind != client::session_kind::download) continue;
+    CHECK(st.index == downloads++);
+    CHECK(st.in_flight == 0);
+    CHECK(st.queued == 0);
+    dropped += static_cast<bool>(st.last_error);
+  }
+  CHECK(downloads == r.max_sessions);
+  CHECK(dropped >= 1);
 }
 
 TEST_CASE("an expiring file reference is refreshed and the download continues", "[download][e2e]") {

@@ -148,9 +148,16 @@ class MTPROTO_CLIENT_EXPORT client {
   /// The counters now: a thread-safe snapshot.
   statistics stats() const;
 
+  /// The sessions of DC `dc` as they are now (main first, then the download sessions by index;
+  /// none before the first call to the DC): completes `token` with
+  /// `void(std::vector<session_state>)` on the token's executor.
+  template <class Token>
+  auto async_session_states(int dc, Token&& token);
+
  private:
   template <class Fn, class Handler>
   void initiate(Handler handler, std::vector<std::uint8_t> body, call_options options);
+  void collect_session_states(int dc, std::function<void(std::vector<session_state>)> done);
 
   std::shared_ptr<detail::client_core> core_;
   std::int32_t api_id_ = 0;
@@ -209,6 +216,21 @@ auto client::async_invoke(const Fn& fn, call_options options, Token&& token) {
         initiate<Fn>(std::move(handler), std::move(body), options);
       },
       token, std::move(body), options);
+}
+
+template <class Token>
+auto client::async_session_states(int dc, Token&& token) {
+  return asio::async_initiate<Token, void(std::vector<session_state>)>(
+      [this, dc](auto handler) {
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler, get_executor()));
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        collect_session_states(dc, [shared, work](std::vector<session_state> states) mutable {
+          auto ex = work.get_executor();
+          asio::post(ex, [shared, states = std::move(states)]() mutable { (*shared)(std::move(states)); });
+          work.reset();
+        });
+      },
+      token);
 }
 
 }  // namespace mtproto::client

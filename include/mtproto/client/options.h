@@ -4,11 +4,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "mtproto/api/registry.h"
 #include "mtproto/client/dc_table.h"
@@ -98,6 +101,16 @@ struct client_options {
 enum class session_kind {
   main,      ///< The DC's main session (logins, updates, ordinary calls).
   download   ///< One of the DC's download sessions (see client_options::max_download_sessions).
+};
+
+/// What one connection (session) to a DC is doing: client::async_session_states.
+struct session_state {
+  session_kind kind = session_kind::main;  ///< Main or download.
+  int index = 0;                   ///< 0 for main; call_options::session_index for a download session.
+  bool open = false;               ///< Connected, with a key and a session, serving calls.
+  std::size_t in_flight = 0;       ///< Calls sent and not answered yet.
+  std::size_t queued = 0;          ///< Calls waiting for the session to open.
+  std::error_code last_error;      ///< Why the connection last ended or failed its calls (none yet: empty).
 };
 
 /// Per-call settings of client::async_invoke.
