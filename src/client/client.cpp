@@ -3,6 +3,9 @@
 #include <asio/dispatch.hpp>
 #include <asio/post.hpp>
 
+#include <algorithm>
+#include <random>
+
 #include "client_core.h"
 #include "mtproto/api/auth/ExportedAuthorization.h"
 #include "mtproto/api/fn/auth/exportAuthorization.h"
@@ -64,12 +67,63 @@ void client_core::begin(call_id id, std::vector<std::uint8_t> body, call_options
   }
   auto& call = calls_[id];
   call.done = std::move(done);
-  call.timer = std::make_unique<asio::steady_timer>(ex_, options.timeout.value_or(options_.call_timeout));
+  const auto timeout = options.timeout.value_or(options_.call_timeout);
+  call.timer = std::make_unique<asio::steady_timer>(ex_, timeout);
   call.timer->async_wait([weak = weak_from_this(), id](const asio::error_code& ec) {
     if (ec) return;
     if (auto self = weak.lock()) self->fail(id, make_error_code(client_errc::timeout));
   });
+  call.dc = options.dc.value_or(home_dc());
+  call.deadline = std::chrono::steady_clock::now() + timeout;
+  call.options = options;
+  call.internal = internal;
+  if (options.sleep_through_flood && options_.flood_sleep_limit > std::chrono::seconds::zero()) call.body = body;
+  route_or_hold(id, std::move(body), options, internal);
+}
+
+void client_core::route_or_hold(call_id id, std::vector<std::uint8_t> body, const call_options& options,
+                                bool internal) {
+  auto& call = calls_.at(id);
+  const auto now = std::chrono::steady_clock::now();
+  const auto until = dc(call.dc).flood_until;
+  // A paused DC would refuse the call again; one that may sleep waits out the pause here, if the
+  // rest of the wait is within the limit and ends before the call's own timeout.
+  if (call.body && until > now && until - now <= options_.flood_sleep_limit && until < call.deadline) {
+    resend_at(id, call, until);
+    return;
+  }
   route(id, std::move(body), options, internal);
+}
+
+void client_core::resend_at(call_id id, call_state& call, std::chrono::steady_clock::time_point at) {
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    ++stats_.flood_sleeps;
+  }
+  call.conn = nullptr;
+  call.flood_timer = std::make_unique<asio::steady_timer>(ex_, at);
+  call.flood_timer->async_wait([weak = weak_from_this(), id](const asio::error_code& ec) {
+    if (ec) return;
+    auto self = weak.lock();
+    if (!self) return;
+    auto it = self->calls_.find(id);
+    if (it == self->calls_.end() || !it->second.body) return;  // completed, failed or cancelled meanwhile
+    // The timer is this handler's own: keep it alive until the handler returns.
+    auto timer = std::move(it->second.flood_timer);
+    self->route_or_hold(id, *it->second.body, it->second.options, it->second.internal);
+  });
+}
+
+bool client_core::sleep_through(call_id id, call_state& call, std::chrono::seconds wait) {
+  if (!call.body || shut_down_ || wait > options_.flood_sleep_limit) return false;
+  // Up to 10% (at most a second) more, so calls told to wait together do not all return together.
+  const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait);
+  const auto jitter = std::chrono::milliseconds(
+      std::uniform_int_distribution<std::int64_t>(0, std::min<std::int64_t>(wait_ms.count() / 10, 1000))(jitter_rng_));
+  const auto at = std::chrono::steady_clock::now() + wait_ms + jitter;
+  if (at >= call.deadline) return false;
+  resend_at(id, call, at);
+  return true;
 }
 
 void client_core::route(call_id id, std::vector<std::uint8_t> body, const call_options& options, bool internal) {
@@ -183,13 +237,23 @@ void client_core::call_done(call_id id, const call_error* error, std::span<const
 void client_core::finish(call_id id, const call_error* error, std::span<const std::uint8_t> result) {
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
+  if (error && error->rpc && error->rpc->wait()) {
+    {
+      std::lock_guard lock(snapshot_mutex_);
+      ++stats_.flood_waits;
+    }
+    const auto wait = *error->rpc->wait();
+    // FLOOD_WAIT and FLOOD_PREMIUM_WAIT are about the account on this DC (SLOWMODE_WAIT is about
+    // one chat): the DC is paused for every call of this client that may sleep.
+    if (error->rpc->type.starts_with("FLOOD_")) {
+      auto& until = dc(it->second.dc).flood_until;
+      until = std::max(until, std::chrono::steady_clock::now() + wait);
+    }
+    if (sleep_through(id, it->second, wait)) return;
+  }
   auto call = std::move(it->second);
   calls_.erase(it);
   if (call.timer) call.timer->cancel();
-  if (error && error->rpc && error->rpc->wait()) {
-    std::lock_guard lock(snapshot_mutex_);
-    ++stats_.flood_waits;
-  }
   call.done(error, result);
 }
 

@@ -9,6 +9,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <random>
+#include <vector>
 #include <unordered_map>
 
 #include "connection.h"
@@ -53,6 +56,13 @@ class client_core final : public connection_owner, public std::enable_shared_fro
     raw_completion done;
     std::unique_ptr<asio::steady_timer> timer;
     std::shared_ptr<connection> conn;
+    int dc = 0;
+    std::chrono::steady_clock::time_point deadline{};
+    /// Kept when the call may sleep through a FLOOD_WAIT: what to send again.
+    std::optional<std::vector<std::uint8_t>> body;
+    call_options options;
+    bool internal = false;
+    std::unique_ptr<asio::steady_timer> flood_timer;  // while it sleeps
   };
   struct dc_state {
     dc_keys keys;
@@ -65,6 +75,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
     };
     std::deque<waiting_call> waiting_for_import;
     std::shared_ptr<connection> main;
+    std::chrono::steady_clock::time_point flood_until{};  // the server told this account to wait
     std::vector<std::shared_ptr<connection>> downloads;
   };
 
@@ -72,6 +83,12 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   int home_dc() const;
   void begin(call_id id, std::vector<std::uint8_t> body, call_options options, raw_completion done, bool internal);
   void route(call_id id, std::vector<std::uint8_t> body, const call_options& options, bool internal);
+  /// Routes the call, or holds it until its DC's flood pause is over (when it may sleep).
+  void route_or_hold(call_id id, std::vector<std::uint8_t> body, const call_options& options, bool internal);
+  /// A call the server told to wait: sleeps it and returns true, or returns false (deliver it).
+  bool sleep_through(call_id id, call_state& call, std::chrono::seconds wait);
+  /// Sends the call again at `at` (its kept body), unless it completed meanwhile.
+  void resend_at(call_id id, call_state& call, std::chrono::steady_clock::time_point at);
   std::shared_ptr<connection> pick_connection(int dc_id, session_kind kind, std::optional<int> index);
   void import_authorization(int dc_id);
   void finish(call_id id, const call_error* error, std::span<const std::uint8_t> result);
@@ -89,6 +106,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   std::map<int, dc_state> dcs_;
   std::unordered_map<call_id, call_state> calls_;
   std::atomic<call_id> next_call_{1};
+  std::minstd_rand jitter_rng_{std::random_device{}()};  // flood-wait jitter: not a secret
   bool shut_down_ = false;
   std::unique_ptr<asio::steady_timer> save_timer_;  // pending deferred save, if any
 

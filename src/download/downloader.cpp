@@ -247,6 +247,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     o.kind = client::session_kind::download;
     o.session_index = session;
     o.timeout = opt_.request_timeout;
+    o.sleep_through_flood = false;  // the engine schedules around floods itself (flood gate, depth)
     std::weak_ptr<engine> weak = shared_from_this();
     const std::int64_t index = part.index;
     const auto id = c_.start_call(

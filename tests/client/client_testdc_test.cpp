@@ -11,6 +11,8 @@
 #include <asio/use_future.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <future>
 #include <thread>
 
 #include "mtproto/api/Chat.h"
@@ -306,7 +308,9 @@ TEST_CASE("e2e: FLOOD_WAIT is a typed error with seconds; FILE_MIGRATE names the
   opts.faults.flood_seconds = 1;
   emulator dc(opts);
   asio::io_context io;
-  client::client c(io.get_executor(), dc.client_options());
+  auto o = dc.client_options();
+  o.flood_sleep_limit = std::chrono::seconds(0);  // every wait comes back to the caller
+  client::client c(io.get_executor(), o);
   REQUIRE(run(io, bot_login(c, dc)).has_value());
 
   const auto& on_dc1 = dc.catalog().files().front();
@@ -327,6 +331,96 @@ TEST_CASE("e2e: FLOOD_WAIT is a typed error with seconds; FILE_MIGRATE names the
   CHECK(got.sha256 == sha_of(on_dc1));
   CHECK(got.flood_waits > 0);
   CHECK(c.stats().flood_waits >= static_cast<std::uint64_t>(got.flood_waits));
+}
+
+TEST_CASE("e2e: short FLOOD_WAITs are slept through, the DC paused meanwhile; long ones come back at once", "[e2e]") {
+  testdc::options opts;
+  opts.faults.flood_every = 3;
+  opts.faults.flood_seconds = 2;
+  const auto log_path = std::filesystem::temp_directory_path() / ("mtproto-flood-sleep-" + std::to_string(::getpid()));
+  opts.request_log = log_path.string();
+  emulator dc(opts);
+  asio::io_context io;
+  auto o = dc.client_options();
+  o.flood_sleep_limit = std::chrono::seconds(5);
+  client::client c(io.get_executor(), o);
+  REQUIRE(run(io, bot_login(c, dc)).has_value());
+  const auto& f = dc.catalog().files().front();
+  api::upload::getFile fn;
+  fn.location = api::inputDocumentFileLocation{f.post.document.id, f.post.document.access_hash,
+                                               f.post.document.file_reference, ""};
+  fn.limit = 4096;
+  client::call_options on_dc;
+  on_dc.dc = f.spec.dc;
+  auto call = [&]() -> asio::awaitable<bool> {
+    auto r = co_await c.async_invoke(fn, on_dc, asio::use_awaitable);
+    co_return r.has_value();
+  };
+  // Two calls pass; the third is refused (every third getFile is) and sent again after the wait.
+  // A call started half a second into that wait is held until it is over, not sent.
+  REQUIRE(run(io, call()));
+  REQUIRE(run(io, call()));
+  const auto started = std::chrono::steady_clock::now();
+  // A named lambda: a coroutine lambda's captures live in the lambda object, not the frame.
+  auto later_call = [&]() -> asio::awaitable<std::chrono::steady_clock::duration> {
+    asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(500));
+    co_await t.async_wait(asio::use_awaitable);
+    const auto from = std::chrono::steady_clock::now();
+    const bool ok = co_await call();
+    co_return ok ? std::chrono::steady_clock::now() - from : std::chrono::steady_clock::duration::zero();
+  };
+  auto refused = asio::co_spawn(io, call(), asio::use_future);
+  auto held_took = asio::co_spawn(io, later_call(), asio::use_future);
+  io.restart();
+  while (refused.wait_for(std::chrono::seconds(0)) != std::future_status::ready ||
+         held_took.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    io.run_one_for(std::chrono::milliseconds(50));
+  CHECK(refused.get());
+  const auto held = held_took.get();
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::seconds(2));  // the wait was honoured
+  CHECK(held >= std::chrono::milliseconds(1400));  // waited for the rest of the pause
+  CHECK(c.stats().flood_waits == 1);  // the held call was never refused
+  CHECK(c.stats().flood_sleeps == 2);
+  // From the DC's side: nothing of this account arrived inside a wait it was told.
+  {
+    std::ifstream in(log_path);
+    std::string line;
+    std::getline(in, line);
+    std::vector<std::pair<std::int64_t, std::string>> seen;  // arrival, answer
+    std::int64_t arrived, account, sent;
+    int dc_id;
+    std::string method, answer;
+    while (in >> arrived >> account >> dc_id >> method >> sent >> answer)
+      if (dc_id == f.spec.dc) seen.emplace_back(arrived, answer);
+    int floods = 0;
+    for (const auto& [t, a] : seen) {
+      if (!a.starts_with("FLOOD_WAIT_")) continue;
+      ++floods;
+      for (const auto& [u, b] : seen) {
+        INFO("request at " << u << " inside the wait told at " << t);
+        CHECK_FALSE((u > t + 300 && u < t + 2000));
+      }
+    }
+    CHECK(floods >= 1);
+  }
+  std::filesystem::remove(log_path);
+
+  // A wait above the limit is the caller's: it comes back at once, typed.
+  o.flood_sleep_limit = std::chrono::seconds(1);
+  client::client strict(io.get_executor(), o);
+  REQUIRE(run(io, bot_login(strict, dc)).has_value());
+  const auto t0 = std::chrono::steady_clock::now();
+  bool flooded = false;
+  for (int i = 0; i < 3 && !flooded; ++i) {
+    auto r = run(io, [&]() -> asio::awaitable<client::call_result<api::upload::File>> {
+      co_return co_await strict.async_invoke(fn, on_dc, asio::use_awaitable);
+    }());
+    flooded = r.rpc() && r.rpc()->wait() == std::chrono::seconds(2);
+  }
+  CHECK(flooded);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+  strict.shutdown();
+  c.shutdown();
 }
 
 TEST_CASE("e2e: a server that disappears fails calls with a typed error, no hang", "[e2e]") {

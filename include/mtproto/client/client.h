@@ -141,6 +141,7 @@ class MTPROTO_CLIENT_EXPORT client {
     std::uint64_t connects = 0;        ///< TCP connections established.
     std::uint64_t calls_started = 0;   ///< Calls started (async_invoke and start_call).
     std::uint64_t flood_waits = 0;     ///< rpc errors with a wait.
+    std::uint64_t flood_sleeps = 0;    ///< Calls slept through a FLOOD_WAIT or a DC's pause and sent again.
     std::uint64_t updates_received = 0;   ///< Updates the server pushed.
     std::uint64_t updates_unhandled = 0;  ///< Received while client_options::on_update was empty.
     std::map<int, int> sessions_per_dc; ///< Open connections (main + download) per DC.

@@ -83,6 +83,13 @@ struct client_options {
   std::chrono::milliseconds ack_flush_interval{500};
   /// How long to wait before reconnecting, and when to give up (connect_failed, connection_lost).
   retry_policy reconnect = make_retry_policy({});
+  /// FLOOD_WAIT_X and FLOOD_PREMIUM_WAIT_X: a call told to wait up to this long is sent again
+  /// after X seconds (plus up to 10% jitter) instead of failing, if that still ends before its
+  /// timeout; longer waits fail the call with the rpc_error (rpc_error::wait()). Meanwhile the DC
+  /// is paused for this account: calls to it that may sleep are held until the wait is over
+  /// rather than sent to be refused. 0: every wait goes back to the caller. Per call:
+  /// call_options::sleep_through_flood.
+  std::chrono::seconds flood_sleep_limit{10};
   /// Salt and clock-offset changes are written to the session store at most this often (and at
   /// shutdown); a crash may lose them, and both are learnt again. New keys and logins are written
   /// at once.
@@ -125,6 +132,10 @@ struct call_options {
   std::optional<int> session_index;
   /// Overrides client_options::call_timeout.
   std::optional<std::chrono::milliseconds> timeout;
+  /// false: a FLOOD_WAIT goes straight back to the caller and the call is not held by a pause of
+  /// its DC (callers that schedule around floods themselves, like the downloader); see
+  /// client_options::flood_sleep_limit.
+  bool sleep_through_flood = true;
 };
 
 }  // namespace mtproto::client
