@@ -1,7 +1,8 @@
 // async_download against mtproto-testdc in-process, each scenario in a fresh child process (so
 // peak RSS is the scenario's own): throughput, the client thread's CPU per GiB, peak RSS of the
 // process (client and emulator together: an upper bound for the client), requests, flood waits
-// and the sessions/depth the defaults settled on.
+// and the sessions/depth the defaults settled on. Every download's SHA-256 (hashed as it streams,
+// nothing stored) is checked against the emulator's file; a mismatch prints FAILED.
 //
 //   download_bench            every scenario (about 2 minutes on 2 cores, Release)
 //   download_bench --quick    smaller files
@@ -18,6 +19,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -47,6 +49,7 @@ class hashing_sink final : public download::sink {
   }
   void async_finish(download::sink_handler done) override { done({}); }
   void fail(std::error_code) noexcept override {}
+  std::array<std::uint8_t, 32> digest() { return hash_.finish(); }
 
  private:
   crypto::sha256_hasher hash_;
@@ -160,6 +163,11 @@ outcome run_scenario(const scenario& s) {
   }, asio::detached);
   io.run();
   const double cpu = thread_cpu_seconds() - cpu_before;
+  // Every byte checked, whatever the size: the sink hashed the stream, the emulator knows its file.
+  if (r.ok && out.digest() != f.content.sha256()) {
+    std::fprintf(stderr, "%s: SHA-256 of the download differs from the file's\n", s.name);
+    r.ok = 0;
+  }
   r.mb_per_s = static_cast<double>(s.size) / 1e6 / r.seconds;
   if (half_at > 0 && r.seconds > half_at) r.second_half_mb_per_s = static_cast<double>(s.size - s.size / 2) / 1e6 / (r.seconds - half_at);
   r.cpu_s_per_gib = cpu / (static_cast<double>(s.size) / (1 << 30));
