@@ -307,10 +307,10 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     if (a.bytes.size() != static_cast<std::size_t>(part.expected_size)) {
       // Only the file's end may be short, and the plan knows where it is: anything else is a
       // broken answer, never written.
-      client::call_error e{make_error_code(download_errc::short_file)};
-      co_return on_failure(a.index, e, now, a.bytes.size() < static_cast<std::size_t>(part.expected_size)
-                                                ? download_errc::short_file
-                                                : download_errc::integrity_failed);
+      const auto bad = make_error_code(a.bytes.size() < static_cast<std::size_t>(part.expected_size)
+                                           ? download_errc::short_file
+                                           : download_errc::integrity_failed);
+      co_return on_failure(a.index, client::call_error{bad}, now, bad);
     }
     depth_.on_part(a.bytes.size(), now - a.sent, now);
     parts_.mark_done(a.index);

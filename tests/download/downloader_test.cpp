@@ -77,6 +77,21 @@ struct logged_in {
     }());
     return {ec, std::move(r)};
   }
+
+  /// Downloads into `out` and cancels once `bytes` are written (an interruption mid-file).
+  std::pair<std::error_code, download::download_result> get_until(const download::remote_file& f, download::sink& out,
+                                                                  std::int64_t bytes) {
+    download::download_options o;
+    asio::cancellation_signal signal;
+    o.on_progress = [&](const download::download_progress& p) {
+      if (p.bytes_done >= bytes) signal.emit(asio::cancellation_type::terminal);
+    };
+    o.progress_interval = 10ms;
+    auto [ec, r] = run(io, [&]() -> asio::awaitable<std::tuple<std::error_code, download::download_result>> {
+      co_return co_await download::async_download(*c, f, out, o, asio::bind_cancellation_slot(signal.slot(), as_tuple));
+    }());
+    return {ec, std::move(r)};
+  }
 };
 
 testdc::published_file& file_named(emulator& dc, std::string_view name) {
@@ -407,16 +422,7 @@ TEST_CASE("the file sink resumes an interrupted download from its journal", "[do
     download::file_sink_options so;
     so.journal_every_bytes = 512 * 1024;
     download::file_sink out(target, so);
-    download::download_options o;
-    asio::cancellation_signal signal;
-    o.on_progress = [&](const download::download_progress& p) {
-      if (p.bytes_done >= 2 * 1024 * 1024) signal.emit(asio::cancellation_type::terminal);
-    };
-    o.progress_interval = 10ms;
-    auto [ec, r] = run(s.io, [&]() -> asio::awaitable<std::tuple<std::error_code, download::download_result>> {
-      co_return co_await download::async_download(*s.c, remote, out, o,
-                                                  asio::bind_cancellation_slot(signal.slot(), as_tuple));
-    }());
+    auto [ec, r] = s.get_until(remote, out, 2 * 1024 * 1024);
     REQUIRE(ec == download_errc::cancelled);
     CHECK_FALSE(std::filesystem::exists(target));
     CHECK(std::filesystem::exists(out.part_path()));
@@ -452,17 +458,8 @@ TEST_CASE("the file sink resumes an interrupted download from its journal", "[do
     download::file_sink_options so;
     so.journal_every_bytes = 512 * 1024;
     download::file_sink first(target, so);
-    download::download_options o;
-    asio::cancellation_signal signal;
-    o.on_progress = [&](const download::download_progress& p) {
-      if (p.bytes_done >= 3 * 1024 * 1024) signal.emit(asio::cancellation_type::terminal);
-    };
-    o.progress_interval = 10ms;
     std::filesystem::remove(target);
-    auto [ec, r] = run(s.io, [&]() -> asio::awaitable<std::tuple<std::error_code, download::download_result>> {
-      co_return co_await download::async_download(*s.c, remote, first, o,
-                                                  asio::bind_cancellation_slot(signal.slot(), as_tuple));
-    }());
+    auto [ec, r] = s.get_until(remote, first, 3 * 1024 * 1024);
     REQUIRE(ec == download_errc::cancelled);
     {
       std::fstream part(first.part_path(), std::ios::in | std::ios::out | std::ios::binary);

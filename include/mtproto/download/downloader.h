@@ -16,7 +16,6 @@
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
-#include <asio/bind_executor.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
 
