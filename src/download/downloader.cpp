@@ -53,8 +53,12 @@ failure_kind classify(const client::call_error& e) {
   if (e.caused_by == transport::server_transport_error(transport_flood) ||
       e.code == transport::server_transport_error(transport_flood))
     return failure_kind::transport_flood;
+  // connect_failed and connection_lost come once the client's own reconnect policy has given up
+  // on the DC: another round of it per part would only multiply the wait.
   if (e.code == client_errc::shut_down || e.code == client_errc::not_authorized ||
-      e.code == client_errc::unknown_dc || e.code == client_errc::bad_session_index || e.code == client_errc::cancelled)
+      e.code == client_errc::unknown_dc || e.code == client_errc::bad_session_index ||
+      e.code == client_errc::cancelled || e.code == client_errc::connect_failed ||
+      e.code == client_errc::connection_lost)
     return failure_kind::fatal_local;
   return failure_kind::transient;  // timeouts, drops, connect failures, overload, undecodable answers
 }
