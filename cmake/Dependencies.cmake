@@ -35,9 +35,13 @@ if(NOT TARGET mtproto::asio)
 endif()
 
 if(MTPROTO_BUILD_EXAMPLES)
-  # tgdl's command line and its --json output; the library itself needs neither.
+  # tgdl's command line; the library itself does not need it.
   find_package(CLI11 2 QUIET CONFIG)
   mtproto_require(CLI11_FOUND "CLI11 2 (CLI/CLI.hpp)" libcli11-dev)
+endif()
+if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_EMULATOR OR MTPROTO_BUILD_TESTING OR MTPROTO_BUILD_BENCHMARKS)
+  # The ready file (testing/: written by the emulator, read by the examples and tests), the
+  # examples' --json output and the tests' known-answer vectors; the library itself does not need it.
   find_package(nlohmann_json 3 QUIET CONFIG)
   mtproto_require(nlohmann_json_FOUND "nlohmann/json 3" nlohmann-json3-dev)
 endif()

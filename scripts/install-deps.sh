@@ -8,7 +8,7 @@ packages=(build-essential cmake pkg-config libssl-dev zlib1g-dev libasio-dev lib
 packages+=(python3-telethon)
 # Doxygen: the api_docs test builds the API reference with every warning an error.
 packages+=(doxygen)
-# CLI11 and nlohmann/json: tgdl's command line and its --json output (examples only).
+# CLI11: tgdl's command line. nlohmann/json: the ready file (emulator, examples, tests), --json output.
 packages+=(libcli11-dev nlohmann-json3-dev)
 packages+=("$@")
 

@@ -16,6 +16,7 @@
 #include "mtproto/testdc/catalog.h"
 #include "mtproto/testdc/options.h"
 #include "mtproto/testdc/ready_file.h"
+#include "mtproto/testdc/ready_from_catalog.h"
 #include "mtproto/testdc/rsa_keygen.h"
 #include "mtproto/testdc/server.h"
 
@@ -95,12 +96,11 @@ int main(int argc, char** argv) {
     std::vector<const file_content*> contents;
     for (const auto& f : published.files()) contents.push_back(&f.content);
     std::jthread hasher([&, contents](std::stop_token) {
-      std::vector<std::string> digests;
-      for (const auto* c : contents) digests.push_back(to_hex(c->sha256()));
+      std::vector<sha256_bytes> digests;
+      for (const auto* c : contents) digests.push_back(c->sha256());
       asio::post(io, [&, digests = std::move(digests)]() mutable {
-        ready.sha256_hex = std::move(digests);
-        const auto json = ready_json(ready, published);
-        if (!opts.ready_file.empty()) write_file_atomically(opts.ready_file, json);
+        ready.file_sha256 = std::move(digests);
+        if (!opts.ready_file.empty()) write_ready_file(opts.ready_file, make_ready_file(ready, published));
         std::string ports;
         for (const auto& dc : srv.endpoints()) ports += fmt::format(" DC{}={}:{}", dc.id, dc.host, dc.port);
         if (srv.cdn_endpoint()) ports += fmt::format(" CDN{}={}", srv.cdn_endpoint()->id, srv.cdn_endpoint()->port);

@@ -6,6 +6,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cstdio>
@@ -14,7 +15,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "json.h"
 #include "mtproto/api/Chat.h"
 #include "mtproto/api/Config.h"
 #include "mtproto/api/DcOption.h"
@@ -36,6 +36,7 @@
 #include "mtproto/download/downloader.h"
 #include "mtproto/download/error.h"
 #include "mtproto/download/file_sink.h"
+#include "mtproto/testdc/ready_file.h"
 
 namespace {
 
@@ -77,6 +78,11 @@ options:
   -v                     log to stderr
 exit codes: 0 ok, 2 usage, 3 RPC error, 4 network failure, 5 local failure
 )";
+
+/// "..." with JSON escapes (bytes that are not UTF-8 become U+FFFD).
+std::string json_quote(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -189,29 +195,24 @@ client::client_options make_options(const cli& c) {
   o.app_version = "tgcall 0.1";
   o.dc_table = c.test_dcs ? client::dc_table::test() : client::dc_table::production();
   if (!c.dc_config.empty()) {
-    auto j = tgcall::parse_json(read_file(c.dc_config));
-    const auto* dcs = j.find("dcs");
-    if (!dcs || dcs->type != tgcall::json_value::kind::array || dcs->items.empty())
-      throw usage_error("--dc-config: no \"dcs\" list");
-    o.dc_table = client::dc_table::empty();
-    for (const auto& dc : dcs->items) {
-      const auto* id = dc.find("id");
-      const auto* host = dc.find("host");
-      const auto* port = dc.find("port");
-      if (!id || !host || !port) throw usage_error("--dc-config: a DC needs id, host and port");
-      const int dc_id = to_int(id->text, "dc id");
-      const int p = to_int(port->text, "port");
-      if (p <= 0 || p > 65535) throw usage_error("--dc-config: bad port");
-      client::dc_endpoint e;
-      e.host = host->text;
-      e.port = static_cast<std::uint16_t>(p);
-      const auto* cdn = dc.find("cdn");
-      e.cdn = cdn && cdn->text == "true";
-      o.dc_table.add(dc_id, e);
+    testdc::dc_config config;
+    try {
+      config = testdc::read_dc_config(c.dc_config);
+    } catch (const testdc::ready_file_error& e) {
+      throw usage_error(fmt::format("--dc-config: {}", e.what()));
     }
-    o.dc_table.set_default_dc(o.dc_table.has(2) ? 2 : to_int(dcs->items.front().find("id")->text, "dc id"));
-    if (const auto* pem = j.find("rsa_public_key_pem"))
-      o.dc_table.set_rsa_keys(std::vector<crypto::rsa_public_key>{crypto::rsa_public_key::from_pem(pem->text)});
+    o.dc_table = client::dc_table::empty();
+    for (const auto& dc : config.dcs) {
+      client::dc_endpoint e;
+      e.host = dc.host;
+      e.port = dc.port;
+      e.cdn = dc.cdn;
+      o.dc_table.add(dc.id, e);
+    }
+    // DC 2 is where Telegram's clients start (and the home of mtproto-testdc's bot).
+    o.dc_table.set_default_dc(o.dc_table.has(2) ? 2 : config.dcs.front().id);
+    if (!config.rsa_public_key_pem.empty())
+      o.dc_table.set_rsa_keys(std::vector<crypto::rsa_public_key>{crypto::rsa_public_key::from_pem(config.rsa_public_key_pem)});
   }
   for (const auto& [id, e] : c.dc_overrides) o.dc_table.set(id, e.host, e.port);
   for (const auto& path : c.rsa_keys) o.dc_table.add_rsa_key(crypto::rsa_public_key::from_pem(read_file(path)));
@@ -302,7 +303,7 @@ class tool {
 
  private:
   int report(const failure& f) {
-    if (args_.json) fmt::print("{{\"error\": {}, \"exit_code\": {}}}\n", tgcall::json_quote(f.message), f.code);
+    if (args_.json) fmt::print("{{\"error\": {}, \"exit_code\": {}}}\n", json_quote(f.message), f.code);
     else fmt::print(stderr, "tgcall: {}\n", f.message);
     return f.code;
   }
@@ -322,7 +323,7 @@ class tool {
       if (!o) continue;
       if (args_.json) {
         text += fmt::format("{}{{\"id\": {}, \"ip\": {}, \"port\": {}, \"ipv6\": {}, \"media_only\": {}, \"cdn\": {}}}",
-                            first ? "" : ", ", o->id, tgcall::json_quote(o->ip_address), o->port, o->ipv6,
+                            first ? "" : ", ", o->id, json_quote(o->ip_address), o->port, o->ipv6,
                             o->media_only, o->cdn);
       } else {
         text += fmt::format("dc {} {}:{}{}{}{}\n", o->id, o->ip_address, o->port, o->ipv6 ? " ipv6" : "",
@@ -367,7 +368,7 @@ class tool {
     const auto& v = std::get<peer>(p);
     if (args_.json)
       co_return fmt::format("{{\"kind\": \"{}\", \"id\": {}, \"access_hash\": {}, \"title\": {}}}", v.kind, v.id,
-                            v.access_hash, tgcall::json_quote(v.title));
+                            v.access_hash, json_quote(v.title));
     co_return fmt::format("{} {} (access_hash {}): {}", v.kind, v.id, v.access_hash, v.title);
   }
 
@@ -409,12 +410,12 @@ class tool {
     for (const auto& a : doc.attributes) attrs.emplace_back(a.name());
     if (args_.json) {
       std::string list;
-      for (const auto& a : attrs) list += (list.empty() ? "" : ", ") + tgcall::json_quote(a);
+      for (const auto& a : attrs) list += (list.empty() ? "" : ", ") + json_quote(a);
       co_return fmt::format(
           "{{\"document_id\": {}, \"access_hash\": {}, \"size\": {}, \"dc\": {}, \"mime_type\": {}, \"file_name\": {}, "
           "\"attributes\": [{}]}}",
-          doc.id, doc.access_hash, doc.size, doc.dc_id, tgcall::json_quote(doc.mime_type),
-          tgcall::json_quote(file_name_of(doc)), list);
+          doc.id, doc.access_hash, doc.size, doc.dc_id, json_quote(doc.mime_type),
+          json_quote(file_name_of(doc)), list);
     }
     co_return fmt::format("document {} size {} on dc {} type {} name {}\nattributes: {}", doc.id, doc.size, doc.dc_id,
                           doc.mime_type, file_name_of(doc), fmt::join(attrs, ", "));
@@ -451,7 +452,7 @@ class tool {
     if (args_.json)
       co_return fmt::format(
           "{{\"path\": {}, \"bytes\": {}, \"seconds\": {:.3f}, \"sha256\": \"{}\", \"requests\": {}, \"flood_waits\": {}}}",
-          tgcall::json_quote(out), r.bytes, seconds, hex, r.requests, r.flood_waits);
+          json_quote(out), r.bytes, seconds, hex, r.requests, r.flood_waits);
     co_return fmt::format("{} {} bytes in {:.3f} s, sha256 {} ({} requests, {} flood waits)", out, r.bytes, seconds,
                           hex, r.requests, r.flood_waits);
   }
@@ -475,7 +476,7 @@ class tool {
     const auto login = c_.login();
     if (args_.json)
       co_return fmt::format("{{\"user_id\": {}, \"home_dc\": {}, \"first_name\": {}}}", u ? u->id : 0, login.home_dc,
-                            tgcall::json_quote(u ? u->first_name.value_or("") : ""));
+                            json_quote(u ? u->first_name.value_or("") : ""));
     co_return fmt::format("logged in as user {} on dc {}", u ? u->id : 0, login.home_dc);
   }
 

@@ -1,7 +1,6 @@
 #include "client_setup.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cstdlib>
@@ -10,6 +9,7 @@
 
 #include "mtproto/client/session_store.h"
 #include "mtproto/crypto/rsa.h"
+#include "mtproto/testdc/ready_file.h"
 
 namespace tgdl {
 namespace {
@@ -45,33 +45,26 @@ int to_int(std::string_view s, const std::string& what) {
 }
 
 // mtproto-testdc's ready file, or any file of that shape: {"dcs": [{"id", "host", "port",
-// "cdn"?}], "rsa_public_key_pem"?}.
+// "cdn"?}], "rsa_public_key_pem"?} (testdc::dc_config).
 void load_dc_config(const std::string& path, client::dc_table& table) {
-  const auto text = read_file(path, "--dc-config");
+  mtproto::testdc::dc_config config;
   try {
-    const auto j = nlohmann::json::parse(text);
-    const auto& dcs = j.at("dcs");
-    if (!dcs.is_array() || dcs.empty()) throw usage_error("--dc-config " + path + ": \"dcs\" is not a list of DCs");
-    table = client::dc_table::empty();
-    int first_id = 0;
-    for (const auto& dc : dcs) {
-      const int id = dc.at("id").get<int>();
-      const int port = dc.at("port").get<int>();
-      if (port <= 0 || port > 65535) throw usage_error(fmt::format("--dc-config {}: DC {} has port {}", path, id, port));
-      client::dc_endpoint e;
-      e.host = dc.at("host").get<std::string>();
-      e.port = static_cast<std::uint16_t>(port);
-      e.cdn = dc.value("cdn", false);
-      table.add(id, e);
-      if (!first_id) first_id = id;
-    }
-    // DC 2 is where Telegram's clients start (and the home of mtproto-testdc's bot).
-    table.set_default_dc(table.has(2) ? 2 : first_id);
-    if (j.contains("rsa_public_key_pem"))
-      table.set_rsa_keys({mtproto::crypto::rsa_public_key::from_pem(j.at("rsa_public_key_pem").get<std::string>())});
-  } catch (const nlohmann::json::exception& e) {
-    throw usage_error(fmt::format("--dc-config {}: {}", path, e.what()));
+    config = mtproto::testdc::read_dc_config(path);
+  } catch (const mtproto::testdc::ready_file_error& e) {
+    throw usage_error(fmt::format("--dc-config: {}", e.what()));
   }
+  table = client::dc_table::empty();
+  for (const auto& dc : config.dcs) {
+    client::dc_endpoint e;
+    e.host = dc.host;
+    e.port = dc.port;
+    e.cdn = dc.cdn;
+    table.add(dc.id, e);
+  }
+  // DC 2 is where Telegram's clients start (and the home of mtproto-testdc's bot).
+  table.set_default_dc(table.has(2) ? 2 : config.dcs.front().id);
+  if (!config.rsa_public_key_pem.empty())
+    table.set_rsa_keys({mtproto::crypto::rsa_public_key::from_pem(config.rsa_public_key_pem)});
 }
 
 void set_transport(const options& o, client::transport_settings& t) {

@@ -1,12 +1,13 @@
-// A minimal JSON reader for the known-answer vector files in ../shared/vectors (tests only).
-// Numbers keep their source text so 64-bit and larger integers survive exactly.
+// The known-answer vector files in ../shared/vectors (tests only), parsed by nlohmann/json and
+// held as a small tree whose leaves keep their text, so 64-bit integers survive exactly and a test
+// reads a number the same way as a decimal string (the vector files use both for 64-bit values).
 #pragma once
 
-#include <cctype>
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -19,12 +20,14 @@ class json {
  public:
   enum class kind { null, boolean, number, string, array, object };
 
+  json() = default;
+
   static json parse(std::string_view text) {
-    std::size_t pos = 0;
-    json v = parse_value(text, pos);
-    skip_ws(text, pos);
-    if (pos != text.size()) throw std::runtime_error("json: trailing characters");
-    return v;
+    try {
+      return json(nlohmann::json::parse(text));
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(std::string("json: ") + e.what());
+    }
   }
   static json parse_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -65,7 +68,7 @@ class json {
     expect(kind::boolean);
     return text_ == "true";
   }
-  /// Integers may be JSON numbers or decimal strings (the vector files use both for 64-bit values).
+  /// Integers may be JSON numbers or decimal strings.
   std::int64_t i64() const {
     if (kind_ != kind::number && kind_ != kind::string) expect(kind::number);
     return std::stoll(text_);
@@ -76,118 +79,35 @@ class json {
   }
 
  private:
+  explicit json(const nlohmann::json& v) {
+    switch (v.type()) {
+      case nlohmann::json::value_t::object:
+        kind_ = kind::object;
+        for (const auto& [key, value] : v.items()) object_.emplace(key, json(value));
+        break;
+      case nlohmann::json::value_t::array:
+        kind_ = kind::array;
+        for (const auto& item : v) array_.push_back(json(item));
+        break;
+      case nlohmann::json::value_t::string:
+        kind_ = kind::string;
+        text_ = v.get<std::string>();
+        break;
+      case nlohmann::json::value_t::boolean:
+        kind_ = kind::boolean;
+        text_ = v.get<bool>() ? "true" : "false";
+        break;
+      case nlohmann::json::value_t::number_integer:
+      case nlohmann::json::value_t::number_unsigned:
+      case nlohmann::json::value_t::number_float:
+        kind_ = kind::number;
+        text_ = v.dump();  // an integer's exact decimal digits
+        break;
+      default: break;  // null
+    }
+  }
   void expect(kind k) const {
     if (kind_ != k) throw std::runtime_error("json: unexpected value kind");
-  }
-  static void skip_ws(std::string_view t, std::size_t& p) {
-    while (p < t.size() && (t[p] == ' ' || t[p] == '\n' || t[p] == '\r' || t[p] == '\t')) ++p;
-  }
-  static char peek(std::string_view t, std::size_t p) {
-    if (p >= t.size()) throw std::runtime_error("json: unexpected end");
-    return t[p];
-  }
-  static std::string parse_string(std::string_view t, std::size_t& p) {
-    if (peek(t, p) != '"') throw std::runtime_error("json: expected string");
-    ++p;
-    std::string out;
-    for (;;) {
-      char c = peek(t, p++);
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      char e = peek(t, p++);
-      switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': {
-          if (p + 4 > t.size()) throw std::runtime_error("json: bad \\u");
-          const unsigned cp = static_cast<unsigned>(std::stoul(std::string(t.substr(p, 4)), nullptr, 16));
-          p += 4;
-          if (cp < 0x80) {
-            out += static_cast<char>(cp);
-          } else if (cp < 0x800) {
-            out += static_cast<char>(0xc0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3f));
-          } else {
-            out += static_cast<char>(0xe0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (cp & 0x3f));
-          }
-          break;
-        }
-        default: out += e; break;  // \" \\ \/
-      }
-    }
-  }
-  static json parse_value(std::string_view t, std::size_t& p) {
-    skip_ws(t, p);
-    json v;
-    const char c = peek(t, p);
-    if (c == '{') {
-      v.kind_ = kind::object;
-      ++p;
-      skip_ws(t, p);
-      if (peek(t, p) == '}') {
-        ++p;
-        return v;
-      }
-      for (;;) {
-        skip_ws(t, p);
-        std::string key = parse_string(t, p);
-        skip_ws(t, p);
-        if (peek(t, p++) != ':') throw std::runtime_error("json: expected ':'");
-        v.object_.emplace(std::move(key), parse_value(t, p));
-        skip_ws(t, p);
-        const char d = peek(t, p++);
-        if (d == '}') return v;
-        if (d != ',') throw std::runtime_error("json: expected ',' or '}'");
-      }
-    }
-    if (c == '[') {
-      v.kind_ = kind::array;
-      ++p;
-      skip_ws(t, p);
-      if (peek(t, p) == ']') {
-        ++p;
-        return v;
-      }
-      for (;;) {
-        v.array_.push_back(parse_value(t, p));
-        skip_ws(t, p);
-        const char d = peek(t, p++);
-        if (d == ']') return v;
-        if (d != ',') throw std::runtime_error("json: expected ',' or ']'");
-      }
-    }
-    if (c == '"') {
-      v.kind_ = kind::string;
-      v.text_ = parse_string(t, p);
-      return v;
-    }
-    auto word = [&](std::string_view w, kind k) {
-      if (t.substr(p, w.size()) != w) throw std::runtime_error("json: bad literal");
-      p += w.size();
-      v.kind_ = k;
-      v.text_ = std::string(w);
-      return v;
-    };
-    if (c == 't') return word("true", kind::boolean);
-    if (c == 'f') return word("false", kind::boolean);
-    if (c == 'n') return word("null", kind::null);
-    const std::size_t start = p;
-    while (p < t.size() && (std::isdigit(static_cast<unsigned char>(t[p])) || t[p] == '-' || t[p] == '+' ||
-                            t[p] == '.' || t[p] == 'e' || t[p] == 'E')) {
-      ++p;
-    }
-    if (p == start) throw std::runtime_error("json: unexpected character");
-    v.kind_ = kind::number;
-    v.text_ = std::string(t.substr(start, p - start));
-    return v;
   }
 
   kind kind_ = kind::null;

@@ -15,6 +15,7 @@ struct dc_endpoint {
   std::string host;
   std::uint16_t port = 0;
   bool cdn = false;
+  bool operator==(const dc_endpoint&) const = default;
 };
 
 /// The account a key is logged in as (a bot, or the test user).
