@@ -1,6 +1,6 @@
 // File layout (little-endian):
 //   magic "MTPCSESS" (8) | version u32 | payload length u32 | payload | SHA-256(everything before) (32)
-// Encrypted at rest, the whole plain file above is sealed:
+// Encrypted at rest, the whole plain file above is sealed (see encrypted_session.h):
 //   magic "MTPCSENC" (8) | version u32 | log2(n) u8 | r u32 | p u32 | salt (16) | nonce (12) |
 //   AES-256-GCM(plain file) | tag (16), with everything before the ciphertext as associated data.
 // payload (TL-encoded): home_dc int | user_id long | is_bot Bool | count int |
@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -23,6 +25,7 @@
 #include "mtproto/tl/error.h"
 #include "mtproto/tl/reader.h"
 #include "mtproto/tl/writer.h"
+#include "encrypted_session.h"
 
 namespace mtproto::client {
 namespace {
@@ -36,10 +39,11 @@ constexpr std::size_t max_stored_dcs = 1024;
 
 constexpr std::string_view sealed_magic = "MTPCSENC";
 constexpr std::uint32_t sealed_version = 1;
-constexpr std::size_t kdf_salt_size = 16;
-constexpr std::size_t sealed_header_size = 8 + 4 + 1 + 4 + 4 + kdf_salt_size + crypto::gcm_nonce_size;
-/// What a file may ask scrypt for: a hostile file must not make loading take a gigabyte.
-constexpr std::uint64_t max_kdf_memory = 256u << 20;
+/// scrypt cost bounds, with detail::max_kdf_memory (see kdf_params_allowed).
+constexpr unsigned min_kdf_log2_n = 10;
+constexpr unsigned max_kdf_log2_n = 24;
+constexpr std::uint32_t max_kdf_r = 64;
+constexpr std::uint32_t max_kdf_p = 16;
 
 class store_category_impl final : public std::error_category {
  public:
@@ -181,12 +185,89 @@ std::error_code decode_session_file(std::string_view bytes, stored_session& out)
   return {};
 }
 
-struct file_session_store::derived_key {
-  std::array<std::uint8_t, kdf_salt_size> salt{};
-  crypto::scrypt_params params;
-  std::array<std::uint8_t, crypto::gcm_key_size> key{};
-  ~derived_key() { crypto::secure_wipe(key); }
-};
+namespace detail {
+
+session_key::~session_key() { crypto::secure_wipe(key); }
+
+bool session_key::derived_for(const encrypted_header& header) const noexcept {
+  return salt == header.salt && kdf.n == header.kdf.n && kdf.r == header.kdf.r && kdf.p == header.kdf.p;
+}
+
+bool is_encrypted_session_file(std::span<const std::uint8_t> file) noexcept {
+  return file.size() >= sealed_magic.size() && std::equal(sealed_magic.begin(), sealed_magic.end(), file.begin());
+}
+
+bool kdf_params_allowed(const crypto::scrypt_params& kdf) noexcept {
+  if (!std::has_single_bit(kdf.n) || kdf.n < (std::uint64_t{1} << min_kdf_log2_n) ||
+      kdf.n > (std::uint64_t{1} << max_kdf_log2_n))
+    return false;
+  if (kdf.r == 0 || kdf.r > max_kdf_r || kdf.p == 0 || kdf.p > max_kdf_p) return false;
+  return 128ull * kdf.n * kdf.r * kdf.p <= max_kdf_memory;  // at most 2^7+24+6+4: no overflow
+}
+
+std::error_code read_encrypted_header(std::span<const std::uint8_t> file, encrypted_header& out) {
+  if (file.size() > file_session_store::max_file_size) return store_errc::too_large;
+  if (!is_encrypted_session_file(file)) return store_errc::not_a_session_file;
+  if (file.size() < encrypted_header_size + crypto::gcm_tag_size) return store_errc::truncated;
+  const std::string_view bytes(reinterpret_cast<const char*>(file.data()), file.size());
+  if (get_u32(bytes, 8) != sealed_version) return store_errc::unsupported_version;
+  // Bounded before anything is computed from it: 1 << log2_n is never shifted past 63.
+  const unsigned log2_n = file[12];
+  if (log2_n < min_kdf_log2_n || log2_n > max_kdf_log2_n) return store_errc::malformed;
+  encrypted_header h;
+  h.kdf.n = std::uint64_t{1} << log2_n;
+  h.kdf.r = get_u32(bytes, 13);
+  h.kdf.p = get_u32(bytes, 17);
+  if (!kdf_params_allowed(h.kdf)) return store_errc::malformed;
+  std::memcpy(h.salt.data(), file.data() + 21, h.salt.size());
+  std::memcpy(h.nonce.data(), file.data() + 21 + kdf_salt_size, h.nonce.size());
+  out = h;
+  return {};
+}
+
+std::error_code derive_session_key(std::string_view passphrase, std::span<const std::uint8_t, kdf_salt_size> salt,
+                                   const crypto::scrypt_params& kdf, session_key& out) {
+  if (!kdf_params_allowed(kdf)) return store_errc::malformed;
+  try {
+    crypto::scrypt(as_bytes(passphrase), salt, kdf, out.key);
+  } catch (const crypto::crypto_error&) {
+    return store_errc::malformed;  // e.g. r = 1 with n >= 2^16, which scrypt itself refuses
+  }
+  std::copy(salt.begin(), salt.end(), out.salt.begin());
+  out.kdf = kdf;
+  return {};
+}
+
+std::error_code open_encrypted_session(std::span<const std::uint8_t> file, const session_key& key,
+                                       stored_session& out) {
+  encrypted_header header;
+  if (auto ec = read_encrypted_header(file, header)) return ec;
+  if (!key.derived_for(header)) return store_errc::wrong_passphrase;
+  auto plain = crypto::gcm_open(key.key, header.nonce, file.first(encrypted_header_size),
+                                file.subspan(encrypted_header_size));
+  if (!plain) return store_errc::wrong_passphrase;
+  const auto ec = decode_session_file(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()), out);
+  crypto::secure_wipe(*plain);  // the auth keys in the clear
+  return ec;
+}
+
+std::string seal_session_file(std::string_view plain_file, const session_key& key,
+                              std::span<const std::uint8_t, crypto::gcm_nonce_size> nonce) {
+  std::string out(sealed_magic);
+  put_u32(out, sealed_version);
+  out.push_back(static_cast<char>(std::countr_zero(key.kdf.n)));  // n is a power of two (derive_session_key)
+  put_u32(out, key.kdf.r);
+  put_u32(out, key.kdf.p);
+  out.append(key.salt.begin(), key.salt.end());
+  out.append(nonce.begin(), nonce.end());
+  const auto sealed = crypto::gcm_seal(key.key, nonce, as_bytes(out), as_bytes(plain_file));
+  out.append(sealed.begin(), sealed.end());
+  return out;
+}
+
+}  // namespace detail
+
+struct file_session_store::derived_key : detail::session_key {};
 
 file_session_store::file_session_store(std::filesystem::path path, file_store_options options)
     : path_(std::move(path)), options_(std::move(options)) {}
@@ -223,78 +304,44 @@ std::error_code file_session_store::load(stored_session& out) {
   }
   ::close(fd);
   bytes.resize(got);
-  if (bytes.size() >= sealed_magic.size() && bytes.substr(0, sealed_magic.size()) == sealed_magic) {
+  if (detail::is_encrypted_session_file(as_bytes(bytes))) {
     if (options_.passphrase.empty()) return store_errc::passphrase_required;
-    if (auto ec = decrypt(bytes)) return ec;
+    return open_encrypted(bytes, out);
   }
-  return decode_session_file(bytes, out);
+  const auto ec = decode_session_file(bytes, out);
+  crypto::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()));
+  return ec;
 }
 
-std::error_code file_session_store::decrypt(std::string& bytes) {
-  if (bytes.size() < sealed_header_size + crypto::gcm_tag_size) return store_errc::truncated;
-  if (get_u32(bytes, 8) != sealed_version) return store_errc::unsupported_version;
-  const auto log2_n = static_cast<std::uint8_t>(bytes[12]);
-  crypto::scrypt_params params;
-  params.r = get_u32(bytes, 13);
-  params.p = get_u32(bytes, 17);
-  if (log2_n < 10 || log2_n > 24 || params.r == 0 || params.r > 64 || params.p == 0 || params.p > 16)
-    return store_errc::malformed;
-  params.n = std::uint64_t{1} << log2_n;
-  if (128ull * params.n * params.r * params.p > max_kdf_memory) return store_errc::malformed;
-  std::array<std::uint8_t, kdf_salt_size> salt{};
-  std::memcpy(salt.data(), bytes.data() + 21, salt.size());
-  std::array<std::uint8_t, crypto::gcm_nonce_size> nonce{};
-  std::memcpy(nonce.data(), bytes.data() + 21 + kdf_salt_size, nonce.size());
-
-  if (!key_ || key_->salt != salt || key_->params.n != params.n || key_->params.r != params.r ||
-      key_->params.p != params.p) {
+std::error_code file_session_store::open_encrypted(std::string_view file, stored_session& out) {
+  detail::encrypted_header header;
+  if (auto ec = detail::read_encrypted_header(as_bytes(file), header)) return ec;
+  // scrypt runs once per salt and parameters: a store that loads and saves keeps one key.
+  if (!key_ || !key_->derived_for(header)) {
     auto k = std::make_unique<derived_key>();
-    k->salt = salt;
-    k->params = params;
-    try {
-      crypto::scrypt(as_bytes(options_.passphrase), salt, params, k->key);
-    } catch (const crypto::crypto_error&) {
-      return store_errc::malformed;
-    }
+    if (auto ec = detail::derive_session_key(options_.passphrase, header.salt, header.kdf, *k)) return ec;
     key_ = std::move(k);
   }
-  const auto all = as_bytes(bytes);
-  auto plain = crypto::gcm_open(key_->key, nonce, all.first(sealed_header_size), all.subspan(sealed_header_size));
-  if (!plain) return store_errc::wrong_passphrase;
-  std::string out(plain->begin(), plain->end());
-  crypto::secure_wipe(*plain);
-  crypto::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()));
-  bytes = std::move(out);
-  return {};
+  return detail::open_encrypted_session(as_bytes(file), *key_, out);
 }
 
 std::error_code file_session_store::encrypt(std::string& bytes) {
   if (!key_) {
+    // Checked here, not only on load: a file written with parameters load refuses (n below 2^10,
+    // or costlier than max_kdf_memory) would lock the session out on the next run.
+    if (!detail::kdf_params_allowed(options_.kdf)) return std::make_error_code(std::errc::invalid_argument);
     auto k = std::make_unique<derived_key>();
-    crypto::secure_random(k->salt);
-    k->params = options_.kdf;
-    try {
-      crypto::scrypt(as_bytes(options_.passphrase), k->salt, k->params, k->key);
-    } catch (const crypto::crypto_error&) {
+    std::array<std::uint8_t, detail::kdf_salt_size> salt{};
+    crypto::secure_random(salt);
+    if (detail::derive_session_key(options_.passphrase, salt, options_.kdf, *k))
       return std::make_error_code(std::errc::invalid_argument);
-    }
     key_ = std::move(k);
   }
-  std::uint8_t log2_n = 0;
-  while ((std::uint64_t{1} << log2_n) < key_->params.n) ++log2_n;
-  std::string header(sealed_magic);
-  put_u32(header, sealed_version);
-  header.push_back(static_cast<char>(log2_n));
-  put_u32(header, key_->params.r);
-  put_u32(header, key_->params.p);
-  header.append(key_->salt.begin(), key_->salt.end());
   std::array<std::uint8_t, crypto::gcm_nonce_size> nonce{};
   crypto::secure_random(nonce);  // fresh per save: a nonce never repeats under the key
-  header.append(nonce.begin(), nonce.end());
-  const auto sealed = crypto::gcm_seal(key_->key, nonce, as_bytes(header), as_bytes(bytes));
+  std::string sealed = detail::seal_session_file(bytes, *key_, nonce);
   crypto::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()));
-  bytes = std::move(header);
-  bytes.append(sealed.begin(), sealed.end());
+  bytes = std::move(sealed);
   return {};
 }
 

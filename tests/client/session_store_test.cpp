@@ -212,3 +212,67 @@ TEST_CASE("file store: a plain file loads with a passphrase and the next save en
   CHECK(read_file(path).substr(0, 8) == "MTPCSENC");
   CHECK(file_session_store(path).load(out) == store_errc::passphrase_required);
 }
+
+TEST_CASE("file store: save refuses scrypt parameters that load would refuse", "[store]") {
+  // Such a file used to be written, and then every load refused it as malformed: the session was
+  // locked out by its own store.
+  temp_dir dir;
+  const auto path = dir.path / "s.session";
+  const std::initializer_list<crypto::scrypt_params> refused = {
+      {1u << 9, 8, 1},   // n below 2^10
+      {3000, 8, 1},      // n not a power of two
+      {0, 8, 1},         //
+      {1u << 10, 0, 1},  // r
+      {1u << 10, 65, 1},
+      {1u << 10, 8, 0},  // p
+      {1u << 10, 8, 17},
+      {1u << 21, 8, 1},  // 2 GiB: over max_kdf_memory (refused before scrypt runs)
+  };
+  for (const auto& kdf : refused) {
+    INFO("n=" << kdf.n << " r=" << kdf.r << " p=" << kdf.p);
+    auto options = with_passphrase("pw");
+    options.kdf = kdf;
+    CHECK(file_session_store(path, options).save(sample()) == std::errc::invalid_argument);
+    CHECK_FALSE(fs::exists(path));
+  }
+  // The cheapest allowed parameters round-trip.
+  auto options = with_passphrase("pw");
+  options.kdf = {1u << 10, 1, 1};
+  REQUIRE_FALSE(file_session_store(path, options).save(sample()));
+  stored_session out;
+  REQUIRE_FALSE(file_session_store(path, with_passphrase("pw")).load(out));
+  CHECK(out == sample());
+}
+
+TEST_CASE("file store: a hostile header's scrypt parameters are bounded before scrypt runs", "[store]") {
+  temp_dir dir;
+  const auto path = dir.path / "s.session";
+  REQUIRE_FALSE(file_session_store(path, with_passphrase("pw")).save(sample()));
+  const auto bytes = read_file(path);
+  auto with = [&](std::uint8_t log2_n, std::uint32_t r, std::uint32_t p) {
+    auto out = bytes;
+    out[12] = static_cast<char>(log2_n);
+    for (int i = 0; i < 4; ++i) {
+      out[13 + i] = static_cast<char>(r >> (8 * i));
+      out[17 + i] = static_cast<char>(p >> (8 * i));
+    }
+    return out;
+  };
+  struct hostile {
+    std::uint8_t log2_n;
+    std::uint32_t r, p;
+  };
+  for (const auto& h : {hostile{9, 8, 1}, hostile{25, 1, 1}, hostile{255, 8, 1}, hostile{10, 0, 1},
+                        hostile{10, 65, 1}, hostile{10, 0xffffffff, 1}, hostile{10, 8, 0}, hostile{10, 8, 17},
+                        hostile{21, 8, 1} /* 2 GiB */, hostile{20, 8, 2} /* 2 GiB */, hostile{24, 64, 16}}) {
+    INFO("log2(n)=" << int(h.log2_n) << " r=" << h.r << " p=" << h.p);
+    write_file(path, with(h.log2_n, h.r, h.p));
+    stored_session out = sample();
+    CHECK(file_session_store(path, with_passphrase("pw")).load(out) == store_errc::malformed);
+    CHECK(out == sample());
+  }
+  // Within bounds but not what the file was sealed with: a different key, refused by the tag.
+  write_file(path, with(11, 8, 1));
+  stored_session out;
+  CHECK(file_session_store(path, with_passphrase("pw")).load(out) == store_errc::wrong_passphrase);
+}

@@ -98,7 +98,9 @@ struct file_store_options {
   /// Encrypts the file at rest (AES-256-GCM under a key derived from this passphrase with scrypt).
   /// Empty: the auth keys are stored in the clear, protected only by the file's 0600 mode.
   std::string passphrase;
-  /// scrypt cost for new files (an existing file keeps the parameters it was written with).
+  /// scrypt cost for new files (an existing file keeps the parameters it was written with). The
+  /// bounds that load accepts from a file apply: n a power of two in [2^10, 2^24], r <= 64,
+  /// p <= 16, 128 * n * r * p <= 256 MiB; outside them save fails with invalid_argument.
   crypto::scrypt_params kdf{};
 };
 
@@ -128,7 +130,7 @@ class MTPROTO_CLIENT_EXPORT file_session_store final : public session_store {
  private:
   struct derived_key;
   std::error_code encrypt(std::string& bytes);
-  std::error_code decrypt(std::string& bytes);
+  std::error_code open_encrypted(std::string_view file, stored_session& out);
 
   std::filesystem::path path_;
   file_store_options options_;
