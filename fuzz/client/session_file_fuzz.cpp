@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fuzz_data.h"
+#include "session_from_fuzz.h"
 #include "mtproto/client/session_store.h"
 #include "mtproto/crypto/sha.h"
 
@@ -60,27 +61,6 @@ bool check(std::string_view file) {
   return true;
 }
 
-stored_session build(mtproto::fuzz::fuzz_data& in) {
-  stored_session s;
-  s.home_dc = in.integral<std::int32_t>();
-  s.user_id = in.integral<std::int64_t>();
-  s.is_bot = in.boolean();
-  const std::size_t n = in.byte() % 8;
-  for (std::size_t i = 0; i < n; ++i) {
-    const int id = static_cast<std::int8_t>(in.byte());
-    stored_dc dc;
-    mtproto::core::auth_key::bytes_type raw{};
-    const auto key = in.bytes(raw.size());
-    std::copy(key.begin(), key.end(), raw.begin());
-    raw[0] ^= static_cast<std::uint8_t>(i);
-    dc.key = mtproto::core::auth_key(raw);
-    dc.salt = in.integral<std::int64_t>();
-    dc.time_offset = std::chrono::seconds(in.integral<std::int64_t>());
-    dc.authorized = in.boolean();
-    s.dcs[id] = dc;
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -95,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 1: check(wrap(in.rest())); break;
     default: {
-      const stored_session state = build(in);
+      const stored_session state = mtproto::fuzz::session_from(in);
       const std::string original = encode_session_file(state);
       std::string file = original;
       stored_session back;
