@@ -53,19 +53,23 @@ struct depth_options {
   int max_in_flight_per_session = 16;  ///< Requests in flight per connection never exceed this on average.
   int max_sessions = 8;              ///< Connections per DC never exceed this (at most max_download_sessions_limit).
   double decrease_factor = 0.5;      ///< On a flood, requests in flight are multiplied by this, in (0, 1).
+
   /// Least time between two changes of the targets (flood decreases: see flood_echo below).
   std::chrono::milliseconds min_change_interval{1000};
   /// After a change, parts answered during this long (or two smoothed round trips, if longer) are
   /// not measured: they were sent under the old targets.
   std::chrono::milliseconds settle_time{500};
   std::chrono::milliseconds measure_interval{2000};  ///< Length of one throughput measurement.
+
   /// Double both targets while each doubling pays (see phase::starting); off: probe one step at a time.
   bool slow_start = true;
   std::chrono::milliseconds start_measure_interval{1000};  ///< Length of one measurement in slow start.
+
   /// min_pipe_fill in slow start, in [0, 1]: lower, since the smoothed round trip lags behind the
   /// queueing each doubling adds.
   double start_min_pipe_fill = 0.6;
   int min_parts_per_sample = 4;  ///< A measurement needs at least this many parts answered.
+
   /// A probe pays if throughput rises by at least this fraction of the ideal rise (1/n for the
   /// n-th + 1 request, 1/s for the s-th + 1 connection).
   double min_gain = 0.25;
@@ -85,7 +89,7 @@ struct depth_options {
   /// Once the last flood is forgotten (ceiling_memory), the pace rises by pace_raise (a fraction)
   /// after each pace_raise_interval without a flood, while requests go out at (nearly) the pace.
   double pace_raise = 0.05;
-  std::chrono::milliseconds pace_raise_interval{20'000};  ///< See pace_raise.
+  std::chrono::milliseconds pace_raise_interval{20000};  ///< See pace_raise.
   /// Request rates are measured over this long (at most max_rate_window).
   std::chrono::milliseconds rate_window{1000};
   /// This many transient failures within transient_failure_window take one request off the target.
