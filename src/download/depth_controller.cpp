@@ -20,6 +20,9 @@ constexpr std::uint64_t max_part_bytes = std::uint64_t{1} << 40;
 constexpr milliseconds min_rate_window{100};
 // A pace is requests per second; no server takes more from one download than this.
 constexpr double max_pace = 1e6;
+// Nor is any pace slower than one request per 10 s: repeated floods must not drive it towards
+// zero (where 1/pace overflows a duration); waits longer than that are the flood gate's business.
+constexpr double min_pace = 0.1;
 
 clock::time_point add(clock::time_point t, clock::duration d) noexcept {
   if (d <= clock::duration::zero()) return t;
@@ -310,7 +313,7 @@ void depth_controller::on_flood(std::chrono::seconds wait, clock::time_point now
     double rate = response_rate();
     if (pace_ > 0) rate = std::min(rate, pace_);
     if (rate > 0) {
-      pace_ = std::min(options_.pace_factor * rate, max_pace);
+      pace_ = std::clamp(options_.pace_factor * rate, min_pace, max_pace);
       pace_changed_ = now;
       pace_memory_until_ = until;
     }

@@ -428,6 +428,8 @@ TEST_CASE("arbitrary event streams keep the targets within bounds", "[download][
       bool ok = now_n >= c.min_in_flight && now_n <= c.max_in_flight && s >= 1 &&
                 s <= std::min(now_n, c.max_sessions) &&
                 now_n <= std::max(c.min_in_flight, s * c.max_in_flight_per_session);
+      const double pace = ctl.target_request_rate();  // none, or within [0.1, 1e6] requests/s
+      ok = ok && (pace == 0 || (pace >= 0.1 && pace <= 1e6));
       if (now_n > n) {
         ok = ok && t - last_rise >= c.min_change_interval;  // never a hot loop upward
         last_rise = t;
