@@ -27,15 +27,16 @@
 using namespace mtproto::client;
 namespace detail = mtproto::client::detail;
 
+using mtproto::fuzz::as_bytes;
+using mtproto::fuzz::sentinel_session;
+using mtproto::fuzz::wrap_session_payload;
+
 namespace {
+
+std::string_view as_chars(std::span<const std::uint8_t> s) { return {reinterpret_cast<const char*>(s.data()), s.size()}; }
 
 constexpr std::size_t max_input = 16 * 1024;
 constexpr std::size_t tag_size = mtproto::crypto::gcm_tag_size;
-
-std::span<const std::uint8_t> as_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-std::string_view as_chars(std::span<const std::uint8_t> s) { return {reinterpret_cast<const char*>(s.data()), s.size()}; }
 
 /// The key every valid file here is sealed under: the cheapest allowed scrypt, derived once.
 struct fixture {
@@ -60,25 +61,6 @@ const fixture& fix() {
   return f;
 }
 
-/// A plain file around `payload`: magic, version 1, the payload's length, the payload, SHA-256.
-std::string wrap(std::span<const std::uint8_t> payload) {
-  std::string out = "MTPCSESS";
-  for (std::uint32_t v : {std::uint32_t{1}, static_cast<std::uint32_t>(payload.size())})
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-  out.append(payload.begin(), payload.end());
-  const auto digest = mtproto::crypto::sha256(as_bytes(out));
-  out.append(digest.begin(), digest.end());
-  return out;
-}
-
-/// A state no decode produces, to see that a refusal leaves the output alone.
-stored_session sentinel() {
-  stored_session s;
-  s.home_dc = -7;
-  s.user_id = 0x5e5e5e5e;
-  return s;
-}
-
 std::uint32_t u32_at(std::span<const std::uint8_t> b, std::size_t at) {
   std::uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(b[at + i]) << (8 * i);
@@ -98,10 +80,10 @@ std::error_code check(std::span<const std::uint8_t> file, stored_session* accept
     const std::uint64_t n = std::uint64_t{1} << log2_n;  // log2_n <= 21 here
     if (header.kdf.n != n || header.kdf.r != r || header.kdf.p != p) std::abort();
   }
-  stored_session out = sentinel();
+  stored_session out = sentinel_session();
   const std::error_code ec = detail::open_encrypted_session(file, fix().key, out);
   if (ec) {
-    if (ec.category() != store_category() || !(out == sentinel())) std::abort();
+    if (ec.category() != store_category() || !(out == sentinel_session())) std::abort();
     return ec;
   }
   if (out.dcs.size() > 1024) std::abort();
@@ -180,12 +162,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto rest = in.bytes(in.remaining() > mtproto::crypto::gcm_nonce_size
                                      ? in.remaining() - mtproto::crypto::gcm_nonce_size
                                      : 0);
-      plain = wrapped ? wrap(rest) : std::string(as_chars(rest));
+      plain = wrapped ? wrap_session_payload(rest) : std::string(as_chars(rest));
       const std::string file = seal(plain, in);
       if (file.size() != detail::encrypted_header_size + plain.size() + tag_size) std::abort();
-      stored_session opened = sentinel();
+      stored_session opened = sentinel_session();
       const auto ec = check(as_bytes(file), &opened);
-      stored_session decoded = sentinel();
+      stored_session decoded = sentinel_session();
       if (ec != decode_session_file(plain, decoded) || !(opened == decoded)) std::abort();
       break;
     }

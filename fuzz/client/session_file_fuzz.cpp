@@ -16,46 +16,27 @@
 
 using namespace mtproto::client;
 
+using mtproto::fuzz::as_bytes;
+using mtproto::fuzz::sentinel_session;
+using mtproto::fuzz::wrap_session_payload;
+
 namespace {
 
 constexpr std::size_t max_input = 16 * 1024;
 constexpr std::size_t header_size = 16;
 constexpr std::size_t checksum_size = 32;
 
-std::span<const std::uint8_t> as_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-/// A file around `payload`: magic, version 1, the payload's length, the payload, SHA-256.
-std::string wrap(std::span<const std::uint8_t> payload) {
-  std::string out = "MTPCSESS";
-  for (std::uint32_t v : {std::uint32_t{1}, static_cast<std::uint32_t>(payload.size())})
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-  out.append(payload.begin(), payload.end());
-  const auto digest = mtproto::crypto::sha256(as_bytes(out));
-  out.append(digest.begin(), digest.end());
-  return out;
-}
-
-/// A state no decode produces, to see that a refusal leaves the output alone.
-stored_session sentinel() {
-  stored_session s;
-  s.home_dc = -7;
-  s.user_id = 0x5e5e5e5e;
-  return s;
-}
-
 /// Decodes `file`; returns whether it was accepted, checking the invariants either way.
 bool check(std::string_view file) {
-  stored_session out = sentinel();
+  stored_session out = sentinel_session();
   const std::error_code ec = decode_session_file(file, out);
   if (ec) {
-    if (ec.category() != store_category() || !(out == sentinel())) std::abort();
+    if (ec.category() != store_category() || !(out == sentinel_session())) std::abort();
     return false;
   }
   if (out.dcs.size() > 1024) std::abort();
   const std::string encoded = encode_session_file(out);
-  stored_session back = sentinel();
+  stored_session back = sentinel_session();
   if (decode_session_file(encoded, back) || !(back == out)) std::abort();
   if (encode_session_file(back) != encoded) std::abort();
   return true;
@@ -73,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
       break;
     }
-    case 1: check(wrap(in.rest())); break;
+    case 1: check(wrap_session_payload(in.rest())); break;
     default: {
       const stored_session state = mtproto::fuzz::session_from(in);
       const std::string original = encode_session_file(state);
@@ -89,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (repair && file.size() >= header_size + checksum_size) {
         const auto payload = as_bytes(file).subspan(header_size, file.size() - header_size - checksum_size);
         const std::string head = file.substr(0, header_size);
-        std::string fixed = wrap(payload);
+        std::string fixed = wrap_session_payload(payload);
         fixed.replace(0, header_size, head);  // keep a mutated magic, version or length
         const auto digest = mtproto::crypto::sha256(as_bytes(fixed).first(fixed.size() - checksum_size));
         fixed.replace(fixed.size() - checksum_size, checksum_size, reinterpret_cast<const char*>(digest.data()),

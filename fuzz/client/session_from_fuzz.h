@@ -1,16 +1,43 @@
-// A stored_session built from fuzz input (up to 8 DCs, any ids, keys, salts and offsets): what the
-// session-file fuzzers encode, then damage or check.
+// What both session-file fuzzers build their inputs from: a stored_session made of fuzz input (up
+// to 8 DCs, any ids, keys, salts and offsets), a plain file around a payload, and a sentinel state.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
 
 #include "fuzz_data.h"
 #include "mtproto/client/session_store.h"
+#include "mtproto/crypto/sha.h"
 
 namespace mtproto::fuzz {
+
+inline std::span<const std::uint8_t> as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+/// A plain session file around `payload`: magic, version 1, the payload's length, the payload, SHA-256.
+inline std::string wrap_session_payload(std::span<const std::uint8_t> payload) {
+  std::string out = "MTPCSESS";
+  for (std::uint32_t v : {std::uint32_t{1}, static_cast<std::uint32_t>(payload.size())})
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+  out.append(payload.begin(), payload.end());
+  const auto digest = crypto::sha256(as_bytes(out));
+  out.append(digest.begin(), digest.end());
+  return out;
+}
+
+/// A state no decode produces, to see that a refusal leaves the output alone.
+inline client::stored_session sentinel_session() {
+  client::stored_session s;
+  s.home_dc = -7;
+  s.user_id = 0x5e5e5e5e;
+  return s;
+}
 
 inline client::stored_session session_from(fuzz_data& in) {
   client::stored_session s;
