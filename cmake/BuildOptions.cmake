@@ -3,9 +3,17 @@ if(PROJECT_IS_TOP_LEVEL)
   add_compile_options(-Wall -Wextra -Wpedantic)
 endif()
 
+if(MTPROTO_SANITIZE AND MTPROTO_SANITIZE_THREAD)
+  message(FATAL_ERROR "MTPROTO_SANITIZE and MTPROTO_SANITIZE_THREAD cannot be combined (ASan and TSan exclude each other)")
+endif()
 if(MTPROTO_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
+endif()
+if(MTPROTO_SANITIZE_THREAD)
+  # -Wno-tsan: GCC warns at every inlined std::atomic_thread_fence (Asio's fenced blocks).
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
+  add_link_options(-fsanitize=thread)
 endif()
 
 # With libFuzzer every target gets coverage instrumentation, so fuzzers see inside the library.

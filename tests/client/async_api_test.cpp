@@ -97,7 +97,7 @@ TEST_CASE("async API: as_error_code works with as_tuple, redirect_error and para
   io.run_for(20ms);
 }
 
-TEST_CASE("async API: 10,000 calls cancelled at random moments on a 4-thread io_context", "[e2e]") {
+TEST_CASE("async API: 10,000 calls cancelled at random moments on a 4-thread io_context", "[e2e][threads]") {
   constexpr int total = 10'000;
   constexpr int in_flight = 200;
   emulator dc;
