@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     // File digests can take seconds for multi-GB fixtures: computed off the I/O thread, which
     // already serves; the ready file is written once they are known.
     ready_info ready;
-    ready.dcs = srv.endpoints();
+    ready.dcs = srv.published_endpoints();
     ready.rsa_public_key_pem = pem.public_pem;
     ready.rsa_fingerprint = rsa_key->public_key().fingerprint();
     ready.describe_messages = opts.ready_messages;

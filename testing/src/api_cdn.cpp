@@ -56,6 +56,7 @@ rpc_answer api_handler::get_cdn_file(request_context& ctx, tl::reader& r) {
   for (std::size_t i = 0; i < 4; ++i) iv[iv.size() - 1 - i] = static_cast<std::uint8_t>(block >> (8 * i));
   crypto::aes256_ctr ctr(f->cdn_key, iv);
   ctr.apply(data);
+  if (corrupt_next_part() && n > 0) data[n / 2] ^= 0x01;  // --corrupt-every: a tampered CDN part
   rpc_answer a;
   tl::writer w(a.result);
   w.write_uint(api::upload::cdnFile::constructor_id);

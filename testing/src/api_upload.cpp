@@ -38,12 +38,13 @@ std::optional<rpc_answer> refused_reference(reference_check check) {
 }
 
 /// The part [offset, offset + limit) of `content`, clipped at its end (empty at or past it).
-rpc_answer file_part(const file_content& content, std::int64_t offset, std::int32_t limit) {
+rpc_answer file_part(const file_content& content, std::int64_t offset, std::int32_t limit, bool corrupt) {
   const std::int64_t size = content.size();
   const std::int64_t begin = std::min(offset, size);
   const auto n = static_cast<std::size_t>(std::min<std::int64_t>(limit, size - begin));
   std::vector<std::uint8_t> data(n);
   content.read(begin, data);
+  if (corrupt && n > 0) data[n / 2] ^= 0x01;  // --corrupt-every
   rpc_answer a;
   a.result.reserve(upload_file_overhead + n);
   tl::writer w(a.result);
@@ -64,10 +65,15 @@ std::optional<std::size_t> size_index(const published_photo& p, std::string_view
 
 }  // namespace
 
+bool api_handler::corrupt_next_part() noexcept {
+  const auto every = config_.faults.corrupt_every;
+  return every > 0 && ++parts_served_ % static_cast<std::uint64_t>(every) == 0;
+}
+
 rpc_answer api_handler::get_file(request_context& ctx, tl::reader& r) {
   const auto req = api::upload::getFile::read(r);
   if (!ctx.key.user) return not_logged_in();
-  if (auto wait = flood_every_.on_call()) {
+  if (auto wait = floods_account(ctx) ? flood_every_.on_call() : std::nullopt) {
     ++flood_waits_;
     return rpc_answer::error(420, fmt::format("FLOOD_WAIT_{}", *wait));
   }
@@ -80,7 +86,7 @@ rpc_answer api_handler::get_file(request_context& ctx, tl::reader& r) {
     if (p->photo.dc_id != ctx.dc_id) return file_migrate(p->photo.dc_id);
     if (auto problem = check_get_file_request(req.offset, req.limit, req.precise)) return bad_request(std::string(*problem));
     catalog_.count_call(*p, config_.faults.file_ref_ttl);
-    return file_part(p->contents[*index], req.offset, req.limit);
+    return file_part(p->contents[*index], req.offset, req.limit, corrupt_next_part());
   }
   const auto* loc = req.location.get_if<api::inputDocumentFileLocation>();
   if (!loc) return bad_request("LOCATION_INVALID");
@@ -101,7 +107,7 @@ rpc_answer api_handler::get_file(request_context& ctx, tl::reader& r) {
     for (auto& h : detail::hash_list(f->content, 0)) redirect.file_hashes.push_back(std::move(h));
     return answer_with(redirect);
   }
-  return file_part(f->content, req.offset, req.limit);
+  return file_part(f->content, req.offset, req.limit, corrupt_next_part());
 }
 
 rpc_answer api_handler::get_file_hashes(request_context& ctx, tl::reader& r) {

@@ -1,6 +1,6 @@
 // One client connection: transport detection, the auth-key handshake, encrypted sessions (one per
 // auth key used on the connection), and the fault injection that acts on connections
-// (--drop-every, --rate-per-connection).
+// (--drop-every, --rate-per-connection, --account-rate).
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -70,6 +70,8 @@ class connection {
   }
 
   transport::stream_codec& codec() noexcept { return codec_; }
+  /// The user logged in on the key of the latest request (0: none yet).
+  std::int64_t account() const noexcept { return account_; }
   bool drop_after_write() const noexcept { return drop_; }
 
  private:
@@ -122,6 +124,7 @@ class connection {
         request_context ctx{dc_id_,         *k,         std::chrono::steady_clock::now(), unix_seconds(now),
                             id.second,      req->msg_id, &s_.keys};
         auto answer = s_.handler.handle(ctx, req->body);
+        if (k->user) account_ = k->user->id;
         if (answer.is_error()) session.reply_error(req->msg_id, answer.error_code, answer.error_message);
         else session.reply(req->msg_id, answer.result);
         for (auto& update : answer.pushes) session.push(std::move(update));
@@ -144,7 +147,8 @@ class connection {
     if (session::read_plain_message(payload, message)) return false;
     if (!handshake_ || handshake_->finished()) {
       handshake::server_options o;
-      o.rsa_key = s_.rsa_key;
+      // The CDN DC answers with its own key only: a client must not reach it with a regular DC's.
+      o.rsa_key = dc_id_ == cdn_dc_id && s_.cdn_rsa_key ? s_.cdn_rsa_key : s_.rsa_key;
       handshake_.emplace(std::move(o), secure_random_source);
     }
     auto step = handshake_->feed(message.body, now);
@@ -182,7 +186,23 @@ class connection {
   int bad_packets_ = 0;
   bool drop_ = false;
   bool routed_ = false;
+  std::int64_t account_ = 0;
 };
+
+/// --account-rate: reserves `bytes` on the account's shared timeline; returns when they may go.
+std::chrono::steady_clock::time_point account_slot(server::state& s, std::int64_t account, std::size_t bytes) {
+  constexpr std::size_t max_accounts = 4096;
+  const auto now = std::chrono::steady_clock::now();
+  if (s.account_free_at.size() >= max_accounts && !s.account_free_at.contains(account)) {
+    std::erase_if(s.account_free_at, [&](const auto& entry) { return entry.second <= now; });
+    if (s.account_free_at.size() >= max_accounts) s.account_free_at.clear();
+  }
+  auto& free_at = s.account_free_at[account];
+  const auto start = std::max(free_at, now);
+  free_at = start + std::chrono::microseconds(static_cast<std::int64_t>(
+                        bytes * 1000000 / static_cast<std::uint64_t>(s.opts.faults.account_rate)));
+  return start;
+}
 
 }  // namespace
 
@@ -209,6 +229,13 @@ asio::awaitable<void> serve_connection(server::state& s, tcp::socket socket, std
       out.clear();
       open = c.process(out) && !c.drop_after_write();
       for (auto& wire : out) {
+        if (s.opts.faults.account_rate > 0 && c.account() != 0) {
+          const auto start = account_slot(s, c.account(), wire.size);
+          if (start > std::chrono::steady_clock::now()) {
+            pacing.expires_at(start);
+            co_await pacing.async_wait(asio::use_awaitable);
+          }
+        }
         co_await asio::async_write(socket, asio::buffer(wire.buffer.data() + wire.offset, wire.size),
                                    asio::use_awaitable);
         sent += wire.size;

@@ -126,8 +126,12 @@ options parse_options(std::span<const std::string_view> args) {
     else if (a == "--flood-every") o.faults.flood_every = parse_number<std::int32_t>(value(), a);
     else if (a == "--flood-seconds") o.faults.flood_seconds = parse_number<std::int32_t>(value(), a);
     else if (a == "--flood-rps") o.faults.flood_rps = parse_number<std::int32_t>(value(), a);
+    else if (a == "--flood-account") o.faults.flood_account = parse_number<std::int64_t>(value(), a);
     else if (a == "--rate-per-connection") o.faults.rate_per_connection = parse_number<std::int64_t>(value(), a);
+    else if (a == "--account-rate") o.faults.account_rate = parse_number<std::int64_t>(value(), a);
+    else if (a == "--refusing-address") o.faults.refusing_address = true;
     else if (a == "--drop-every") o.faults.drop_every = parse_number<std::int32_t>(value(), a);
+    else if (a == "--corrupt-every") o.faults.corrupt_every = parse_number<std::int32_t>(value(), a);
     else if (a == "--file-ref-ttl") o.faults.file_ref_ttl = parse_number<std::int32_t>(value(), a);
     else throw std::invalid_argument("unknown argument " + std::string(a));
   }
@@ -142,7 +146,8 @@ options parse_options(std::span<const std::string_view> args) {
   }
   const auto& fl = o.faults;
   if (fl.flood_every < 0 || fl.flood_seconds < 0 || fl.flood_rps < 0 || fl.rate_per_connection < 0 ||
-      fl.drop_every < 0 || fl.file_ref_ttl < 0)
+      fl.drop_every < 0 || fl.file_ref_ttl < 0 || fl.flood_account < 0 || fl.account_rate < 0 ||
+      fl.corrupt_every < 0)
     throw std::invalid_argument("fault options must not be negative");
   return o;
 }
@@ -152,8 +157,9 @@ std::string_view usage() noexcept {
          "                      [--file NAME:SIZE[:DC[:cdn]]]... [--seed S] [--ready-file PATH [--ready-messages]]\n"
          "                      [--max-seconds T] [--request-log FILE]\n"
          "                      [--password 2FA] [--proxy-secret [dd]HEX32] [--push-updates]\n"
-         "                      [--flood-every N --flood-seconds S] [--flood-rps R]\n"
-         "                      [--rate-per-connection BYTES_PER_S] [--drop-every N] [--file-ref-ttl N]\n";
+         "                      [--flood-every N --flood-seconds S] [--flood-rps R] [--flood-account ID]\n"
+         "                      [--rate-per-connection BYTES_PER_S] [--account-rate BYTES_PER_S]\n"
+         "                      [--drop-every N] [--corrupt-every N] [--file-ref-ttl N] [--refusing-address]\n";
 }
 
 }  // namespace mtproto::testdc

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "mtproto/crypto/random.h"
+#include "mtproto/testdc/rsa_keygen.h"
 #include "server_state.h"
 
 namespace mtproto::testdc {
@@ -63,14 +64,27 @@ asio::awaitable<void> accept_loop(server::state& s, tcp::acceptor& acceptor, std
 
 }  // namespace
 
+/// The CDN DC's own key pair (Telegram's CDN DCs have their own, from help.getCdnConfig): made
+/// once per process, only when some file is on the CDN.
+static const rsa_key_pem& cdn_key_pair() {
+  static const rsa_key_pem pair = generate_rsa_key();
+  return pair;
+}
+
 server::state::state(asio::io_context& io_, const options& o, std::shared_ptr<const crypto::rsa_private_key> key,
                      std::string pem, catalog& c)
     : io(io_),
       opts(o),
       rsa_key(std::move(key)),
       rsa_public_pem(std::move(pem)),
+      cdn_rsa_key(any_cdn_file(o) ? std::make_shared<const crypto::rsa_private_key>(
+                                        crypto::rsa_private_key::from_pem(cdn_key_pair().private_pem))
+                                  : nullptr),
       published(c),
-      handler(c, handler_config{{}, std::nullopt, rsa_public_pem, o.faults, o.user_password, o.request_log}, crypto::secure_random) {}
+      handler(c,
+              handler_config{{}, std::nullopt, cdn_rsa_key ? cdn_key_pair().public_pem : std::string(), o.faults,
+                             o.user_password, o.request_log},
+              crypto::secure_random) {}
 
 server::server(asio::io_context& io, const options& opts, std::shared_ptr<const crypto::rsa_private_key> rsa_key,
                std::string rsa_public_pem, catalog& published)
@@ -91,7 +105,18 @@ void server::start() {
   for (std::int32_t dc = 1; dc <= s.opts.dcs; ++dc)
     s.dcs.push_back(open(dc, static_cast<std::uint16_t>(s.opts.port_base + dc - 1)));
   if (any_cdn_file(s.opts)) s.cdn = open(cdn_dc_id, static_cast<std::uint16_t>(s.opts.port_base + s.opts.dcs));
-  s.handler.set_endpoints(s.dcs, s.cdn);
+  s.published_dcs.clear();
+  for (const auto& dc : s.dcs) {
+    if (s.opts.faults.refusing_address) {
+      // A port that was free a moment ago and is closed again: connecting there is refused.
+      auto closed = listen_on_free_port(s.io, s.opts.host, rng);
+      const auto port = closed->local_endpoint().port();
+      closed.reset();
+      s.published_dcs.push_back({dc.id, s.opts.host, port, false});
+    }
+    s.published_dcs.push_back(dc);
+  }
+  s.handler.set_endpoints(s.published_dcs, s.cdn);
   for (auto& [id, acceptor] : s.acceptors) asio::co_spawn(s.io, accept_loop(s, *acceptor, id), asio::detached);
 }
 
@@ -109,6 +134,7 @@ void server::forget_keys() {
 }
 
 const std::vector<dc_endpoint>& server::endpoints() const noexcept { return state_->dcs; }
+const std::vector<dc_endpoint>& server::published_endpoints() const noexcept { return state_->published_dcs; }
 const std::optional<dc_endpoint>& server::cdn_endpoint() const noexcept { return state_->cdn; }
 const server_counters& server::counters() const noexcept { return state_->counters; }
 api_handler& server::handler() noexcept { return state_->handler; }

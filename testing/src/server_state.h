@@ -1,6 +1,7 @@
 // What the listeners and connections of one mtproto-testdc share (internal).
 #pragma once
 
+#include <chrono>
 #include <list>
 #include <map>
 #include <memory>
@@ -19,10 +20,15 @@ struct server::state {
   options opts;
   std::shared_ptr<const crypto::rsa_private_key> rsa_key;
   std::string rsa_public_pem;
+  /// The CDN DC's handshake key (not the regular DCs'); null without CDN files.
+  std::shared_ptr<const crypto::rsa_private_key> cdn_rsa_key;
   catalog& published;
   key_store keys;
   api_handler handler;
   std::vector<dc_endpoint> dcs;
+  /// What help.getConfig and the ready file list: dcs, each after a refusing address with
+  /// --refusing-address.
+  std::vector<dc_endpoint> published_dcs;
   std::optional<dc_endpoint> cdn;
   std::vector<std::pair<std::int32_t, std::unique_ptr<asio::ip::tcp::acceptor>>> acceptors;
   /// Open sockets, so stop() can close them (connections remove themselves when they end).
@@ -31,6 +37,8 @@ struct server::state {
   /// Sessions by (auth_key_id, session_id). They outlive connections, as on Telegram: a client that
   /// reconnects finds its answered requests (no re-run) and gets no new_session_created.
   std::map<std::pair<std::int64_t, std::int64_t>, std::unique_ptr<session::server_session>> sessions;
+  /// --account-rate: when each account's shared bandwidth is next free.
+  std::map<std::int64_t, std::chrono::steady_clock::time_point> account_free_at;
   /// RPC answers sent by the whole server (--drop-every).
   std::uint64_t answers = 0;
   bool stopped = false;

@@ -59,7 +59,13 @@ class emulator {
     o.api_id = 12345;
     o.api_hash = "0123456789abcdef0123456789abcdef";
     o.dc_table = client::dc_table::empty();
-    for (const auto& e : server_->endpoints()) o.dc_table.set(e.id, e.host, e.port);
+    // As help.getConfig lists them (with --refusing-address, a dead address before each DC's own).
+    for (const auto& e : server_->published_endpoints()) {
+      client::dc_endpoint d;
+      d.host = e.host;
+      d.port = e.port;
+      o.dc_table.add(e.id, d);
+    }
     o.dc_table.set_rsa_keys({key_->public_key()});
     o.call_timeout = 20s;
     backoff_policy_quick(o);

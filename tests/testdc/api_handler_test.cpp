@@ -102,7 +102,7 @@ TEST_CASE("testdc api: getFile serves the deterministic content and an empty par
 }
 
 TEST_CASE("testdc api: getFile rules, bad locations and file references") {
-  harness h({{"a.bin", 3000000, 1, false}}, fault_options{0, 1, 0, 0, 0, /*file_ref_ttl=*/3});
+  harness h({{"a.bin", 3000000, 1, false}}, fault_options{.file_ref_ttl = 3});
   REQUIRE_FALSE(h.login().is_error());
   auto& f = h.published.files()[0];
   CHECK(h.call(h.get_file(f, 0, 3 * 4096)).error_message == "LIMIT_INVALID");
@@ -159,7 +159,7 @@ TEST_CASE("testdc api: FILE_MIGRATE to the file's DC, then export/import authori
 }
 
 TEST_CASE("testdc api: --flood-every answers FLOOD_WAIT on every N-th getFile") {
-  harness h({{"a.bin", 3000000, 1, false}}, fault_options{4, 3, 0, 0, 0, 0});
+  harness h({{"a.bin", 3000000, 1, false}}, fault_options{.flood_every = 4, .flood_seconds = 3});
   REQUIRE_FALSE(h.login().is_error());
   const auto& f = h.published.files()[0];
   int waits = 0;
@@ -178,7 +178,7 @@ TEST_CASE("testdc api: --flood-every answers FLOOD_WAIT on every N-th getFile") 
 }
 
 TEST_CASE("testdc api: --flood-rps limits requests per account and DC") {
-  harness h({{"a.bin", 100000, 1, false}}, fault_options{0, 1, /*flood_rps=*/5, 0, 0, 0});
+  harness h({{"a.bin", 100000, 1, false}}, fault_options{.flood_rps = 5});
   int refused = 0;
   for (int i = 0; i < 8; ++i) {
     auto a = h.call(encode(api::help::getConfig{}));

@@ -212,7 +212,7 @@ TEST_CASE("testdc cdn: redirect, reupload, encrypted parts checked by the hashes
 }
 
 TEST_CASE("testdc: --file-ref-ttl expires references; messages.getMessages hands out the fresh one") {
-  harness h({{"a.bin", 3000000, 1, false}}, fault_options{0, 1, 0, 0, 0, /*file_ref_ttl=*/2});
+  harness h({{"a.bin", 3000000, 1, false}}, fault_options{.file_ref_ttl = 2});
   REQUIRE_FALSE(h.login().is_error());
   const auto& f = h.published.files()[0];
   const auto old_request = h.get_file(f, 0, 4096);

@@ -128,7 +128,7 @@ TEST_CASE("link fixtures: a photo's sizes grow, and each serves its own bytes") 
 }
 
 TEST_CASE("link fixtures: photo downloads follow the document rules and faults") {
-  harness h({{"a.bin", 100000, 1, false}}, fault_options{0, 1, 0, 0, 0, /*file_ref_ttl=*/3});
+  harness h({{"a.bin", 100000, 1, false}}, fault_options{.file_ref_ttl = 3});
   REQUIRE_FALSE(h.login().is_error());
   const auto& l = fixture(h.published, "photo");
   const auto p = photo_of(fetch(h, h.published.channel(), l.message_id));
@@ -158,7 +158,7 @@ TEST_CASE("link fixtures: photo downloads follow the document rules and faults")
 }
 
 TEST_CASE("link fixtures: --flood-every counts photo parts too") {
-  harness h({{"a.bin", 100000, 1, false}}, fault_options{2, 5, 0, 0, 0, 0});
+  harness h({{"a.bin", 100000, 1, false}}, fault_options{.flood_every = 2, .flood_seconds = 5});
   REQUIRE_FALSE(h.login().is_error());
   const auto p = photo_of(fetch(h, h.published.channel(), fixture(h.published, "photo").message_id));
   CHECK_FALSE(h.call(get_photo_part(p, "s", 0, part_size)).is_error());

@@ -57,3 +57,20 @@ TEST_CASE("testdc options: --max-seconds refuses inf, nan, negatives and absurd 
     CHECK_THROWS_AS(parse({"--max-seconds", bad}), std::invalid_argument);
   }
 }
+
+TEST_CASE("testdc options: the pool and verification faults") {
+  const auto o = parse({"--flood-account", "5002", "--account-rate", "3000000", "--corrupt-every", "4",
+                        "--refusing-address"});
+  CHECK(o.faults.flood_account == 5002);
+  CHECK(o.faults.account_rate == 3'000'000);
+  CHECK(o.faults.corrupt_every == 4);
+  CHECK(o.faults.refusing_address);
+  const auto d = parse({});
+  CHECK(d.faults.flood_account == 0);
+  CHECK(d.faults.account_rate == 0);
+  CHECK(d.faults.corrupt_every == 0);
+  CHECK_FALSE(d.faults.refusing_address);
+  CHECK_THROWS_AS(parse({"--account-rate", "-1"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--corrupt-every", "x"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--flood-account"}), std::invalid_argument);
+}

@@ -82,6 +82,10 @@ class api_handler {
   std::int32_t last_announced_layer() const noexcept { return last_announced_layer_; }
 
  private:
+  /// Whether the flood faults act on this request's account (--flood-account).
+  bool floods_account(const request_context& ctx) const noexcept;
+  /// Whether the file part about to be served gets a flipped byte (--corrupt-every).
+  bool corrupt_next_part() noexcept;
   /// The chat an inputChannel names if the caller may read it, else the error to answer.
   struct channel_lookup {
     const channel_info* channel = nullptr;
@@ -128,6 +132,7 @@ class api_handler {
   handler_config config_;
   crypto::random_source random_;
   every_nth_flood flood_every_;
+  std::uint64_t parts_served_ = 0;  // --corrupt-every
   request_rate_limit flood_rps_;
   std::unique_ptr<request_log> log_;
   std::uint32_t last_query_id_ = 0;  // of the request dispatch() last unwrapped

@@ -26,8 +26,20 @@ struct fault_options {
   std::int32_t flood_seconds = 1;
   /// More than this many requests per account and DC in one second earn FLOOD_WAIT (0: off).
   std::int32_t flood_rps = 0;
+  /// --flood-account ID: --flood-every and --flood-rps apply to this account (user id) only, and
+  /// --flood-every counts that account's calls (0: every account, calls counted server-wide).
+  std::int64_t flood_account = 0;
   /// Bandwidth cap per connection in bytes per second (0: unlimited).
   std::int64_t rate_per_connection = 0;
+  /// Bandwidth cap per account (the auth key's user), shared by all its connections to every DC,
+  /// in bytes per second (0: unlimited). Bytes are paced, never refused.
+  std::int64_t account_rate = 0;
+  /// --refusing-address: every DC is listed (help.getConfig, the ready file) with an extra first
+  /// address where nothing listens, so clients must fall back to the next one.
+  bool refusing_address = false;
+  /// Flip one byte of every N-th file part served (upload.getFile and upload.getCdnFile answers,
+  /// counted server-wide; 0: never): what per-part hash checks must catch.
+  std::int32_t corrupt_every = 0;
   /// Close the connection after every N-th RPC answer (0: never).
   std::int32_t drop_every = 0;
   /// File references expire after this many upload.getFile calls on the file (0: never).

@@ -49,8 +49,11 @@ class server {
   /// old key is answered with transport error -404 (tests of the client's re-keying).
   void forget_keys();
 
-  /// The regular DCs (ready file, help.getConfig) and the CDN DC if any.
+  /// The regular DCs, by id (DC n at index n - 1), and the CDN DC if any.
   const std::vector<dc_endpoint>& endpoints() const noexcept;
+  /// What help.getConfig and the ready file list: endpoints(), each after an address that refuses
+  /// connections with --refusing-address.
+  const std::vector<dc_endpoint>& published_endpoints() const noexcept;
   const std::optional<dc_endpoint>& cdn_endpoint() const noexcept;
   const server_counters& counters() const noexcept;
   api_handler& handler() noexcept;
