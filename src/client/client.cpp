@@ -10,6 +10,11 @@
 #include "mtproto/api/auth/ExportedAuthorization.h"
 #include "mtproto/api/fn/auth/exportAuthorization.h"
 #include "mtproto/api/fn/auth/importAuthorization.h"
+#include "mtproto/api/CdnConfig.h"
+#include "mtproto/api/CdnPublicKey.h"
+#include "mtproto/api/Config.h"
+#include "mtproto/api/fn/help/getCdnConfig.h"
+#include "mtproto/api/fn/help/getConfig.h"
 #include "mtproto/api/DcOption.h"
 
 namespace mtproto::client {
@@ -128,18 +133,24 @@ bool client_core::sleep_through(call_id id, call_state& call, std::chrono::secon
 
 void client_core::route(call_id id, std::vector<std::uint8_t> body, const call_options& options, bool internal) {
   const int target = options.dc.value_or(home_dc());
+  if (options.kind == session_kind::cdn &&
+      (!cdn_keys_.contains(target) || (options_.dc_table.cdn_endpoints(target).empty() && !options_.transport.via_proxy))) {
+    dc(target).waiting_for_import.push_back({id, std::move(body), options});
+    prepare_cdn(target);
+    return;
+  }
   if (!options_.dc_table.has(target) && !options_.transport.via_proxy) {
     fail(id, make_error_code(client_errc::unknown_dc));
     return;
   }
   auto& d = dc(target);
   const bool home_authorized = stored_.user_id != 0 && dc(home_dc()).authorized;
-  if (!internal && target != home_dc() && home_authorized && !d.authorized) {
+  if (!internal && options.kind != session_kind::cdn && target != home_dc() && home_authorized && !d.authorized) {
     d.waiting_for_import.push_back({id, std::move(body), options});
     import_authorization(target);
     return;
   }
-  if (options.kind == session_kind::download && options.session_index &&
+  if (options.kind != session_kind::main && options.session_index &&
       (*options.session_index < 0 || *options.session_index >= options_.max_download_sessions)) {
     fail(id, make_error_code(client_errc::bad_session_index));
     return;
@@ -156,13 +167,13 @@ std::shared_ptr<connection> client_core::pick_connection(int dc_id, session_kind
     ++stats_.sessions_per_dc[dc_id];
     return c;
   };
-  if (kind == session_kind::main || options_.max_download_sessions <= 0) {
+  if (kind == session_kind::main || (kind == session_kind::download && options_.max_download_sessions <= 0)) {
     if (!d.main) d.main = created(std::make_shared<connection>(ex_, *this, dc_id, session_kind::main, 0));
     return d.main;
   }
   if (index) {
     while (d.downloads.size() <= static_cast<std::size_t>(*index))
-      d.downloads.push_back(created(std::make_shared<connection>(ex_, *this, dc_id, session_kind::download,
+      d.downloads.push_back(created(std::make_shared<connection>(ex_, *this, dc_id, kind,
                                                                  static_cast<int>(d.downloads.size()) + 1)));
     return d.downloads[static_cast<std::size_t>(*index)];
   }
@@ -171,8 +182,7 @@ std::shared_ptr<connection> client_core::pick_connection(int dc_id, session_kind
     if (!best || c->load() < best->load()) best = c;
   if (!best || (best->load() >= options_.download_session_depth &&
                 d.downloads.size() < static_cast<std::size_t>(options_.max_download_sessions))) {
-    best = created(std::make_shared<connection>(ex_, *this, dc_id, session_kind::download,
-                                                static_cast<int>(d.downloads.size()) + 1));
+    best = created(std::make_shared<connection>(ex_, *this, dc_id, kind, static_cast<int>(d.downloads.size()) + 1));
     d.downloads.push_back(best);
   }
   return best;
@@ -184,19 +194,8 @@ void client_core::import_authorization(int dc_id) {
   d.importing = true;
   options_.log.info("dc{}: importing authorization from dc{}", dc_id, home_dc());
   auto release = [self = shared_from_this(), dc_id](const call_error* error) {
-    auto& d = self->dc(dc_id);
-    d.importing = false;
-    auto waiting = std::move(d.waiting_for_import);
-    d.waiting_for_import.clear();
-    for (auto& w : waiting) {
-      if (!self->calls_.contains(w.id)) continue;  // timed out or cancelled meanwhile
-      if (error) {
-        self->finish(w.id, error, {});
-      } else {
-        w.options.dc = dc_id;
-        self->route(w.id, std::move(w.body), w.options, true);
-      }
-    }
+    self->dc(dc_id).importing = false;
+    self->release_waiting(dc_id, error);
   };
   std::vector<std::uint8_t> body;
   tl::writer w(body);
@@ -226,6 +225,93 @@ void client_core::import_authorization(int dc_id) {
                         release(error);
                       },
                       true);
+        },
+        true);
+}
+
+void client_core::release_waiting(int dc_id, const call_error* error) {
+  auto& d = dc(dc_id);
+  auto waiting = std::move(d.waiting_for_import);
+  d.waiting_for_import.clear();
+  for (auto& w : waiting) {
+    if (!calls_.contains(w.id)) continue;  // timed out or cancelled meanwhile
+    if (error) {
+      finish(w.id, error, {});
+    } else {
+      w.options.dc = dc_id;
+      route(w.id, std::move(w.body), w.options, true);
+    }
+  }
+}
+
+std::vector<crypto::rsa_public_key> client_core::handshake_keys(int dc_id, session_kind kind) const {
+  if (kind != session_kind::cdn) return options_.dc_table.rsa_keys();
+  const auto it = cdn_keys_.find(dc_id);
+  return it == cdn_keys_.end() ? std::vector<crypto::rsa_public_key>{} : it->second;
+}
+
+void client_core::prepare_cdn(int dc_id) {
+  auto& d = dc(dc_id);
+  if (d.preparing_cdn) return;
+  d.preparing_cdn = true;
+  options_.log.info("dc{}: fetching the CDN DC's keys and address", dc_id);
+  auto release = [self = shared_from_this(), dc_id](const call_error* error) {
+    self->dc(dc_id).preparing_cdn = false;
+    if (!error && (!self->cdn_keys_.contains(dc_id) ||
+                   (self->options_.dc_table.cdn_endpoints(dc_id).empty() && !self->options_.transport.via_proxy))) {
+      // The server named a CDN DC it gives no key or address for.
+      const call_error unknown{make_error_code(client_errc::unknown_dc), std::nullopt};
+      return self->release_waiting(dc_id, &unknown);
+    }
+    self->release_waiting(dc_id, error);
+  };
+  // The address first when it is unknown (help.getConfig lists CDN DCs flagged cdn), then the keys.
+  auto fetch_keys = [self = shared_from_this(), release]() {
+    std::vector<std::uint8_t> body;
+    tl::writer w(body);
+    api::help::getCdnConfig{}.write(w);
+    call_options home;
+    home.dc = self->home_dc();
+    self->start(std::move(body), home,
+                [self, release](const call_error* error, std::span<const std::uint8_t> bytes) {
+                  auto config = decode_result<api::help::getCdnConfig>(error, bytes);
+                  if (!config) return release(&config.error());
+                  if (const auto* c = config->get_if<api::cdnConfig>()) {
+                    for (const auto& key : c->public_keys) {
+                      const auto* k = key.get_if<api::cdnPublicKey>();
+                      if (!k) continue;
+                      try {
+                        auto parsed = crypto::rsa_public_key::from_pem(k->public_key);
+                        auto& keys = self->cdn_keys_[k->dc_id];
+                        if (keys.size() < 8) keys.push_back(std::move(parsed));
+                      } catch (const std::exception&) {
+                        self->options_.log.warn("dc{}: help.getCdnConfig gave an unreadable key", k->dc_id);
+                      }
+                    }
+                  }
+                  release(nullptr);
+                },
+                true);
+  };
+  if (!options_.dc_table.cdn_endpoints(dc_id).empty() || options_.transport.via_proxy) {
+    fetch_keys();
+    return;
+  }
+  std::vector<std::uint8_t> body;
+  tl::writer w(body);
+  api::help::getConfig{}.write(w);
+  call_options home;
+  home.dc = home_dc();
+  start(std::move(body), home,
+        [self = shared_from_this(), release, fetch_keys](const call_error* error, std::span<const std::uint8_t> bytes) {
+          auto config = decode_result<api::help::getConfig>(error, bytes);
+          if (!config) return release(&config.error());
+          if (const auto* c = config->get_if<api::config>()) {
+            self->options_.dc_table.apply(c->dc_options);
+            std::lock_guard lock(self->snapshot_mutex_);
+            self->table_snapshot_ = self->options_.dc_table;
+          }
+          fetch_keys();
         },
         true);
 }

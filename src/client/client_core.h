@@ -42,6 +42,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   // connection_owner
   const client_options& options() const override { return options_; }
   dc_keys& keys(int dc_id) override { return dc(dc_id).keys; }
+  std::vector<crypto::rsa_public_key> handshake_keys(int dc_id, session_kind kind) const override;
   void keys_changed(int dc_id) override;
   void handshake_done(int dc_id) override;
   void key_forgotten(int dc_id) override;
@@ -68,11 +69,13 @@ class client_core final : public connection_owner, public std::enable_shared_fro
     dc_keys keys;
     bool authorized = false;
     bool importing = false;
+    bool preparing_cdn = false;
     struct waiting_call {
       call_id id;
       std::vector<std::uint8_t> body;
       call_options options;  // where it goes once the DC is authorized (session kind and index)
     };
+    /// Calls held until the DC is ready for them: an authorization import, or a CDN DC's keys.
     std::deque<waiting_call> waiting_for_import;
     std::shared_ptr<connection> main;
     std::chrono::steady_clock::time_point flood_until{};  // the server told this account to wait
@@ -91,6 +94,11 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   void resend_at(call_id id, call_state& call, std::chrono::steady_clock::time_point at);
   std::shared_ptr<connection> pick_connection(int dc_id, session_kind kind, std::optional<int> index);
   void import_authorization(int dc_id);
+  /// Fetches what a CDN DC needs before its first call (help.getCdnConfig for its keys, and
+  /// help.getConfig when its address is unknown) and routes the held calls.
+  void prepare_cdn(int dc_id);
+  /// Routes or fails the calls held for `dc_id` (an import or a CDN's config finished).
+  void release_waiting(int dc_id, const call_error* error);
   void finish(call_id id, const call_error* error, std::span<const std::uint8_t> result);
   void fail(call_id id, std::error_code code);
   /// Writes the stored session now (and cancels a pending deferred write).
@@ -104,6 +112,8 @@ class client_core final : public connection_owner, public std::enable_shared_fro
   std::error_code load_error_;
   stored_session stored_;
   std::map<int, dc_state> dcs_;
+  /// CDN DCs' RSA keys from help.getCdnConfig, by DC.
+  std::map<int, std::vector<crypto::rsa_public_key>> cdn_keys_;
   std::unordered_map<call_id, call_state> calls_;
   std::atomic<call_id> next_call_{1};
   std::minstd_rand jitter_rng_{std::random_device{}()};  // flood-wait jitter: not a secret

@@ -144,7 +144,7 @@ session_state connection::state() const {
   session_state s;
   s.kind = kind_;
   // Download sessions are numbered from 1 internally; callers name them from 0 (session_index).
-  s.index = kind_ == session_kind::download ? index_ - 1 : 0;
+  s.index = kind_ == session_kind::main ? 0 : index_ - 1;
   s.open = open_;
   s.in_flight = calls_.size();
   s.queued = queued_.size();
@@ -196,7 +196,8 @@ asio::awaitable<void> connection::run() {
     close_socket();
     if (stopped_) break;
     last_error_ = ec;
-    log.info("dc{} {}#{}: connection ended: {}", dc_id_, kind_ == session_kind::main ? "main" : "download", index_,
+    log.info("dc{} {}#{}: connection ended: {}", dc_id_,
+             kind_ == session_kind::main ? "main" : kind_ == session_kind::cdn ? "cdn" : "download", index_,
              ec.message());
     if (session_) session_->on_reconnect();
     const auto now = std::chrono::steady_clock::now();
@@ -230,6 +231,11 @@ asio::awaitable<void> connection::sleep(std::chrono::milliseconds d) {
   co_await retry_timer_.async_wait(use_tuple);
 }
 
+std::vector<dc_endpoint> connection::endpoints_of(const dc_table& table) const {
+  if (kind_ == session_kind::cdn) return table.cdn_endpoints(dc_id_);
+  return table.endpoints(dc_id_, kind_ == session_kind::download);
+}
+
 asio::awaitable<std::error_code> connection::connect_once() {
   const auto& options = owner_.options();
   std::vector<dc_endpoint> endpoints;
@@ -241,7 +247,7 @@ asio::awaitable<std::error_code> connection::connect_once() {
     // One direct attempt to confirm what the proxy said; without a direct address, or if it
     // fails, the proxy stays the way in and its -404 stays unconfirmed.
     keys.check_direct = false;
-    endpoints = options.dc_table.endpoints(dc_id_, kind_ == session_kind::download);
+    endpoints = endpoints_of(options.dc_table);
     if (!endpoints.empty()) {
       through_proxy_ = false;
       owner_.options().log.info("dc{}: confirming the proxy's -404 on a direct connection", dc_id_);
@@ -254,9 +260,14 @@ asio::awaitable<std::error_code> connection::connect_once() {
     endpoints.push_back(e);
     secret = options.transport.via_proxy->secret;
   } else if (endpoints.empty()) {
-    endpoints = options.dc_table.endpoints(dc_id_, kind_ == session_kind::download);
+    endpoints = endpoints_of(options.dc_table);
   }
   if (endpoints.empty()) co_return make_error_code(client_errc::unknown_dc);
+  if (!through_proxy_ && keys.last_reached) {
+    // The address that worked last goes first; the rest keep their order as backups.
+    if (auto it = std::find(endpoints.begin(), endpoints.end(), *keys.last_reached); it != endpoints.end())
+      std::rotate(endpoints.begin(), it, std::next(it));
+  }
 
   std::error_code last = make_error_code(client_errc::connect_failed);
   for (const auto& endpoint : endpoints) {
@@ -286,6 +297,9 @@ asio::awaitable<std::error_code> connection::connect_once() {
     if (auto cec = std::get<0>(std::get<0>(outcome)); cec) {
       close_socket();
       last = cec;
+      if (endpoints.size() > 1)
+        options.log.info("dc{}: {}:{} refused ({}); trying the next address", dc_id_, endpoint.host, endpoint.port,
+                         cec.message());
       continue;
     }
     asio::error_code ignored;
@@ -312,6 +326,7 @@ asio::awaitable<std::error_code> connection::connect_once() {
       }
     }
     last_received_ = std::chrono::steady_clock::now();
+    if (!through_proxy_) owner_.keys(dc_id_).last_reached = endpoint;
     owner_.connected(dc_id_);
     co_return std::error_code{};
   }
@@ -350,7 +365,7 @@ asio::awaitable<std::error_code> connection::create_key() {
   const auto& options = owner_.options();
   auto& log = options.log;
   handshake::client_options hopts;
-  hopts.rsa_keys = options.dc_table.rsa_keys();
+  hopts.rsa_keys = owner_.handshake_keys(dc_id_, kind_);
   hopts.dc_id = options.dc_table.test_mode() ? dc_id_ + test_dc_offset : dc_id_;
   handshake::client_handshake hs(hopts, secure_random_source());
   session::msg_id_generator ids;

@@ -42,6 +42,9 @@ struct dc_keys {
   int unknown_key_reports = 0;
   /// The next connection goes direct instead of through the proxy, to confirm a proxy's -404.
   bool check_direct = false;
+  /// The address the latest connection reached: later connections (download sessions,
+  /// reconnects) try it first instead of the dead ones listed before it.
+  std::optional<dc_endpoint> last_reached;
 };
 
 /// What a connection reports to the client.
@@ -50,6 +53,9 @@ class connection_owner {
   virtual ~connection_owner() = default;
   virtual const client_options& options() const = 0;
   virtual dc_keys& keys(int dc_id) = 0;
+  /// The RSA keys a handshake with `dc_id` may use: a CDN DC's own (help.getCdnConfig), else
+  /// client_options::dc_table's.
+  virtual std::vector<crypto::rsa_public_key> handshake_keys(int dc_id, session_kind kind) const = 0;
   /// The DC's key, salt or clock offset changed (persist it).
   virtual void keys_changed(int dc_id) = 0;
   virtual void handshake_done(int dc_id) = 0;
@@ -96,6 +102,8 @@ class connection : public std::enable_shared_from_this<connection> {
   /// A -404 arrived on this connection: count it, and give the key up once it is confirmed.
   void note_unknown_key();
   asio::awaitable<std::error_code> connect_once();
+  /// The DC's addresses for this kind of session (a CDN DC's are flagged cdn).
+  std::vector<dc_endpoint> endpoints_of(const dc_table& table) const;
   asio::awaitable<std::error_code> ensure_key();
   asio::awaitable<std::error_code> create_key();
   asio::awaitable<std::error_code> serve();

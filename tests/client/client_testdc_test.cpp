@@ -21,6 +21,7 @@
 #include "mtproto/api/User.h"
 #include "mtproto/api/contacts/ResolvedPeer.h"
 #include "mtproto/api/fn/contacts/resolveUsername.h"
+#include "mtproto/api/DcOption.h"
 #include "mtproto/api/fn/help/getConfig.h"
 #include "mtproto/api/fn/updates/getState.h"
 #include "mtproto/api/fn/upload/getFile.h"
@@ -527,6 +528,31 @@ TEST_CASE("e2e: several download sessions to one DC share one auth key and carry
   const auto s = c.stats();
   CHECK(s.sessions_per_dc.at(2) == 1 + 3);  // main + three download sessions
   CHECK(s.handshakes == handshakes_before);  // the download sessions reused the main session's key
+}
+
+TEST_CASE("e2e: a DC whose first address refuses connections is reached through the next one", "[e2e]") {
+  testdc::options opts;
+  opts.faults.refusing_address = true;
+  emulator dc(opts);
+  asio::io_context io;
+  auto o = dc.client_options();
+  // The list the client was given puts the dead address first, as help.getConfig does.
+  REQUIRE(o.dc_table.endpoints(2).size() == 2);
+  REQUIRE(o.dc_table.endpoints(2).front().port != dc.endpoints().at(1).port);
+  o.max_download_sessions = 2;
+  client::client c(io.get_executor(), o);
+  REQUIRE(run(io, bot_login(c, dc)).has_value());
+  const auto& f = dc.catalog().files().back();
+  auto r = run(io, download(c, f));  // over the download sessions, new connections of their own
+  REQUIRE_FALSE(r.error.code);
+  CHECK(r.sha256 == sha_of(f));
+  auto config = run(io, [&]() -> asio::awaitable<client::call_result<api::Config>> {
+    co_return co_await c.async_invoke(api::help::getConfig{}, asio::use_awaitable);
+  }());
+  REQUIRE(config.has_value());
+  // The server publishes the refusing address too; the client got through all the same.
+  const auto& options = config->get_if<api::config>()->dc_options;
+  CHECK(std::count_if(options.begin(), options.end(), [](const auto& d) { return d.template get_if<api::dcOption>()->id == 2; }) == 2);
 }
 
 TEST_CASE("e2e: new keys and logins are written at once; salt changes of new sessions are coalesced", "[e2e]") {

@@ -107,13 +107,17 @@ struct client_options {
 /// Which connection to a DC carries a call.
 enum class session_kind {
   main,      ///< The DC's main session (logins, updates, ordinary calls).
-  download   ///< One of the DC's download sessions (see client_options::max_download_sessions).
+  download,  ///< One of the DC's download sessions (see client_options::max_download_sessions).
+  /// A session to a CDN DC (upload.getCdnFile): its addresses and RSA keys come from
+  /// help.getConfig and help.getCdnConfig, fetched on the home DC before the first call (never a
+  /// regular DC's keys), and nothing is logged in or imported there. Indexed like download.
+  cdn
 };
 
 /// What one connection (session) to a DC is doing: client::async_session_states.
 struct session_state {
-  session_kind kind = session_kind::main;  ///< Main or download.
-  int index = 0;                   ///< 0 for main; call_options::session_index for a download session.
+  session_kind kind = session_kind::main;  ///< Main, download or cdn.
+  int index = 0;                   ///< 0 for main; call_options::session_index for a download or CDN session.
   bool open = false;               ///< Connected, with a key and a session, serving calls.
   std::size_t in_flight = 0;       ///< Calls sent and not answered yet.
   std::size_t queued = 0;          ///< Calls waiting for the session to open.
@@ -125,7 +129,7 @@ struct call_options {
   /// The DC to call; default the home DC.
   std::optional<int> dc;
   session_kind kind = session_kind::main;  ///< download: an extra connection for bulk transfers.
-  /// With kind == download: the call goes to the DC's download session of this index, opened on
+  /// With kind == download (or cdn): the call goes to the DC's download session of this index, opened on
   /// demand (a downloader spreads its requests itself). Indexes from
   /// client_options::max_download_sessions on fail with client_errc::bad_session_index. Without
   /// it the least loaded session is picked (and another opened when all are busy).
