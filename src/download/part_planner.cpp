@@ -37,10 +37,11 @@ std::error_code part_planner::for_file(std::int64_t file_size, std::int64_t part
 }
 
 std::error_code part_planner::for_range(std::int64_t file_size, std::int64_t first, std::int64_t last,
-                                        std::int64_t part_size, part_planner& out) {
+                                        std::int64_t part_size, part_planner& out, bool allow_precise) {
   if (auto ec = check_sizes(file_size, part_size)) return ec;
   if (first < 0 || last > file_size || first >= last) return download_errc::bad_range;
   out = part_planner(file_size, first, last, part_size);
+  out.allow_precise_ = allow_precise;
   return {};
 }
 
@@ -63,7 +64,7 @@ std::optional<planned_part> part_planner::part(std::int64_t index) const noexcep
   p.index = index;
   // `precise` only relaxes the server's alignment checks; where it saves no bytes, keep to the
   // aligned request every client sends.
-  if (precise_answer < aligned_answer) {
+  if (allow_precise_ && precise_answer < aligned_answer) {
     p.offset = precise_begin;
     p.limit = static_cast<std::int32_t>(precise_end - precise_begin);
     p.precise = true;

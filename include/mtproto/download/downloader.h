@@ -6,6 +6,7 @@
 /// The engine plans the parts (part_planner), keeps the requests the depth controller asks for in
 /// flight, spread over download sessions it chooses itself (call_options::session_index), and
 /// never requests past the reorder window: a sink that does not keep up pauses the download.
+/// A file the server moved to a CDN DC is followed there (download_options::cdn_supported).
 /// FLOOD_WAIT / FLOOD_PREMIUM_WAIT / -429 close the (account, DC) flood gate for the wait plus
 /// jitter and lower the depth; FILE_MIGRATE moves to the named DC; FILE_REFERENCE_EXPIRED asks
 /// download_options::refresh_reference for a fresh reference and continues where it stopped;
@@ -25,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -39,6 +41,9 @@
 #include "mtproto/download/sink.h"
 
 namespace mtproto::download {
+
+/// Bytes of one block upload.getFileHashes covers (download_options::verify checks answers block by block).
+inline constexpr std::int64_t file_hash_block = 128 * 1024;
 
 /// Progress of a running download, reported through download_options::on_progress.
 struct download_progress {
@@ -57,6 +62,18 @@ struct download_progress {
 /// an error (then the download fails with it).
 using reference_refresher =
     std::function<void(std::function<void(std::error_code, std::vector<std::uint8_t> reference)>)>;
+
+/// One account of a pooled download: a client logged in as that account and the file as that
+/// account sees it (access hashes and file references belong to the account that fetched the
+/// message, so every account resolves the link itself).
+struct pool_member {
+  client::client* client = nullptr;  ///< Logged in; must outlive the download.
+  std::string account;               ///< Its name in the flood gate and in download_result::accounts.
+  remote_file file;                  ///< The file through this account (same size for every member).
+  /// Asked for a fresh reference for this account on FILE_REFERENCE_EXPIRED; without it that
+  /// error takes the account out of the download.
+  reference_refresher refresh_reference;
+};
 
 /// Everything tunable about one download.
 struct download_options {
@@ -90,6 +107,16 @@ struct download_options {
   /// Compute the SHA-256 of the wanted bytes as they are written (a resumed download reads back
   /// its prefix through the sink to include it).
   bool sha256 = false;
+  /// Check every answer against the server's SHA-256 of each file_hash_block (upload.getFileHashes,
+  /// fetched as the download goes) before it is written: a mismatch fetches the part again, a
+  /// second mismatch of the same part fails with download_errc::integrity_failed. Parts are then at
+  /// least file_hash_block bytes and a range's end parts are fetched whole.
+  bool verify = false;
+  /// Let the server move the file to a CDN DC (upload.fileCdnRedirect): parts then come from
+  /// the CDN DC (client::session_kind::cdn), AES-256-CTR decrypted and always checked against
+  /// the CDN's hashes (getCdnFileHashes), after reuploadCdnFile when the CDN asks for it. Off: the
+  /// file's own DC serves it (cdn_supported=false in every request).
+  bool cdn_supported = true;
   /// Called on the download's strand at most every progress_interval, and once at the end.
   std::function<void(const download_progress&)> on_progress;
   /// See on_progress.
@@ -97,6 +124,16 @@ struct download_options {
   /// Asked for a fresh reference on FILE_REFERENCE_EXPIRED; without it that error ends the
   /// download with download_errc::reference_expired.
   reference_refresher refresh_reference;
+};
+
+/// What one account of a download did.
+struct account_result {
+  std::string account;             ///< pool_member::account.
+  std::uint64_t requests = 0;      ///< upload.getFile requests it sent.
+  std::int64_t bytes = 0;          ///< Answer bytes it received and the download kept.
+  std::uint64_t flood_waits = 0;   ///< Flood waits the server asked of it.
+  /// Why it left the download early (empty if it stayed): the others carried on without it.
+  std::error_code dropped;
 };
 
 /// What a finished (or failed) download did.
@@ -111,12 +148,18 @@ struct download_result {
   std::uint64_t retries = 0;       ///< Parts requested again after transient failures.
   std::uint64_t migrations = 0;    ///< FILE_MIGRATE answers followed.
   std::uint64_t reference_refreshes = 0;  ///< Fresh file references fetched.
+  std::uint64_t hash_requests = 0;        ///< upload.getFileHashes requests (download_options::verify).
+  std::uint64_t hash_mismatches = 0;      ///< Answers that failed the check and were fetched again.
+  std::uint64_t cdn_requests = 0;         ///< upload.getCdnFile requests (the file was on a CDN DC).
+  std::uint64_t cdn_reuploads = 0;        ///< upload.reuploadCdnFile requests.
   int max_sessions = 0;            ///< Most download sessions used at once.
   int max_in_flight = 0;           ///< Most requests in flight at once.
   int dc = 0;                      ///< The DC the file was served from at the end.
   /// The last error the server or the runtime reported (for messages; set on failure when the
   /// failure came from a call).
   std::optional<client::call_error> last_error;
+  /// Per account, in pool order (one entry for a download through one client).
+  std::vector<account_result> accounts;
 };
 
 /// Completion of a download: the error (empty on success) and what it did.
@@ -130,6 +173,15 @@ class MTPROTO_DOWNLOAD_EXPORT download_job {
   /// A download of `file` through `c` into `out`, completing `done`.
   static std::shared_ptr<download_job> create(client::client& c, remote_file file, sink& out,
                                               download_options options, download_handler done);
+  /// A download of one file through several accounts at once: parts are spread over them, each
+  /// with its own depth, sessions and flood state; a flooded account rests while the others work,
+  /// and one that fails for good (logged out, no access, unreachable) leaves the download to the
+  /// others. download_options::account and refresh_reference are not used (see pool_member).
+  /// The first member's client's executor runs it: without members, or when the first has no
+  /// client, this throws std::invalid_argument; a later member without a client, duplicate names
+  /// or files of different sizes make the download fail with std::errc::invalid_argument.
+  static std::shared_ptr<download_job> create(std::vector<pool_member> members, sink& out,
+                                              download_options options, download_handler done);
   virtual ~download_job();
   /// Begins the download (once).
   virtual void start() = 0;
@@ -137,20 +189,17 @@ class MTPROTO_DOWNLOAD_EXPORT download_job {
   virtual void cancel() = 0;
 };
 
-/// async_download with any Asio completion token: `void(std::error_code, download_result)`.
-/// Cancellation through the token's cancellation slot (any cancellation type cancels).
-/// \code
-/// mtproto::download::file_sink out("video.mp4");
-/// auto [ec, r] = co_await mtproto::download::async_download(client, file, out, {}, asio::experimental::as_tuple(asio::use_awaitable));
-/// \endcode
+/// async_download through an account pool (download_job::create with members; throws
+/// std::invalid_argument when the first member has no client).
 template <class Token>
-auto async_download(client::client& c, remote_file file, sink& out, download_options options, Token&& token) {
+auto async_download(std::vector<pool_member> members, sink& out, download_options options, Token&& token) {
   return asio::async_initiate<Token, void(std::error_code, download_result)>(
-      [&c, &out](auto handler, remote_file file, download_options options) {
+      [&out](auto handler, std::vector<pool_member> members, download_options options) {
         auto slot = asio::get_associated_cancellation_slot(handler);
-        auto work = asio::make_work_guard(asio::get_associated_executor(handler, c.get_executor()));
+        if (members.empty() || !members.front().client) throw std::invalid_argument("async_download: no account");
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler, members.front().client->get_executor()));
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto job = download_job::create(c, std::move(file), out, std::move(options),
+        auto job = download_job::create(std::move(members), out, std::move(options),
                                         [shared, work, slot](std::error_code ec, download_result r) mutable {
                                           auto ex = work.get_executor();
                                           asio::post(ex, [shared, slot, ec, r = std::move(r)]() mutable {
@@ -166,7 +215,23 @@ auto async_download(client::client& c, remote_file file, sink& out, download_opt
           });
         job->start();
       },
-      token, std::move(file), std::move(options));
+      token, std::move(members), std::move(options));
+}
+
+/// async_download with any Asio completion token: `void(std::error_code, download_result)`.
+/// Cancellation through the token's cancellation slot (any cancellation type cancels).
+/// \code
+/// mtproto::download::file_sink out("video.mp4");
+/// auto [ec, r] = co_await mtproto::download::async_download(client, file, out, {}, asio::experimental::as_tuple(asio::use_awaitable));
+/// \endcode
+template <class Token>
+auto async_download(client::client& c, remote_file file, sink& out, download_options options, Token&& token) {
+  std::vector<pool_member> members(1);
+  members[0].client = &c;
+  members[0].account = options.account;
+  members[0].file = std::move(file);
+  members[0].refresh_reference = options.refresh_reference;
+  return async_download(std::move(members), out, std::move(options), std::forward<Token>(token));
 }
 
 }  // namespace mtproto::download

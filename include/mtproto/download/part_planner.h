@@ -83,8 +83,10 @@ class MTPROTO_DOWNLOAD_EXPORT part_planner {
   /// Plans bytes [first, last) of a `file_size`-byte file in parts of `part_size` bytes.
   /// Errors as for_file(), and download_errc::bad_range when the range is empty, reversed or not
   /// inside the file (first < 0, last > file_size, first >= last); `out` is unchanged then.
+  /// Without `allow_precise` the range's end cells are fetched whole too (aligned requests), so
+  /// every answer covers whole cells: what checking answers against per-block hashes needs.
   static std::error_code for_range(std::int64_t file_size, std::int64_t first, std::int64_t last,
-                                   std::int64_t part_size, part_planner& out);
+                                   std::int64_t part_size, part_planner& out, bool allow_precise = true);
 
   /// The file's size in bytes.
   std::int64_t file_size() const noexcept { return file_size_; }
@@ -115,6 +117,7 @@ class MTPROTO_DOWNLOAD_EXPORT part_planner {
   std::int64_t part_size_ = max_part_size;
   std::int64_t first_cell_ = 0;  // grid cell of part 0
   std::int64_t part_count_ = 0;
+  bool allow_precise_ = true;
 };
 
 }  // namespace mtproto::download
