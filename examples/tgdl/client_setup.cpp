@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -91,9 +93,10 @@ void set_transport(const options& o, client::transport_settings& t) {
 
 secrets read_secrets(const options& o) {
   secrets s;
-  if (!o.bot_tokens.empty()) s.bot_token = o.bot_tokens.front();
-  else if (!o.bot_token_files.empty()) s.bot_token = read_secret(o.bot_token_files.front(), "--bot-token-file");
-  else s.bot_token = env("TG_BOT_TOKEN");
+  s.bot_tokens = o.bot_tokens;
+  for (const auto& path : o.bot_token_files) s.bot_tokens.push_back(read_secret(path, "--bot-token-file"));
+  if (s.bot_tokens.empty() && !env("TG_BOT_TOKEN").empty()) s.bot_tokens.push_back(env("TG_BOT_TOKEN"));
+  if (!s.bot_tokens.empty()) s.bot_token = s.bot_tokens.front();
   s.session_passphrase = o.session_passphrase_file.empty()
                              ? env("TG_SESSION_PASSPHRASE")
                              : read_secret(o.session_passphrase_file, "--session-passphrase-file");
@@ -102,7 +105,32 @@ secrets read_secrets(const options& o) {
   return s;
 }
 
-client::client_options make_client_options(const options& o, const secrets& s) {
+std::vector<account_plan> plan_accounts(const options& o, const secrets& s) {
+  std::vector<account_plan> plans;
+  const auto n = std::max<std::size_t>({s.bot_tokens.size(), o.sessions.size(), 1});
+  for (std::size_t i = 0; i < n; ++i) {
+    account_plan a;
+    if (i < s.bot_tokens.size()) a.bot_token = s.bot_tokens[i];
+    if (i < o.sessions.size()) a.session = o.sessions[i];
+    // A bot's id is the token's part before ':' (not secret: it is the bot's user id).
+    if (const auto colon = a.bot_token.find(':'); colon != std::string::npos && colon > 0)
+      a.name = "bot" + a.bot_token.substr(0, colon);
+    else if (!a.session.empty())
+      a.name = std::filesystem::path(a.session).filename().string();
+    else
+      a.name = fmt::format("account{}", i + 1);
+    for (const auto& other : plans)
+      if (other.name == a.name) a.name += fmt::format("#{}", i + 1);
+    plans.push_back(std::move(a));
+  }
+  for (std::size_t i = 0; i < plans.size(); ++i)
+    for (std::size_t j = i + 1; j < plans.size(); ++j)
+      if (!plans[i].session.empty() && plans[i].session == plans[j].session)
+        throw usage_error("--session " + plans[i].session + " given twice: every account needs its own session file");
+  return plans;
+}
+
+client::client_options make_client_options(const options& o, const secrets& s, const account_plan* account) {
   client::client_options c;
   c.api_id = o.api_id;
   if (!c.api_id && !env("TG_API_ID").empty()) c.api_id = to_int(env("TG_API_ID"), "$TG_API_ID");
@@ -126,10 +154,11 @@ client::client_options make_client_options(const options& o, const secrets& s) {
     throw usage_error(std::string("--rsa-key: ") + e.what());
   }
   set_transport(o, c.transport);
-  if (!o.sessions.empty()) {
+  const std::string session = account ? account->session : (o.sessions.empty() ? "" : o.sessions.front());
+  if (!session.empty()) {
     client::file_store_options so;
     so.passphrase = s.session_passphrase;
-    c.store = std::make_shared<client::file_session_store>(o.sessions.front(), std::move(so));
+    c.store = std::make_shared<client::file_session_store>(session, std::move(so));
   }
   c.max_download_sessions = o.connections;
   c.call_timeout = std::chrono::seconds(o.timeout_seconds);

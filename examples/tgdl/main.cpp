@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
   std::vector<link_arg> links;
   output_target target;
   secrets keys;
-  mtproto::client::client_options client_options;
+  std::vector<account_plan> plans;
+  std::vector<mtproto::client::client_options> client_options;
   try {
     auto parsed = parse_command_line(argc, argv);
     if (auto* code = std::get_if<int>(&parsed)) return *code;
@@ -78,7 +79,8 @@ int main(int argc, char** argv) {
       target = decide_output(o, links.size());
     }
     keys = read_secrets(o);
-    client_options = make_client_options(o, keys);
+    plans = plan_accounts(o, keys);
+    for (const auto& plan : plans) client_options.push_back(make_client_options(o, keys, &plan));
   } catch (const usage_error& e) {
     return usage(e.what());
   } catch (const std::filesystem::filesystem_error& e) {
@@ -89,11 +91,18 @@ int main(int argc, char** argv) {
   }
 
   asio::io_context io;
-  mtproto::client::client c(io.get_executor(), std::move(client_options));
-  if (auto ec = c.load_error()) {
-    fmt::print(stderr, "tgdl: session file {}: {} (refusing to reuse it)\n", o.sessions.front(), ec.message());
-    return exit_local_io;
+  std::vector<std::unique_ptr<mtproto::client::client>> clients;
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    clients.push_back(std::make_unique<mtproto::client::client>(io.get_executor(), std::move(client_options[i])));
+    if (auto ec = clients.back()->load_error()) {
+      fmt::print(stderr, "tgdl: session file {}: {} (refusing to reuse it)\n", plans[i].session, ec.message());
+      return exit_local_io;
+    }
   }
+  auto& c = *clients.front();
+  auto shutdown_all = [&] {
+    for (auto& each : clients) each->shutdown();
+  };
 
   run_control control;
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -105,7 +114,7 @@ int main(int argc, char** argv) {
     // A download is cancelled (its sink keeps NAME.part and the journal); anything else in
     // flight (a login, a resolve) ends with the client.
     if (control.downloading) control.cancel.emit(asio::cancellation_type::terminal);
-    else c.shutdown();
+    else shutdown_all();
     signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);
@@ -113,9 +122,16 @@ int main(int argc, char** argv) {
   int code = exit_network;
   auto work = [&]() -> asio::awaitable<int> {
     if (o.login) co_return co_await run_login(c, o, keys);
-    if (const int rc = co_await ensure_logged_in(c, keys.bot_token); rc != exit_ok)
-      co_return control.interrupted_by ? exit_interrupted : rc;
-    co_return co_await run_downloads(c, o, std::move(links), target, control);
+    std::vector<run_account> accounts;
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      if (const int rc = co_await ensure_logged_in(*clients[i], plans[i].bot_token); rc != exit_ok) {
+        if (clients.size() > 1 && !control.interrupted_by)
+          fmt::print(stderr, "tgdl: (account {} of {}: {})\n", i + 1, clients.size(), plans[i].name);
+        co_return control.interrupted_by ? exit_interrupted : rc;
+      }
+      accounts.push_back({clients[i].get(), plans[i].name});
+    }
+    co_return co_await run_downloads(std::move(accounts), o, std::move(links), target, control);
   };
   asio::co_spawn(io, work(), [&](std::exception_ptr e, int rc) {
     code = rc;
@@ -128,7 +144,7 @@ int main(int argc, char** argv) {
       }
     }
     signals.cancel();
-    c.shutdown();
+    shutdown_all();
   });
   io.run();
   if (control.interrupted_by) return 128 + control.interrupted_by;

@@ -29,6 +29,9 @@ constexpr std::string_view footer_text =
     "  --session-passphrase-file or $TG_SESSION_PASSPHRASE, api_hash from --api-hash-file or\n"
     "  $TG_API_HASH (api_id: $TG_API_ID), the 2FA password from --password-file, $TG_PASSWORD or a\n"
     "  prompt without echo. A --bot-token in argv is visible to other users (ps).\n"
+    "Account pool: several --bot-token/--bot-token-file and --session are several accounts sharing\n"
+    "  each download: the i-th token keeps its login in the i-th --session when there is one (else\n"
+    "  in memory); --session files beyond the tokens are accounts logged in before (tgdl login).\n"
     "Progress: a live line on a terminal, a line every few seconds otherwise, nothing with --quiet;\n"
     "  --json prints one object per finished or skipped file on stdout.\n";
 
@@ -121,6 +124,8 @@ parse_outcome parse_command_line(int argc, char** argv) {
   app.add_option("--retries", o.retries, "transient failures of one part before giving up")
       ->check(CLI::Range(0, 1000))->group(how);
   app.add_flag("--resume", o.resume, "continue NAME.part from its journal; default: start over")->group(how);
+  app.add_flag("--verify", o.verify, "check every part against the server's SHA-256 hashes (upload.getFileHashes)")
+      ->group(how);
   app.add_option("--range", o.range, "only bytes A-B (inclusive), A- or -N; default: the whole file")
       ->type_name("A-B")->group(how);
 
@@ -149,11 +154,8 @@ parse_outcome parse_command_line(int argc, char** argv) {
   }
   o.login = login->parsed();
 
-  if (o.bot_tokens.size() + o.bot_token_files.size() > 1 || o.sessions.size() > 1)
-    throw usage_error(
-        "several --bot-token/--bot-token-file or --session make an account pool, which this tgdl does not "
-        "support yet: give one account");
   if (o.login) {
+    if (o.sessions.size() > 1) throw usage_error("login logs one user into one --session FILE");
     if (o.sessions.empty()) throw usage_error("login needs --session FILE (where the login is kept)");
     if (!o.links.empty() || !o.from_file.empty()) throw usage_error("login takes no links");
     if (!o.bot_tokens.empty() || !o.bot_token_files.empty()) throw usage_error("login is for users; a bot needs no login");

@@ -47,7 +47,7 @@ struct options {
   std::string transport = "intermediate";
   std::string proxy;
 
-  // ---- who: repeatable now so account pools (several of each) fit in later ----
+  // ---- who: several of these make an account pool (see account_plan in client_setup.h) ----
   std::vector<std::string> bot_tokens;
   std::vector<std::string> bot_token_files;
   std::vector<std::string> sessions;
@@ -62,6 +62,7 @@ struct options {
   int part_size_kib = static_cast<int>(mtproto::download::download_options{}.part_size / 1024);  ///< Part size.
   int retries = mtproto::download::download_options{}.max_part_retries;  ///< Per part.
   bool resume = false;
+  bool verify = false;      ///< Check every part against upload.getFileHashes.
   std::string range;        ///< --range text; see byte_range.
   int timeout_seconds = 60; ///< Per call.
 

@@ -59,31 +59,66 @@ std::string channel_of(const link_arg& l, const download::resolved_link& r) {
   return std::to_string(l.link.channel_id ? l.link.channel_id : r.channel_id);
 }
 
+/// An account and its resolver (links are resolved per account).
+struct account {
+  run_account who;
+  std::unique_ptr<download::resolver> resolver;
+};
+
+/// The link as every account sees it: the first account's view decides what the items are.
+struct pooled_link {
+  download::resolved_link first;
+  /// The other accounts' views, where they resolved to the same items (else nullopt: that
+  /// account sits this link out).
+  std::vector<std::optional<download::resolved_link>> others;
+};
+
+bool same_items(const download::resolved_link& a, const download::resolved_link& b) {
+  if (a.items.size() != b.items.size()) return false;
+  for (std::size_t i = 0; i < a.items.size(); ++i)
+    if (a.items[i].message_id != b.items[i].message_id || a.items[i].file.size != b.items[i].file.size) return false;
+  return true;
+}
+
 class runner {
  public:
-  runner(mtproto::client::client& c, const options& o, output_target target, run_control& control)
-      : c_(c), o_(o), target_(std::move(target)), control_(control), resolver_(c),
-        mode_(detect_progress_mode(o.quiet)) {
+  runner(std::vector<run_account> accounts, const options& o, output_target target, run_control& control)
+      : o_(o), target_(std::move(target)), control_(control), mode_(detect_progress_mode(o.quiet)) {
+    for (auto& a : accounts) accounts_.push_back({a, std::make_unique<download::resolver>(*a.client)});
     if (!o.range.empty()) range_ = parse_range(o.range);
   }
 
   asio::awaitable<int> run(std::vector<link_arg> links) {
     for (const auto& l : links) {
       if (control_.interrupted_by) break;
-      auto [ec, resolved] = co_await resolve(resolver_, l.link);
+      auto [ec, first] = co_await resolve(*accounts_.front().resolver, l.link);
       if (control_.interrupted_by) break;
       if (ec) {
-        fail(l, "", classify(ec, resolver_.last_error()));
+        fail(l, "", classify(ec, accounts_.front().resolver->last_error()));
         continue;
       }
+      pooled_link pooled{std::move(first), {}};
+      for (std::size_t i = 1; i < accounts_.size(); ++i) {
+        auto [oec, other] = co_await resolve(*accounts_[i].resolver, l.link);
+        if (control_.interrupted_by) co_return exit_interrupted;
+        if (!oec && same_items(pooled.first, other)) {
+          pooled.others.emplace_back(std::move(other));
+          continue;
+        }
+        pooled.others.emplace_back(std::nullopt);
+        if (mode_ != progress_mode::quiet)
+          fmt::print(stderr, "tgdl: {}: account {} cannot read it ({}); the others download it\n", l.text,
+                     accounts_[i].who.name, oec ? oec.message() : "other items");
+      }
+      const auto& resolved = pooled.first;
       if (!target_.is_directory && resolved.items.size() != 1) {
         fail(l, "", {exit_usage, fmt::format("-o {} is one file, and the link has {} items (an album): give -o DIR/",
                                              target_.path.string(), resolved.items.size())});
         continue;
       }
-      for (const auto& item : resolved.items) {
+      for (std::size_t i = 0; i < resolved.items.size(); ++i) {
         if (control_.interrupted_by) break;
-        co_await get(l, resolved, item);
+        co_await get(l, pooled, i);
       }
     }
     co_return control_.interrupted_by ? exit_interrupted : first_failure_;
@@ -139,7 +174,22 @@ class runner {
     return path;
   }
 
-  asio::awaitable<void> get(const link_arg& l, const download::resolved_link& r, const download::media_item& item) {
+  /// The pool for item `index` of a link: every account that resolved it.
+  std::vector<download::pool_member> members(const pooled_link& p, std::size_t index) {
+    std::vector<download::pool_member> m;
+    auto add = [&](account& a, const download::resolved_link& r) {
+      const auto& item = r.items[index];
+      m.push_back({a.who.client, a.who.name, item.file, a.resolver->refresher(r, item)});
+    };
+    add(accounts_.front(), p.first);
+    for (std::size_t i = 0; i < p.others.size(); ++i)
+      if (p.others[i]) add(accounts_[i + 1], *p.others[i]);
+    return m;
+  }
+
+  asio::awaitable<void> get(const link_arg& l, const pooled_link& pooled, std::size_t index) {
+    const auto& r = pooled.first;
+    const auto& item = r.items[index];
     download::download_options d;
     std::int64_t expected = item.file.size;
     if (range_) {
@@ -168,11 +218,11 @@ class runner {
     d.depth.max_sessions = o_.connections;
     d.max_part_retries = o_.retries;
     d.sha256 = true;
-    d.refresh_reference = resolver_.refresher(r, item);
+    d.verify = o_.verify;
     d.on_progress = [&line](const download::download_progress& p) { line.update(p); };
 
     control_.downloading = true;
-    auto [ec, result] = co_await download::async_download(c_, item.file, sink, std::move(d),
+    auto [ec, result] = co_await download::async_download(members(pooled, index), sink, std::move(d),
                                                            asio::bind_cancellation_slot(control_.cancel.slot(), as_tuple));
     control_.downloading = false;
     if (ec) {
@@ -198,12 +248,21 @@ class runner {
     const double rate = seconds > 0 ? static_cast<double>(r.bytes - r.resumed_bytes) / seconds / mb : 0;
     const std::string digest = r.sha256 ? hex(*r.sha256) : "";
     const auto plural = [](std::uint64_t n) { return n == 1 ? "" : "s"; };
-    line.finish(fmt::format("{}: {} bytes in {:.2f} s ({:.1f} MB/s, {} request{}, {} connection{}{}{}), sha256 {}",
+    const auto accounts = static_cast<std::uint64_t>(r.accounts.size());
+    line.finish(fmt::format("{}: {} bytes in {:.2f} s ({:.1f} MB/s, {} request{}, {} connection{}{}{}{}), sha256 {}",
                             path.string(), r.bytes, seconds, rate, r.requests, plural(r.requests), r.max_sessions,
                             plural(static_cast<std::uint64_t>(r.max_sessions)),
+                            accounts > 1 ? fmt::format(", {} accounts", accounts) : "",
                             r.flood_waits ? fmt::format(", {} flood wait{}", r.flood_waits, plural(r.flood_waits)) : "",
                             r.resumed_bytes ? fmt::format(", {} bytes resumed", r.resumed_bytes) : "", digest));
     if (!o_.json) return;
+    nlohmann::json used = nlohmann::json::array();
+    for (const auto& a : r.accounts) {
+      nlohmann::json j = {{"account", a.account}, {"bytes", a.bytes}, {"requests", a.requests},
+                          {"flood_waits", a.flood_waits}};
+      if (a.dropped) j["dropped"] = a.dropped.message();
+      used.push_back(std::move(j));
+    }
     nlohmann::json ttfb = nullptr;
     if (r.time_to_first_byte) ttfb = std::chrono::duration<double, std::milli>(*r.time_to_first_byte).count();
     print_json({{"link", l.text},
@@ -221,15 +280,17 @@ class runner {
                 {"dc", r.dc},
                 {"migrations", r.migrations},
                 {"reference_refreshes", r.reference_refreshes},
+                {"verified", o_.verify},
+                {"hash_mismatches", r.hash_mismatches},
+                {"accounts", std::move(used)},
                 {"message_id", item.message_id},
                 {"skipped", false}});
   }
 
-  mtproto::client::client& c_;
   const options& o_;
   output_target target_;
   run_control& control_;
-  download::resolver resolver_;
+  std::vector<account> accounts_;
   progress_mode mode_;
   std::optional<byte_range> range_;
   std::set<std::string> claimed_;  // paths this run wrote: never "already complete"
@@ -251,9 +312,9 @@ output_target decide_output(const options& o, std::size_t link_count) {
   return {p, false};
 }
 
-asio::awaitable<int> run_downloads(mtproto::client::client& c, const options& o, std::vector<link_arg> links,
+asio::awaitable<int> run_downloads(std::vector<run_account> accounts, const options& o, std::vector<link_arg> links,
                                    output_target target, run_control& control) {
-  runner r(c, o, std::move(target), control);
+  runner r(std::move(accounts), o, std::move(target), control);
   co_return co_await r.run(std::move(links));
 }
 

@@ -1,9 +1,10 @@
 // The download run: each link resolved, each of its items downloaded into a file sink under a
 // safe name, progress on stderr, one JSON object per file on stdout with --json.
 //
-// Items are downloaded one after the other, each with its own parallel requests; a queue of
-// several downloads at once (and account pools) is the next step, which is why a run is a list
-// of links turned into a list of items rather than one download.
+// Items are downloaded one after the other, each with its own parallel requests spread over
+// every account of the run (each account resolves the link itself: access hashes and file
+// references are per account); a queue of several downloads at once is the next step, which is
+// why a run is a list of links turned into a list of items rather than one download.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -43,9 +44,16 @@ struct run_control {
   int interrupted_by = 0;            ///< The signal that asked to stop, 0 if none.
 };
 
-/// Downloads every item of every link; answers exit_ok or the exit code of the first failure
-/// (every failure is reported on stderr as it happens).
-asio::awaitable<int> run_downloads(mtproto::client::client& c, const options& o, std::vector<link_arg> links,
+/// One account of the run, logged in.
+struct run_account {
+  mtproto::client::client* client = nullptr;
+  std::string name;
+};
+
+/// Downloads every item of every link through `accounts` (several: an account pool that shares
+/// every download); answers exit_ok or the exit code of the first failure (every failure is
+/// reported on stderr as it happens).
+asio::awaitable<int> run_downloads(std::vector<run_account> accounts, const options& o, std::vector<link_arg> links,
                                    output_target target, run_control& control);
 
 }  // namespace tgdl

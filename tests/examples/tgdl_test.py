@@ -4,12 +4,13 @@ process, every download checked against the SHA-256 the emulator published in it
 
 Usage: /usr/bin/python3 tests/examples/tgdl_test.py --tgdl BUILD/tgdl --testdc BUILD/mtproto-testdc
 
-Cases: usage errors (bad flags, bad links naming the wrong part, an account pool, -o FILE with
-several links) exit 2 before anything connects; one link, several links, --from FILE, a file on the
+Cases: usage errors (bad flags, bad links naming the wrong part, one session file for two accounts,
+-o FILE with several links) exit 2 before anything connects; one link, several links, --from FILE, a file on the
 other DC, --json keys, --quiet silence, skip and numbering on a second run, --range bytes, an album,
 hostile file names; not found / no media exit 3; an unwritable -o and RLIMIT_FSIZE exit 6 with the
 .part kept; a flood storm, dropped connections and file references that expire after one request
-all still give the right bytes; a download killed with SIGKILL resumes with --resume, SIGINT exits
+all still give the right bytes; a pool of three bots (one flooded) shares a file and the JSON names
+them; --verify catches corrupted parts; a download killed with SIGKILL resumes with --resume, SIGINT exits
 130 keeping the journal; `tgdl login` with a 2FA password, then a download with that session.
 """
 import argparse
@@ -148,9 +149,12 @@ def usage_errors(run, work):
         r = run(args)
         check(r.returncode == EXIT_USAGE and r.stderr.strip(),
               f"usage error ({what}) exits {EXIT_USAGE} with a message, got {r.returncode}: {tail(r)[-120:]}")
-    r = run(["--bot-token", "1:a", "--bot-token", "2:b", "https://t.me/x_chan/1"])
-    check(r.returncode == EXIT_USAGE and "account pool" in r.stderr,
-          f"two --bot-token (an account pool) are refused for now: {tail(r)[-160:]}")
+    same = os.path.join(work, "same.session")
+    r = run(["--session", same, "--session", same, "https://t.me/x_chan/1"])
+    check(r.returncode == EXIT_USAGE and "twice" in r.stderr,
+          f"one --session file for two accounts exits 2: {tail(r)[-160:]}")
+    r = run(["login", "--session", same, "--session", same + "2"])
+    check(r.returncode == EXIT_USAGE and "one user" in r.stderr, f"login into two sessions exits 2: {tail(r)[-160:]}")
     not_a_dir = os.path.join(work, "not-a-dir.bin")
     r = run(["-o", not_a_dir, "https://t.me/x_chan/1", "https://t.me/x_chan/2"])
     check(r.returncode == EXIT_USAGE and "directory" in r.stderr, f"-o FILE with two links exits 2: {tail(r)[-160:]}")
@@ -293,12 +297,13 @@ def main_cases(run, dc, work):
     check(r.returncode == EXIT_USAGE and "not logged in" in r.stderr, f"no account at all exits 2: {tail(r)[-160:]}")
 
 
-def fault_case(run, testdc, work, name, faults, files, check_result=None, extra=()):
+def fault_case(run, testdc, work, name, faults, files, check_result=None, extra=(), base=True):
     dc = Emulator(testdc, work, name, sum((["--file", f] for f in files), []) + faults)
     try:
         fixtures = dc.ready["files"]
         out = fresh_dir(work, name)
-        r = run(dc.base + ["--json"] + list(extra) + [f["link"] for f in fixtures] + ["-o", out])
+        who = dc.base if base else ["--dc-config", dc.ready_path]
+        r = run(who + ["--json"] + list(extra) + [f["link"] for f in fixtures] + ["-o", out])
         got = check_download(r, fixtures, out, name)
         if check_result and got:
             check_result(got)
@@ -395,6 +400,25 @@ def main():
                lambda got: check(got[0]["reference_refreshes"] > 0,
                                  f"references were refreshed: {got[0]['reference_refreshes']} times"),
                extra=["--part-size", "256"])
+    # An account pool: three bots share one file, one of them flooded; every account carries bytes.
+    pool = ["--bot-token", "7001:poolA", "--bot-token", "7002:poolB", "--bot-token", "7003:poolC"]
+
+    def pool_result(got):
+        used = got[0].get("accounts", [])
+        check([u.get("account") for u in used] == ["bot7001", "bot7002", "bot7003"],
+              f"the JSON names the pool's accounts: {[u.get('account') for u in used]}")
+        check(all(u.get("bytes", 0) > 0 for u in used), f"every account carried bytes: {used}")
+        check(sum(u.get("bytes", 0) for u in used) == got[0]["bytes"], "the accounts' bytes add up to the file")
+        flooded = [u for u in used if u.get("flood_waits", 0) > 0]
+        check([u.get("account") for u in flooded] == ["bot7002"], f"only the flooded account was told to wait: {used}")
+
+    fault_case(run, a.testdc, work, "pool", ["--flood-account", "7002", "--flood-every", "3", "--flood-seconds", "1"],
+               ["p.bin:6M:1"], pool_result, extra=pool + ["--part-size", "256"], base=False)
+    # --verify: corrupted parts are caught by the server's hashes and fetched again.
+    fault_case(run, a.testdc, work, "verify", ["--corrupt-every", "5"], ["v.bin:3M:1"],
+               lambda got: check(got[0].get("verified") is True and got[0].get("hash_mismatches", 0) > 0,
+                                 f"--verify caught the corrupt parts: {got[0].get('hash_mismatches')} mismatches"),
+               extra=["--verify", "--part-size", "128"])
     interrupted_cases(run, a.testdc, work)
 
     print(f"{len(failures)} failed" if failures else "all passed", flush=True)
