@@ -5,6 +5,7 @@
 //   client_setup.cpp  secrets, DC table, transport, session file → client_options
 //   login.cpp         `tgdl login` and the bot login before a run
 //   run.cpp           resolve each link, download each item, report it
+//   message_range.cpp NAME/100-120 → one link per message
 //   output_name.cpp   safe file names, skip or number taken ones
 //   progress.cpp      the progress line
 //   failure.cpp       errors → exit codes
@@ -20,6 +21,7 @@
 #include "client_setup.h"
 #include "exit_codes.h"
 #include "login.h"
+#include "message_range.h"
 #include "mtproto/client/client.h"
 #include "mtproto/download/link.h"
 #include "options.h"
@@ -39,15 +41,18 @@ int usage(const std::string& message) {
 std::variant<std::vector<link_arg>, int> parse_links(const std::vector<std::string>& texts) {
   std::vector<link_arg> links;
   bool bad = false;
-  for (const auto& text : texts) {
-    auto parsed = mtproto::download::parse_link(text);
-    if (!parsed) {
-      fmt::print(stderr, "tgdl: bad link \"{}\": {} (at byte {})\n", text.size() > 200 ? text.substr(0, 200) + "..." : text,
-                 parsed.error().message, parsed.error().offset);
-      bad = true;
-      continue;
+  for (const auto& given : texts) {
+    const auto range = expand_message_range(given);
+    for (const auto& text : range ? *range : std::vector<std::string>{given}) {
+      auto parsed = mtproto::download::parse_link(text);
+      if (!parsed) {
+        fmt::print(stderr, "tgdl: bad link \"{}\": {} (at byte {})\n", text.size() > 200 ? text.substr(0, 200) + "..." : text,
+                   parsed.error().message, parsed.error().offset);
+        bad = true;
+        break;  // one report for a whole range
+      }
+      links.push_back({text, parsed.link(), range.has_value()});
     }
-    links.push_back({text, parsed.link()});
   }
   if (bad) return exit_usage;
   return links;

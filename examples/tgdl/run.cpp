@@ -14,6 +14,7 @@
 #include "exit_codes.h"
 #include "failure.h"
 #include "mtproto/download/downloader.h"
+#include "mtproto/download/error.h"
 #include "mtproto/download/file_sink.h"
 #include "mtproto/download/resolver.h"
 #include "output_name.h"
@@ -94,6 +95,10 @@ class runner {
       auto [ec, first] = co_await resolve(*accounts_.front().resolver, l.link);
       if (control_.interrupted_by) break;
       if (ec) {
+        if (l.in_range && (ec == download::download_errc::message_not_found || ec == download::download_errc::no_media)) {
+          if (mode_ != progress_mode::quiet) fmt::print(stderr, "tgdl: {}: {}, skipped\n", l.text, ec.message());
+          continue;
+        }
         fail(l, "", classify(ec, accounts_.front().resolver->last_error()));
         continue;
       }

@@ -24,6 +24,9 @@ namespace tgdl {
 struct link_arg {
   std::string text;
   mtproto::download::message_link link;
+  /// One message of a range (`NAME/100-120`): a missing message or one without media is
+  /// skipped, not a failure.
+  bool in_range = false;
 };
 
 /// Where downloads go: every item into a directory under its own name, or one item to a file.

@@ -10,7 +10,8 @@ other DC, --json keys, --quiet silence, skip and numbering on a second run, --ra
 hostile file names; not found / no media exit 3; an unwritable -o and RLIMIT_FSIZE exit 6 with the
 .part kept; a flood storm, dropped connections and file references that expire after one request
 all still give the right bytes; a pool of three bots (one flooded) shares a file and the JSON names
-them; --verify catches corrupted parts; a download killed with SIGKILL resumes with --resume, SIGINT exits
+them; --verify catches corrupted parts; a message range NAME/A-B downloads each message's file and
+skips missing ones; a download killed with SIGKILL resumes with --resume, SIGINT exits
 130 keeping the journal; `tgdl login` with a 2FA password, then a download with that session.
 """
 import argparse
@@ -221,6 +222,22 @@ def main_cases(run, dc, work):
         check(os.path.basename(got[1]["path"]) == "_.._escape me.bin", f"'../../' is defused: {got[1]['path']}")
     check(not os.path.exists(os.path.join(work, "escape me.bin")) and not os.path.exists("/escape me.bin"),
           "nothing was written outside -o")
+
+    # A message range: every file of consecutive fixture messages, and missing messages skipped.
+    by_id = {f["message_id"]: f for f in dc.ready["files"]}
+    first = min(by_id)
+    last = first
+    while last + 1 in by_id:
+        last += 1
+    channel = a["link"].rsplit("/", 1)[0]
+    out = fresh_dir(work, "msg-range")
+    r = run(base + ["--json", f"{channel}/{first}-{last}", "-o", out])
+    check_download(r, [by_id[i] for i in range(first, last + 1)], out, f"the message range {first}-{last}")
+    r = run(base + ["--json", f"{channel}/{last + 5000}-{last + 5002}", "-o", fresh_dir(work, "msg-missing")])
+    check(r.returncode == EXIT_OK and r.stdout.strip() == "" and r.stderr.count("skipped") == 3,
+          f"a range of missing messages skips each and exits 0: {tail(r)[-200:]}")
+    r = run(base + [f"{channel}/9-3"])
+    check(r.returncode == EXIT_USAGE and "before it starts" in r.stderr, f"a backwards message range exits 2: {tail(r)[-160:]}")
 
     # --range: bytes compared with the whole file downloaded above.
     whole = open(os.path.join(work, "one", "a.bin"), "rb").read()
