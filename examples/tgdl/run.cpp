@@ -1,8 +1,8 @@
 #include "run.h"
 
-#include <asio/bind_cancellation_slot.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +13,7 @@
 
 #include "exit_codes.h"
 #include "failure.h"
+#include "mtproto/download/download_queue.h"
 #include "mtproto/download/downloader.h"
 #include "mtproto/download/error.h"
 #include "mtproto/download/file_sink.h"
@@ -90,6 +91,12 @@ class runner {
   }
 
   asio::awaitable<int> run(std::vector<link_arg> links) {
+    // Items download side by side through one queue (its budget and per-account file limits);
+    // live progress lines would overwrite each other then, so several links print plain lines.
+    if (links.size() > 1 && mode_ == progress_mode::live) mode_ = progress_mode::plain;
+    queue_ = download::download_queue::create(accounts_.front().who.client->get_executor());
+    control_.cancel.slot().assign([q = queue_](asio::cancellation_type) { q->cancel_all(); });
+    control_.downloading = true;
     for (const auto& l : links) {
       if (control_.interrupted_by) break;
       auto [ec, first] = co_await resolve(*accounts_.front().resolver, l.link);
@@ -121,11 +128,20 @@ class runner {
                                              target_.path.string(), resolved.items.size())});
         continue;
       }
+      if (resolved.items.size() > 1 && mode_ == progress_mode::live) mode_ = progress_mode::plain;
       for (std::size_t i = 0; i < resolved.items.size(); ++i) {
         if (control_.interrupted_by) break;
-        co_await get(l, pooled, i);
+        enqueue(l, pooled, i);
       }
     }
+    // Every queued item reports as it ends; the run ends with the last.
+    asio::steady_timer wait(accounts_.front().who.client->get_executor());
+    while (pending_ > 0) {
+      wait.expires_after(std::chrono::milliseconds(50));
+      co_await wait.async_wait(as_tuple);
+    }
+    control_.downloading = false;
+    control_.cancel.slot().clear();
     co_return control_.interrupted_by ? exit_interrupted : first_failure_;
   }
 
@@ -192,7 +208,16 @@ class runner {
     return m;
   }
 
-  asio::awaitable<void> get(const link_arg& l, const pooled_link& pooled, std::size_t index) {
+  /// One queued item: what its completion reports on.
+  struct queued_item {
+    link_arg link;
+    download::media_item item;
+    fs::path path;
+    std::shared_ptr<download::file_sink> sink;
+    std::unique_ptr<progress_line> line;
+  };
+
+  void enqueue(const link_arg& l, const pooled_link& pooled, std::size_t index) {
     const auto& r = pooled.first;
     const auto& item = r.items[index];
     download::download_options d;
@@ -202,47 +227,67 @@ class runner {
         d.range = apply_range(*range_, item.file.size);
       } catch (const usage_error& e) {
         fail(l, item.file.file_name, {exit_usage, e.what()});
-        co_return;
+        return;
       }
       expected = d.range->second - d.range->first;
     }
     const auto path = place(l, r, item, expected);
-    if (!path) co_return;
+    if (!path) return;
 
     download::file_sink_options so;
     so.resume = o_.resume;
     so.source_link = l.text;
-    download::file_sink sink(*path, so);
+    auto q = std::make_shared<queued_item>();
+    q->link = l;
+    q->item = item;
+    q->path = *path;
+    q->sink = std::make_shared<download::file_sink>(*path, so);
+    auto& sink = *q->sink;
     if (!o_.resume && !range_ && mode_ != progress_mode::quiet && fs::exists(sink.journal_path()))
       fmt::print(stderr, "tgdl: {} has a journal from an earlier run; starting over (--resume continues it)\n",
                  sink.part_path().string());
 
-    progress_line line(mode_, path->filename().string());
+    q->line = std::make_unique<progress_line>(mode_, path->filename().string());
     d.part_size = std::int64_t{o_.part_size_kib} * 1024;
     d.depth.max_in_flight = o_.parallel;
     d.depth.max_sessions = o_.connections;
     d.max_part_retries = o_.retries;
     d.sha256 = true;
     d.verify = o_.verify;
-    d.on_progress = [&line](const download::download_progress& p) { line.update(p); };
+    d.on_progress = [line = q->line.get()](const download::download_progress& p) { line->update(p); };
 
-    control_.downloading = true;
-    auto [ec, result] = co_await download::async_download(members(pooled, index), sink, std::move(d),
-                                                           asio::bind_cancellation_slot(control_.cancel.slot(), as_tuple));
-    control_.downloading = false;
+    download::queued_download job;
+    job.members = members(pooled, index);
+    job.out = q->sink;
+    job.options = std::move(d);
+    // Completions run on the client's executor, the run's one thread.
+    job.done = [this, q](std::error_code ec, download::download_result result) {
+      finished(*q, ec, result);
+      --pending_;
+    };
+    ++pending_;
+    queue_->push(std::move(job));
+  }
+
+  void finished(queued_item& q, std::error_code ec, const download::download_result& result) {
+    auto& sink = *q.sink;
+    auto& line = *q.line;
+    const auto& l = q.link;
+    const auto& item = q.item;
+    const auto* path = &q.path;
     if (ec) {
       line.end();
       if (control_.interrupted_by) {
         if (fs::exists(sink.journal_path()))
           fmt::print(stderr, "tgdl: {} kept, --resume continues it\n", sink.part_path().string());
-        co_return;
+        return;
       }
       auto f = classify(ec, result.last_error, sink.last_os_error());
       std::error_code ignored;
       if (f.code != exit_usage && fs::exists(sink.part_path(), ignored) && fs::exists(sink.journal_path(), ignored))
         f.message += fmt::format("; {} kept, --resume continues it", sink.part_path().string());
       fail(l, path->filename().string(), f);
-      co_return;
+      return;
     }
     report(l, item, *path, result, line);
   }
@@ -296,6 +341,8 @@ class runner {
   output_target target_;
   run_control& control_;
   std::vector<account> accounts_;
+  std::shared_ptr<download::download_queue> queue_;
+  std::size_t pending_ = 0;  // queued or running items
   progress_mode mode_;
   std::optional<byte_range> range_;
   std::set<std::string> claimed_;  // paths this run wrote: never "already complete"

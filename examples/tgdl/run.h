@@ -1,10 +1,9 @@
 // The download run: each link resolved, each of its items downloaded into a file sink under a
 // safe name, progress on stderr, one JSON object per file on stdout with --json.
 //
-// Items are downloaded one after the other, each with its own parallel requests spread over
-// every account of the run (each account resolves the link itself: access hashes and file
-// references are per account); a queue of several downloads at once is the next step, which is
-// why a run is a list of links turned into a list of items rather than one download.
+// Links are resolved one after the other (by every account of the run: access hashes and file
+// references are per account); their items go into one download_queue and download side by
+// side within its budget and per-account file limits, each spread over the accounts.
 #pragma once
 
 #include <asio/awaitable.hpp>

@@ -172,18 +172,23 @@ std::shared_ptr<connection> client_core::pick_connection(int dc_id, session_kind
     return d.main;
   }
   if (index) {
-    while (d.downloads.size() <= static_cast<std::size_t>(*index))
-      d.downloads.push_back(created(std::make_shared<connection>(ex_, *this, dc_id, kind,
-                                                                 static_cast<int>(d.downloads.size()) + 1)));
-    return d.downloads[static_cast<std::size_t>(*index)];
+    // Only the session asked for is opened: a caller starting at index 3 leaves 0..2 unopened.
+    const auto at = static_cast<std::size_t>(*index);
+    if (d.downloads.size() <= at) d.downloads.resize(at + 1);
+    if (!d.downloads[at]) d.downloads[at] = created(std::make_shared<connection>(ex_, *this, dc_id, kind, *index + 1));
+    return d.downloads[at];
   }
   std::shared_ptr<connection> best;
   for (auto& c : d.downloads)
-    if (!best || c->load() < best->load()) best = c;
+    if (c && (!best || c->load() < best->load())) best = c;
   if (!best || (best->load() >= options_.download_session_depth &&
                 d.downloads.size() < static_cast<std::size_t>(options_.max_download_sessions))) {
-    best = created(std::make_shared<connection>(ex_, *this, dc_id, kind, static_cast<int>(d.downloads.size()) + 1));
-    d.downloads.push_back(best);
+    // The first slot no session holds yet.
+    const auto free = std::find(d.downloads.begin(), d.downloads.end(), nullptr);
+    const auto at = static_cast<std::size_t>(free - d.downloads.begin());
+    best = created(std::make_shared<connection>(ex_, *this, dc_id, kind, static_cast<int>(at) + 1));
+    if (free == d.downloads.end()) d.downloads.push_back(best);
+    else *free = best;
   }
   return best;
 }
@@ -366,7 +371,8 @@ void client_core::shutdown() {
     const auto reason = make_error_code(client_errc::shut_down);
     for (auto& [id, d] : self->dcs_) {
       if (d.main) d.main->stop(reason);
-      for (auto& c : d.downloads) c->stop(reason);
+      for (auto& c : d.downloads)
+        if (c) c->stop(reason);
     }
     std::vector<call_id> rest;
     for (auto& [id, call] : self->calls_) rest.push_back(id);
@@ -505,7 +511,8 @@ void client_core::session_states(int dc_id, std::function<void(std::vector<sessi
     std::vector<session_state> states;
     if (auto it = self->dcs_.find(dc_id); it != self->dcs_.end()) {
       if (it->second.main) states.push_back(it->second.main->state());
-      for (const auto& c : it->second.downloads) states.push_back(c->state());
+      for (const auto& c : it->second.downloads)
+        if (c) states.push_back(c->state());
     }
     done(std::move(states));
   });

@@ -79,7 +79,7 @@ class client_core final : public connection_owner, public std::enable_shared_fro
     std::deque<waiting_call> waiting_for_import;
     std::shared_ptr<connection> main;
     std::chrono::steady_clock::time_point flood_until{};  // the server told this account to wait
-    std::vector<std::shared_ptr<connection>> downloads;
+    std::vector<std::shared_ptr<connection>> downloads;  // by session index; null: never opened
   };
 
   dc_state& dc(int id);

@@ -8,6 +8,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <random>
@@ -126,6 +127,9 @@ struct lane {
   depth_controller depth;
   int dc;
   std::vector<int> sessions_load;
+  /// Added to the session slot to get the client's session index: downloads running side by
+  /// side through one client start on different connections instead of all on the first.
+  int session_offset = 0;
   bool refreshing = false;
   std::uint64_t reference_generation = 0;
   bool paced = false;                 // a request waits for next_send_at
@@ -147,6 +151,9 @@ struct block_hash {
   std::int32_t limit = 0;
   std::array<std::uint8_t, 32> sha256{};
 };
+
+/// Hands each new lane its session offset (see lane::session_offset).
+std::atomic<unsigned> next_session_offset{0};
 
 /// Most block hashes kept at once (a 16 MiB window needs 128); a server sending more is ignored.
 constexpr std::size_t max_block_hashes = 65536;
@@ -173,6 +180,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
       d.max_sessions = std::max(1, std::min(d.max_sessions, sessions));
       lanes_.push_back(std::make_unique<lane>(std::move(m), part_size, now, d));
       lanes_.back()->sessions_load.assign(static_cast<std::size_t>(std::max(1, sessions)), 0);
+      lanes_.back()->session_offset = static_cast<int>(next_session_offset.fetch_add(1) % lanes_.back()->sessions_load.size());
     }
   }
 
@@ -388,7 +396,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     client::call_options o;
     o.dc = l.parts_dc();
     o.kind = l.cdn ? client::session_kind::cdn : client::session_kind::download;
-    o.session_index = session;
+    o.session_index = (session + l.session_offset) % static_cast<int>(l.sessions_load.size());
     if (l.cdn) ++result_.cdn_requests;
     o.timeout = opt_.request_timeout;
     o.sleep_through_flood = false;  // the engine schedules around floods itself (flood gate, depth)

@@ -11,7 +11,7 @@ hostile file names; not found / no media exit 3; an unwritable -o and RLIMIT_FSI
 .part kept; a flood storm, dropped connections and file references that expire after one request
 all still give the right bytes; a pool of three bots (one flooded) shares a file and the JSON names
 them; --verify catches corrupted parts; a message range NAME/A-B downloads each message's file and
-skips missing ones; a download killed with SIGKILL resumes with --resume, SIGINT exits
+skips missing ones; several files download side by side; a download killed with SIGKILL resumes with --resume, SIGINT exits
 130 keeping the journal; `tgdl login` with a 2FA password, then a download with that session.
 """
 import argparse
@@ -123,6 +123,9 @@ def check_download(r, files, out_dir, what):
         return []
     got = objects(r.stdout)
     check(len(got) == len(files), f"{what}: one JSON object per file ({len(got)} for {len(files)})")
+    # Files download side by side and report as they end: put the objects in the files' order.
+    order = {f["link"]: i for i, f in enumerate(files)}
+    got.sort(key=lambda j: order.get(j.get("link"), len(files)))
     for j, f in zip(got, files):
         path = j.get("path", "")
         check(j.get("sha256") == f["sha256"], f"{what}: {f['name']}: tgdl's SHA-256 is the emulator's")
@@ -256,7 +259,8 @@ def main_cases(run, dc, work):
     r = run(base + ["--json", album[0]["link"], "-o", out])
     got = objects(r.stdout)
     check(r.returncode == EXIT_OK and len(got) == len(album), f"an album link downloads {len(album)} items: {tail(r)}")
-    for j, m in zip(got, album):
+    got.sort(key=lambda j: j.get("message_id", 0))  # items download side by side and report as they end
+    for j, m in zip(got, sorted(album, key=lambda m: m["message_id"])):
         want = m["sha256"] if m["media"] == "document" else max(m["sizes"], key=lambda s: s["size"])["sha256"]
         check(j.get("sha256") == want and sha256_of(j["path"]) == want, f"album item {m['message_id']}: SHA-256")
     r = run(base + [album[0]["link"], "-o", os.path.join(work, "album.bin")])
@@ -436,6 +440,20 @@ def main():
                lambda got: check(got[0].get("verified") is True and got[0].get("hash_mismatches", 0) > 0,
                                  f"--verify caught the corrupt parts: {got[0].get('hash_mismatches')} mismatches"),
                extra=["--verify", "--part-size", "128"])
+    # Several files side by side: one request in flight per file and 1 MiB/s per connection make
+    # each file take ~2 s; one after the other that is ~6 s, side by side (on their own connections) ~2.
+    dc = Emulator(a.testdc, work, "side-by-side", ["--file", "q1.bin:2M:1", "--file", "q2.bin:2M:1", "--file", "q3.bin:2M:1",
+                                                   "--rate-per-connection", "1048576"])
+    try:
+        out = fresh_dir(work, "side-by-side")
+        started = time.monotonic()
+        r = run(dc.base + ["--json", "--parallel", "1", "--connections", "3", "--part-size", "128"] +
+                [f["link"] for f in dc.ready["files"]] + ["-o", out])
+        elapsed = time.monotonic() - started
+        check_download(r, dc.ready["files"], out, "three files side by side")
+        check(elapsed < 4.5, f"three files at one request each took {elapsed:.1f} s (one after the other: ~6 s)")
+    finally:
+        dc.kill()
     interrupted_cases(run, a.testdc, work)
 
     print(f"{len(failures)} failed" if failures else "all passed", flush=True)
