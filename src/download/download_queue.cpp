@@ -27,7 +27,8 @@ struct running_download {
 
 class queue final : public download_queue, public std::enable_shared_from_this<queue> {
  public:
-  queue(asio::any_io_executor ex, queue_options o) : ex_(asio::make_strand(std::move(ex))), opt_(o) {}
+  queue(asio::any_io_executor ex, queue_options o)
+      : ex_(asio::make_strand(std::move(ex))), opt_(o), gate_(std::make_shared<shared_flood_gate>(o.flood)) {}
 
   void push(queued_download d) override {
     asio::dispatch(ex_, [self = shared_from_this(), d = std::move(d)]() mutable {
@@ -118,6 +119,7 @@ class queue final : public download_queue, public std::enable_shared_from_this<q
     }
     reserved_ += reserve;
     d.options.window_bytes = reserve;
+    if (!d.options.shared_flood) d.options.shared_flood = gate_;
     auto done = std::move(d.done);
     std::weak_ptr<queue> weak = shared_from_this();
     // The completion holds the sink: it outlives the download even if the queue goes first.
@@ -161,6 +163,7 @@ class queue final : public download_queue, public std::enable_shared_from_this<q
 
   asio::strand<asio::any_io_executor> ex_;
   queue_options opt_;
+  std::shared_ptr<shared_flood_gate> gate_;
   std::deque<queued_download> waiting_;
   std::map<std::uint64_t, running_download> running_;
   std::map<slot_key, int> slots_;

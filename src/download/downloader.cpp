@@ -166,7 +166,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
         done_(std::move(done)),
         ex_(asio::make_strand(members.front().client->get_executor())),
         wake_(ex_),
-        gate_(opt_.flood),
+        gate_(opt_.shared_flood ? opt_.shared_flood : std::make_shared<shared_flood_gate>(opt_.flood)),
         rng_(std::random_device{}()) {
     if (opt_.verify) opt_.part_size = std::max(opt_.part_size, file_hash_block);
     const auto part_size = static_cast<std::uint32_t>(std::clamp<std::int64_t>(opt_.part_size, 1, max_part_size));
@@ -283,7 +283,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
 
   bool ready(lane& l, steady::time_point now) {
     if (!l.usable()) return false;
-    if (!gate_.is_open(l.member.account, l.parts_dc(), now)) return false;
+    if (!gate_->with([&](flood_gate& g) { return g.is_open(l.member.account, l.parts_dc(), now); })) return false;
     l.too_long = false;  // its wait is over
     return true;
   }
@@ -782,9 +782,10 @@ class engine final : public download_job, public std::enable_shared_from_this<en
         const auto random = [this](std::span<std::uint8_t> out) {
           for (auto& b : out) b = static_cast<std::uint8_t>(rng_());
         };
-        const auto report = kind == failure_kind::flood
-                                ? gate_.report_wait(l.member.account, at, *e.rpc->wait(), now, random)
-                                : gate_.report_transport_flood(l.member.account, at, now, random);
+        const auto report = gate_->with([&](flood_gate& g) {
+          return kind == failure_kind::flood ? g.report_wait(l.member.account, at, *e.rpc->wait(), now, random)
+                                             : g.report_transport_flood(l.member.account, at, now, random);
+        });
         if (report.action == flood_action::too_long) {
           // Another account may carry on meanwhile; with none, the download cannot wait that long.
           l.too_long = true;
@@ -842,8 +843,11 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     auto deadline = now + opt_.progress_interval;
     for (const auto& l : lanes_) {
       if (!l->usable()) continue;
-      if (!gate_.is_open(l->member.account, l->parts_dc(), now))
-        deadline = std::min(deadline, gate_.ready_at(l->member.account, l->parts_dc(), now));
+      deadline = std::min(deadline, gate_->with([&](flood_gate& g) {
+                            return g.is_open(l->member.account, l->parts_dc(), now)
+                                       ? deadline
+                                       : g.ready_at(l->member.account, l->parts_dc(), now);
+                          }));
       if (l->paced) deadline = std::min(deadline, l->next_send_at);
       if (const auto d = l->depth.next_decision_at(); d > now) deadline = std::min(deadline, d);
     }
@@ -930,7 +934,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
   part_planner plan_;
   part_tracker parts_;
   std::optional<reorder_window> window_;
-  flood_gate gate_;
+  std::shared_ptr<shared_flood_gate> gate_;
   std::mt19937_64 rng_;
   crypto::sha256_hasher hash_;
 

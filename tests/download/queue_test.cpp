@@ -187,3 +187,43 @@ TEST_CASE("queue: cancel_all ends queued and running downloads with cancelled", 
   CHECK(q->statistics().queued == 0);
   CHECK(q->statistics().running == 0);
 }
+
+TEST_CASE("queue: a wait one download is told is kept by the account's other downloads", "[download][e2e][queue]") {
+  testdc::options opts;
+  for (int i = 0; i < 3; ++i) opts.files.push_back(testdc::parse_file_spec(fmt::format("w{}.bin:6M:1", i)));
+  opts.faults.flood_every = 5;
+  opts.faults.flood_seconds = 2;
+  opts.faults.rate_per_connection = 4'000'000;  // requests are still due while the waits run
+  const auto dir = temp_dir("queue-flood");
+  opts.request_log = (dir / "requests.log").string();
+  emulator dc(opts);
+  logged_in s(dc);
+  auto q = download::download_queue::create(s.io.get_executor());
+  concurrency seen;
+  std::vector<std::shared_ptr<counting_sink>> sinks;
+  std::vector<std::error_code> results;
+  for (const auto& f : dc.catalog().files()) {
+    auto sink = std::make_shared<counting_sink>(seen, false, 0);
+    sinks.push_back(sink);
+    download::queued_download d;
+    d.members = {{s.c.get(), "bot", remote_of(f), {}}};
+    d.out = sink;
+    d.done = [&results](std::error_code ec, download::download_result) { results.push_back(ec); };
+    q->push(std::move(d));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  while (results.size() < dc.catalog().files().size() && std::chrono::steady_clock::now() < deadline)
+    s.io.run_for(20ms);
+  REQUIRE(results.size() == 3);
+  for (const auto& ec : results) REQUIRE_FALSE(ec);
+  for (std::size_t i = 0; i < sinks.size(); ++i) CHECK(sinks[i]->sha() == sha_of(dc.catalog().files()[i]));
+  CHECK(seen.peak_small == 3);  // side by side, so one's wait mattered to the others
+  // From the emulator's side: after any download of the account was told to wait, none of them
+  // sent a request until the wait was over.
+  const auto log = read_request_log(opts.request_log);
+  CHECK(std::count_if(log.begin(), log.end(), [](const auto& l) { return l.answer.starts_with("FLOOD_WAIT_"); }) > 0);
+  const auto violations = wait_violations(log, 500);
+  for (const auto& v : violations) UNSCOPED_INFO(v);
+  CHECK(violations.empty());
+  std::filesystem::remove_all(dir);
+}

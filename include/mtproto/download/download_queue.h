@@ -30,6 +30,9 @@ struct queue_options {
   int large_files_per_account_dc = 2;
   /// A download of at least this many wanted bytes is a large file.
   std::int64_t large_file_bytes = std::int64_t{10} << 20;
+  /// The flood gate the queue's downloads share (unless one brings its own
+  /// download_options::shared_flood): a wait one download is told, all keep to.
+  flood_gate_options flood{};
 };
 
 /// One download for the queue: what download_job::create takes, with the sink shared so the

@@ -89,6 +89,9 @@ struct download_options {
   /// Flood waits up to flood.auto_sleep_limit are slept through; a longer one fails the download
   /// with download_errc::flood_wait_too_long.
   flood_gate_options flood{};
+  /// Shared with other downloads of the same accounts, so a wait one is told is kept by all
+  /// (its own options then apply instead of `flood`); default: a gate of this download's own.
+  std::shared_ptr<shared_flood_gate> shared_flood;
   /// Name of the account in the flood gate (accounts are rested separately); default "default".
   std::string account = "default";
   /// Transient failures of one part before the download fails with retries_exhausted.

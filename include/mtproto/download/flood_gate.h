@@ -10,8 +10,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "mtproto/crypto/random.h"
 #include "mtproto/download/export.h"
@@ -122,6 +124,25 @@ class MTPROTO_DOWNLOAD_EXPORT flood_gate {
   flood_gate_options options_;
   std::map<std::string, account_state, std::less<>> accounts_;
   std::size_t pairs_ = 0;
+};
+
+/// A flood_gate several downloads share, safe to use from any thread: what one download is told
+/// about an account's waits, the others keep to (download_options::shared_flood; a
+/// download_queue gives its downloads one).
+class MTPROTO_DOWNLOAD_EXPORT shared_flood_gate {
+ public:
+  /// A shared gate with nothing closed.
+  explicit shared_flood_gate(flood_gate_options options = {}) : gate_(options) {}
+  /// Runs `f(gate)` under the gate's lock and returns what it returns.
+  template <class F>
+  auto with(F&& f) {
+    std::lock_guard lock(mutex_);
+    return std::forward<F>(f)(gate_);
+  }
+
+ private:
+  std::mutex mutex_;
+  flood_gate gate_;
 };
 
 }  // namespace mtproto::download
