@@ -1,7 +1,6 @@
-// The client's async API against Asio's own adapters, and cancellation under threads: the
-// completion signature adapter (as_error_code) with as_tuple, redirect_error and parallel_group,
-// 10,000 calls cancelled at random moments on a 4-thread io_context (run under ASan in CI), and
-// the login helpers with a future and a callback token.
+// The client's async API against Asio's own adapters: the completion signature adapter
+// (as_error_code) with as_tuple, redirect_error and parallel_group, and the login helpers with a
+// future and a callback token (cancellation under threads: threads_test.cpp).
 #include <catch2/catch.hpp>
 
 #include <asio/bind_cancellation_slot.hpp>
@@ -95,86 +94,6 @@ TEST_CASE("async API: as_error_code works with as_tuple, redirect_error and para
   }
   c.shutdown();
   io.run_for(20ms);
-}
-
-TEST_CASE("async API: 10,000 calls cancelled at random moments on a 4-thread io_context", "[e2e][threads]") {
-  constexpr int total = 10'000;
-  constexpr int in_flight = 200;
-  emulator dc;
-  asio::io_context io(4);
-  auto work = asio::make_work_guard(io);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 4; ++i) threads.emplace_back([&] { io.run(); });
-
-  auto c = std::make_unique<client::client>(io.get_executor(), dc.client_options());
-  // The key and the connection first, so that calls complete within the cancellation delays.
-  REQUIRE(c->async_invoke(api::help::getNearestDc{}, asio::use_future).get().has_value());
-  std::vector<std::atomic<int>> completions(total);
-  std::atomic<int> launched{0}, done{0}, succeeded{0}, cancelled{0}, other{0};
-  std::atomic<bool> stopping{false};
-
-  // Each call lives on its own strand: the handler and the cancellation signal share it, as Asio
-  // requires of a slot's owner. The signal fires after a random number of hops or microseconds,
-  // so it lands before the call reaches the client, while it is queued or in flight, or after it
-  // completed (a no-op).
-  std::function<void()> launch = [&] {
-    if (stopping.load()) return;
-    const int i = launched.fetch_add(1);
-    if (i >= total) return;
-    std::minstd_rand rng(static_cast<std::uint32_t>(i) + 1);
-    auto strand = asio::make_strand(io);
-    auto signal = std::make_shared<asio::cancellation_signal>();
-    asio::post(strand, [&, i, strand, signal, hops = rng() % 6, micros = rng() % 3000] {
-      c->async_invoke(api::help::getNearestDc{},
-                      asio::bind_cancellation_slot(
-                          signal->slot(), asio::bind_executor(strand, [&, i, signal](client::call_result<api::NearestDc> r) {
-                            completions[static_cast<std::size_t>(i)].fetch_add(1);
-                            if (r) {
-                              succeeded.fetch_add(1);
-                            } else if (r.code() == client::client_errc::cancelled) {
-                              cancelled.fetch_add(1);
-                            } else {
-                              other.fetch_add(1);
-                            }
-                            done.fetch_add(1);
-                            launch();
-                          })));
-      if (i % 3 == 0) {
-        auto step = std::make_shared<std::function<void(unsigned)>>();
-        *step = [strand, signal, step](unsigned left) {
-          if (left == 0) {
-            signal->emit(asio::cancellation_type::terminal);
-            *step = nullptr;  // break the cycle
-            return;
-          }
-          asio::post(strand, [step, left] { (*step)(left - 1); });
-        };
-        (*step)(static_cast<unsigned>(hops));
-      } else {
-        // A third of the signals come late (most calls have completed by then).
-        const auto delay = std::chrono::microseconds(i % 3 == 1 ? micros : 100'000 + micros);
-        auto timer = std::make_shared<asio::steady_timer>(strand, delay);
-        timer->async_wait([timer, signal](const std::error_code&) { signal->emit(asio::cancellation_type::terminal); });
-      }
-    });
-  };
-  for (int i = 0; i < in_flight; ++i) launch();
-
-  const auto deadline = std::chrono::steady_clock::now() + 300s;
-  while (done.load() < total && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
-  stopping.store(true);
-  c->shutdown();
-  c.reset();
-  work.reset();
-  for (auto& t : threads) t.join();
-
-  REQUIRE(done.load() == total);
-  for (const auto& n : completions) REQUIRE(n.load() == 1);  // every handler exactly once
-  CHECK(other.load() == 0);
-  CHECK(succeeded.load() + cancelled.load() == total);
-  // Both outcomes happen, so cancellations really raced completions.
-  CHECK(cancelled.load() > 10);
-  CHECK(succeeded.load() > 10);
 }
 
 TEST_CASE("async API: the login helpers take completion tokens (future, callback)", "[e2e]") {

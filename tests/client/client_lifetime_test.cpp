@@ -1,7 +1,6 @@
-// The client's lifetime and threads: a client destroyed at any moment of connecting, the
-// handshake, a call or a download leaves nothing that runs later against freed memory (ASan in
-// CI); calls started and cancelled from several strands of a 4-thread io_context all complete,
-// each exactly once (TSan in CI).
+// The client's lifetime: a client destroyed at any moment of connecting, the handshake, a call or
+// a download leaves nothing that runs later against freed memory (ASan in CI; threads:
+// threads_test.cpp).
 #include <catch2/catch.hpp>
 
 #include <asio/bind_cancellation_slot.hpp>
@@ -98,51 +97,4 @@ TEST_CASE("lifetime: a client destroyed at any moment of connect, handshake, cal
     CHECK(*finished);
   }
   CHECK(destroyed_mid_download > 0);  // the test did reach the download phase
-}
-
-TEST_CASE("threads: calls cancelled from other strands of a 4-thread io_context complete exactly once",
-          "[e2e][threads]") {
-  emulator dc;
-  asio::io_context io;
-  auto work = asio::make_work_guard(io);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 4; ++i) threads.emplace_back([&] { io.run(); });
-  {
-    client::client c(io.get_executor(), dc.client_options());
-    REQUIRE(c.async_invoke(api::help::getConfig{}, asio::use_future).get().has_value());
-
-    constexpr int calls = 200;
-    std::atomic<int> answered{0}, cancelled{0}, other{0}, completions{0};
-    std::mt19937 rng(11);
-    for (int i = 0; i < calls; ++i) {
-      auto strand = asio::make_strand(io);
-      auto signal = std::make_shared<asio::cancellation_signal>();
-      const auto delay = std::chrono::microseconds(rng() % 4000);
-      // Asio's rule: a signal is emitted on the executor that owns the operation's handler.
-      asio::post(strand, [&, strand, signal, delay] {
-        c.async_invoke(api::help::getConfig{},
-                       asio::bind_cancellation_slot(
-                           signal->slot(), asio::bind_executor(strand, [&, signal](client::call_result<api::Config> r) {
-                             ++completions;
-                             if (r)
-                               ++answered;
-                             else if (r.error().code == client::client_errc::cancelled)
-                               ++cancelled;
-                             else
-                               ++other;
-                           })));
-        auto timer = std::make_shared<asio::steady_timer>(strand, delay);
-        timer->async_wait([signal, timer](const asio::error_code&) { signal->emit(asio::cancellation_type::terminal); });
-      });
-    }
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (completions < calls && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
-    std::this_thread::sleep_for(50ms);  // a second completion of any call would land here
-    CHECK(completions == calls);
-    CHECK(answered + cancelled == calls);
-    CHECK(other == 0);
-    c.shutdown();
-  }
-  work.reset();
-  for (auto& t : threads) t.join();
 }

@@ -1,9 +1,8 @@
 // The known-answer vector files in ../shared/vectors (tests only), parsed by nlohmann/json and
 // held as a small tree whose leaves keep their text, so 64-bit integers survive exactly and a test
 // reads a number the same way as a decimal string (the vector files use both for 64-bit values).
+// The parser lives in json.cpp (part of mtproto_test_main).
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <fstream>
@@ -22,13 +21,9 @@ class json {
 
   json() = default;
 
-  static json parse(std::string_view text) {
-    try {
-      return json(nlohmann::json::parse(text));
-    } catch (const nlohmann::json::exception& e) {
-      throw std::runtime_error(std::string("json: ") + e.what());
-    }
-  }
+  /// Throws std::runtime_error naming what is wrong (nlohmann/json parses, in json.cpp: compiled
+  /// once instead of in every test that reads vectors).
+  static json parse(std::string_view text);
   static json parse_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw std::runtime_error("json: cannot open " + path);
@@ -79,33 +74,7 @@ class json {
   }
 
  private:
-  explicit json(const nlohmann::json& v) {
-    switch (v.type()) {
-      case nlohmann::json::value_t::object:
-        kind_ = kind::object;
-        for (const auto& [key, value] : v.items()) object_.emplace(key, json(value));
-        break;
-      case nlohmann::json::value_t::array:
-        kind_ = kind::array;
-        for (const auto& item : v) array_.push_back(json(item));
-        break;
-      case nlohmann::json::value_t::string:
-        kind_ = kind::string;
-        text_ = v.get<std::string>();
-        break;
-      case nlohmann::json::value_t::boolean:
-        kind_ = kind::boolean;
-        text_ = v.get<bool>() ? "true" : "false";
-        break;
-      case nlohmann::json::value_t::number_integer:
-      case nlohmann::json::value_t::number_unsigned:
-      case nlohmann::json::value_t::number_float:
-        kind_ = kind::number;
-        text_ = v.dump();  // an integer's exact decimal digits
-        break;
-      default: break;  // null
-    }
-  }
+  friend struct json_builder;
   void expect(kind k) const {
     if (kind_ != k) throw std::runtime_error("json: unexpected value kind");
   }
