@@ -71,7 +71,9 @@ api_handler::api_handler(catalog& published, handler_config config, crypto::rand
       config_(std::move(config)),
       random_(std::move(random)),
       flood_every_(config_.faults.flood_every, config_.faults.flood_seconds),
-      flood_rps_(config_.faults.flood_rps) {
+      flood_rps_(config_.faults.flood_rps),
+      premium_wait_(config_.faults.premium_wait_bytes, config_.faults.premium_wait_seconds,
+                    config_.faults.premium_users) {
   if (!config_.request_log.empty()) log_ = std::make_unique<request_log>(config_.request_log);
 }
 

@@ -77,6 +77,15 @@ rpc_answer api_handler::get_file(request_context& ctx, tl::reader& r) {
     ++flood_waits_;
     return rpc_answer::error(420, fmt::format("FLOOD_WAIT_{}", *wait));
   }
+  const auto account = ctx.key.user->id;
+  if (auto wait = premium_wait_.on_request(account, ctx.now)) {
+    ++flood_waits_;
+    return rpc_answer::error(420, fmt::format("FLOOD_PREMIUM_WAIT_{}", *wait));
+  }
+  const auto serve = [&](const file_content& content) {
+    premium_wait_.served(account, std::clamp<std::int64_t>(content.size() - req.offset, 0, req.limit), ctx.now);
+    return file_part(content, req.offset, req.limit, corrupt_next_part());
+  };
   if (const auto* loc = req.location.get_if<api::inputPhotoFileLocation>()) {
     published_photo* p = catalog_.find_photo(loc->id);
     if (!p || p->photo.access_hash != loc->access_hash) return bad_request("FILE_ID_INVALID");
@@ -86,7 +95,7 @@ rpc_answer api_handler::get_file(request_context& ctx, tl::reader& r) {
     if (p->photo.dc_id != ctx.dc_id) return file_migrate(p->photo.dc_id);
     if (auto problem = check_get_file_request(req.offset, req.limit, req.precise)) return bad_request(std::string(*problem));
     catalog_.count_call(*p, config_.faults.file_ref_ttl);
-    return file_part(p->contents[*index], req.offset, req.limit, corrupt_next_part());
+    return serve(p->contents[*index]);
   }
   const auto* loc = req.location.get_if<api::inputDocumentFileLocation>();
   if (!loc) return bad_request("LOCATION_INVALID");
@@ -107,7 +116,7 @@ rpc_answer api_handler::get_file(request_context& ctx, tl::reader& r) {
     for (auto& h : detail::hash_list(f->content, 0)) redirect.file_hashes.push_back(std::move(h));
     return answer_with(redirect);
   }
-  return file_part(f->content, req.offset, req.limit, corrupt_next_part());
+  return serve(f->content);
 }
 
 rpc_answer api_handler::get_file_hashes(request_context& ctx, tl::reader& r) {

@@ -1,11 +1,13 @@
 // One client connection: transport detection, the auth-key handshake, encrypted sessions (one per
 // auth key used on the connection), and the fault injection that acts on connections
-// (--drop-every, --rate-per-connection, --account-rate).
+// (--drop-every, --latency-ms, --rate-per-connection, --account-rate, --connect-rate).
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 
 #include <asio/buffer.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
@@ -23,14 +25,19 @@ namespace mtproto::testdc {
 namespace {
 
 using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
 
 /// Largest frame a client may send: requests are small (uploads are not emulated).
 constexpr std::size_t max_client_frame = 2u << 20;
 constexpr std::size_t read_chunk = 64 * 1024;
 /// Transport error for an unknown auth key, as Telegram sends it.
 constexpr std::int32_t transport_error_no_key = -404;
+/// Transport error for too many connections (--connect-rate).
+constexpr std::int32_t transport_error_flood = -429;
 /// Packets that fail to decrypt before the connection is closed (a client with a wrong key).
 constexpr int max_bad_packets = 16;
+/// Answers queued on one connection before it stops reading requests.
+constexpr std::size_t max_queued_answer_bytes = 64u << 20;
 
 void secure_random_source(std::span<std::uint8_t> out) { crypto::secure_random(out); }
 
@@ -52,9 +59,10 @@ struct wire_bytes {
 
 class connection {
  public:
-  connection(server::state& s, std::int32_t dc_id)
+  connection(server::state& s, std::int32_t dc_id, bool refused)
       : s_(s),
         dc_id_(dc_id),
+        refused_(refused),
         codec_(transport::stream_codec::server(
             transport::server_options{max_client_frame, s.opts.proxy_secret, !s.opts.proxy_secret},
             secure_random_source)) {}
@@ -89,6 +97,11 @@ class connection {
 
   bool on_frame(std::span<std::uint8_t> payload, std::vector<wire_bytes>& out) {
     if (!routed_) route_by_header();
+    if (refused_) {
+      // Too many connections from this address: refused the way Telegram does, in its framing.
+      out.emplace_back(codec_.encode_transport_error(transport_error_flood));
+      return false;
+    }
     if (payload.size() < 8) return false;
     std::int64_t auth_key_id = 0;
     for (std::size_t i = 0; i < 8; ++i) auth_key_id |= static_cast<std::int64_t>(payload[i]) << (8 * i);
@@ -179,6 +192,7 @@ class connection {
 
   server::state& s_;
   std::int32_t dc_id_;
+  bool refused_;
   transport::stream_codec codec_;
   std::optional<handshake::server_handshake> handshake_;
   session::msg_id_generator plain_ids_;
@@ -204,52 +218,121 @@ std::chrono::steady_clock::time_point account_slot(server::state& s, std::int64_
   return start;
 }
 
-}  // namespace
+/// Answers waiting to be written, each due at the time its request arrived plus --latency-ms.
+/// The reader fills it and the writer drains it, so requests keep arriving while answers wait.
+struct outbox {
+  explicit outbox(const asio::any_io_executor& ex)
+      : wake(ex, std::chrono::steady_clock::time_point::max()), room(ex, std::chrono::steady_clock::time_point::max()) {}
+  std::deque<std::pair<std::chrono::steady_clock::time_point, wire_bytes>> queue;
+  std::size_t queued_bytes = 0;
+  /// Set when no more answers will come: the writer writes what is queued, then ends.
+  bool closing = false;
+  /// Cancelled to wake the writer (a timer used as a condition variable).
+  asio::steady_timer wake;
+  /// Cancelled by the writer when it took answers: a reader waiting for room may go on.
+  asio::steady_timer room;
+  void notify() { wake.cancel(); }
+};
 
-asio::awaitable<void> serve_connection(server::state& s, tcp::socket socket, std::int32_t dc_id) {
-  s.sockets.push_back(&socket);
-  auto registered = std::prev(s.sockets.end());
-  ++s.counters.connections;
-  socket.set_option(tcp::no_delay(true));
+asio::awaitable<void> read_requests(server::state& s, tcp::socket& socket, connection& c, outbox& box) {
+  const auto latency = std::chrono::milliseconds(s.opts.faults.latency_ms);
+  std::vector<wire_bytes> out;
+  for (bool open = true; open && !s.stopped;) {
+    const std::size_t want = std::max(read_chunk, c.codec().bytes_wanted());
+    auto space = c.codec().prepare(std::min(want, max_client_frame + 64));
+    std::error_code ec;
+    const std::size_t n = co_await socket.async_read_some(asio::buffer(space.data(), space.size()),
+                                                          asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    c.codec().commit(n);
+    out.clear();
+    open = c.process(out) && !c.drop_after_write();
+    const auto due = std::chrono::steady_clock::now() + latency;
+    for (auto& wire : out) {
+      box.queued_bytes += wire.size;
+      box.queue.emplace_back(due, std::move(wire));
+    }
+    if (!out.empty()) box.notify();
+    // A client that asks without reading is not answered into unbounded memory: stop reading.
+    while (open && box.queued_bytes > max_queued_answer_bytes && !s.stopped) {
+      box.room.expires_at(std::chrono::steady_clock::time_point::max());
+      std::error_code woken;
+      co_await box.room.async_wait(asio::redirect_error(asio::use_awaitable, woken));
+      if (box.closing) open = false;  // the writer is gone
+    }
+  }
+  box.closing = true;
+  box.notify();
+}
+
+asio::awaitable<void> write_answers(server::state& s, tcp::socket& socket, const connection& c, outbox& box,
+                                    std::int32_t dc_id) {
   const auto rate = s.opts.faults.rate_per_connection;
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t sent = 0;
+  asio::steady_timer pacing(socket.get_executor());
+  const auto wait_until = [&](std::chrono::steady_clock::time_point t) -> asio::awaitable<void> {
+    if (t <= std::chrono::steady_clock::now()) co_return;
+    pacing.expires_at(t);
+    co_await pacing.async_wait(asio::use_awaitable);
+  };
   try {
-    connection c(s, dc_id);
-    std::vector<wire_bytes> out;
-    asio::steady_timer pacing(socket.get_executor());
-    for (bool open = true; open && !s.stopped;) {
-      const std::size_t want = std::max(read_chunk, c.codec().bytes_wanted());
-      auto space = c.codec().prepare(std::min(want, max_client_frame + 64));
-      std::error_code ec;
-      const std::size_t n = co_await socket.async_read_some(asio::buffer(space.data(), space.size()),
-                                                            asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
-      c.codec().commit(n);
-      out.clear();
-      open = c.process(out) && !c.drop_after_write();
-      for (auto& wire : out) {
-        if (s.opts.faults.account_rate > 0 && c.account() != 0) {
-          const auto start = account_slot(s, c.account(), wire.size);
-          if (start > std::chrono::steady_clock::now()) {
-            pacing.expires_at(start);
-            co_await pacing.async_wait(asio::use_awaitable);
-          }
-        }
-        co_await asio::async_write(socket, asio::buffer(wire.buffer.data() + wire.offset, wire.size),
-                                   asio::use_awaitable);
-        sent += wire.size;
-        s.counters.bytes_sent += wire.size;
-        if (rate > 0) {
-          // Pace to the configured bandwidth: the time these bytes may take at `rate`.
-          const auto due = started + std::chrono::microseconds(static_cast<std::int64_t>(sent * 1000000 / static_cast<std::uint64_t>(rate)));
-          if (due > std::chrono::steady_clock::now()) {
-            pacing.expires_at(due);
-            co_await pacing.async_wait(asio::use_awaitable);
-          }
-        }
+    for (;;) {
+      if (box.queue.empty()) {
+        if (box.closing) break;
+        box.wake.expires_at(std::chrono::steady_clock::time_point::max());
+        std::error_code woken;
+        co_await box.wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
+        continue;
       }
+      co_await wait_until(box.queue.front().first);
+      wire_bytes wire = std::move(box.queue.front().second);
+      box.queue.pop_front();
+      box.queued_bytes -= wire.size;
+      box.room.cancel();
+      if (s.opts.faults.account_rate > 0 && c.account() != 0) co_await wait_until(account_slot(s, c.account(), wire.size));
+      co_await asio::async_write(socket, asio::buffer(wire.buffer.data() + wire.offset, wire.size), asio::use_awaitable);
+      sent += wire.size;
+      s.counters.bytes_sent += wire.size;
+      // Pace to the configured bandwidth: the time these bytes may take at `rate`.
+      if (rate > 0)
+        co_await wait_until(started + std::chrono::microseconds(static_cast<std::int64_t>(
+                                          sent * 1000000 / static_cast<std::uint64_t>(rate))));
     }
+  } catch (const std::exception& e) {
+    if (!s.stopped) fmt::print(stderr, "testdc: DC {} connection closed: {}\n", dc_id, e.what());
+  }
+  // Whatever ended the answers (the peer left, a fault), the reader must stop too.
+  box.closing = true;
+  box.room.cancel();
+  std::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+}  // namespace
+
+bool over_connect_rate(server::state& s, const asio::ip::address& peer) {
+  const auto limit = s.opts.faults.connect_rate;
+  if (limit <= 0) return false;
+  constexpr auto window_length = std::chrono::seconds(1);
+  constexpr std::size_t max_tracked = 4096;
+  const auto now = std::chrono::steady_clock::now();
+  if (s.connects.size() >= max_tracked && !s.connects.contains(peer)) s.connects.clear();
+  auto& w = s.connects[peer];
+  if (w.count == 0 || now - w.start >= window_length) w = {now, 0};
+  return ++w.count > limit;
+}
+
+asio::awaitable<void> serve_connection(server::state& s, tcp::socket socket, std::int32_t dc_id, bool refused) {
+  s.sockets.push_back(&socket);
+  auto registered = std::prev(s.sockets.end());
+  ++s.counters.connections;
+  if (refused) ++s.counters.refused_connections;
+  socket.set_option(tcp::no_delay(true));
+  try {
+    connection c(s, dc_id, refused);
+    outbox box(socket.get_executor());
+    co_await (read_requests(s, socket, c, box) && write_answers(s, socket, c, box, dc_id));
   } catch (const std::exception& e) {
     if (!s.stopped) fmt::print(stderr, "testdc: DC {} connection closed: {}\n", dc_id, e.what());
   }

@@ -1,5 +1,7 @@
 #include "mtproto/testdc/flood_control.h"
 
+#include <algorithm>
+
 namespace mtproto::testdc {
 
 std::optional<std::int32_t> every_nth_flood::on_call() noexcept {
@@ -25,6 +27,29 @@ std::optional<std::int32_t> request_rate_limit::on_request(std::int64_t account,
   const auto remaining = window_length - (now - w.start);
   const auto seconds = std::chrono::ceil<std::chrono::seconds>(remaining).count();
   return static_cast<std::int32_t>(seconds < 1 ? 1 : seconds);
+}
+
+bool premium_wait::applies_to(std::int64_t account) const noexcept {
+  return bytes_ > 0 && std::find(premium_.begin(), premium_.end(), account) == premium_.end();
+}
+
+std::optional<std::int32_t> premium_wait::on_request(std::int64_t account, clock::time_point now) const {
+  if (!applies_to(account)) return std::nullopt;
+  const auto it = usage_.find(account);
+  if (it == usage_.end() || it->second.rest_until <= now) return std::nullopt;
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(it->second.rest_until - now).count();
+  return static_cast<std::int32_t>(seconds < 1 ? 1 : seconds);
+}
+
+void premium_wait::served(std::int64_t account, std::int64_t n, clock::time_point now) {
+  if (!applies_to(account) || n <= 0) return;
+  if (usage_.size() >= max_tracked && !usage_.contains(account)) usage_.clear();  // bounded under hostile clients
+  auto& u = usage_[account];
+  u.bytes += n;
+  if (u.bytes >= bytes_) {
+    u.bytes = 0;
+    u.rest_until = now + std::chrono::seconds(seconds_);
+  }
 }
 
 }  // namespace mtproto::testdc

@@ -1,5 +1,7 @@
 #include "mtproto/testdc/options.h"
 
+#include "mtproto/testdc/profiles.h"
+
 #include <charconv>
 #include <limits>
 #include <stdexcept>
@@ -9,6 +11,7 @@ namespace {
 
 constexpr std::int32_t max_dcs = 5;  // Telegram's production DC count
 constexpr std::uint32_t max_port = 65535;
+constexpr std::int32_t max_latency_ms = 60'000;
 
 template <class T>
 T parse_number(std::string_view text, std::string_view what) {
@@ -33,7 +36,7 @@ double parse_seconds(std::string_view text, std::string_view what) {
   return value;
 }
 
-std::int64_t parse_size(std::string_view text) {
+std::int64_t parse_size(std::string_view text, std::string_view what = "--file size") {
   std::int64_t unit = 1;
   if (!text.empty()) {
     switch (text.back()) {
@@ -44,8 +47,8 @@ std::int64_t parse_size(std::string_view text) {
     }
     if (unit != 1) text.remove_suffix(1);
   }
-  const auto n = parse_number<std::int64_t>(text, "--file size");
-  if (n < 0 || n > std::numeric_limits<std::int64_t>::max() / unit) throw std::invalid_argument("--file size out of range");
+  const auto n = parse_number<std::int64_t>(text, what);
+  if (n < 0 || n > std::numeric_limits<std::int64_t>::max() / unit) throw std::invalid_argument(std::string(what) + " out of range");
   return n * unit;
 }
 
@@ -55,6 +58,15 @@ transport::proxy_secret parse_proxy_secret(std::string_view hex) {
   if (!secret || secret->kind == transport::proxy_secret::mode::fake_tls)
     throw std::invalid_argument("--proxy-secret expects 32 hex digits, optionally prefixed by dd, got " + std::string(hex));
   return *secret;
+}
+
+/// --premium-wait-after BYTES[:SECONDS]
+void parse_premium_wait(std::string_view spec, fault_options& f) {
+  const auto colon = spec.find(':');
+  f.premium_wait_bytes = parse_size(spec.substr(0, colon), "--premium-wait-after");
+  if (colon != std::string_view::npos)
+    f.premium_wait_seconds = parse_number<std::int32_t>(spec.substr(colon + 1), "--premium-wait-after seconds");
+  if (f.premium_wait_bytes == 0) throw std::invalid_argument("--premium-wait-after needs a positive byte count");
 }
 
 }  // namespace
@@ -97,6 +109,13 @@ file_spec parse_file_spec(std::string_view spec) {
 
 options parse_options(std::span<const std::string_view> args) {
   options o;
+  // A profile sets defaults that the other flags then override, wherever it appears.
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] != "--profile") continue;
+    const auto* p = find_throttle_profile(args[i + 1]);
+    if (!p) throw std::invalid_argument("--profile: unknown profile " + std::string(args[i + 1]) + " (user, premium, bot)");
+    o.faults = p->faults;
+  }
   bool files_given = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
@@ -133,6 +152,11 @@ options parse_options(std::span<const std::string_view> args) {
     else if (a == "--drop-every") o.faults.drop_every = parse_number<std::int32_t>(value(), a);
     else if (a == "--corrupt-every") o.faults.corrupt_every = parse_number<std::int32_t>(value(), a);
     else if (a == "--file-ref-ttl") o.faults.file_ref_ttl = parse_number<std::int32_t>(value(), a);
+    else if (a == "--latency-ms") o.faults.latency_ms = parse_number<std::int32_t>(value(), a);
+    else if (a == "--premium-wait-after") parse_premium_wait(value(), o.faults);
+    else if (a == "--premium-user") o.faults.premium_users.push_back(parse_number<std::int64_t>(value(), a));
+    else if (a == "--connect-rate") o.faults.connect_rate = parse_number<std::int32_t>(value(), a);
+    else if (a == "--profile") value();  // applied above
     else throw std::invalid_argument("unknown argument " + std::string(a));
   }
   if (!files_given) o.files = default_files();
@@ -147,8 +171,9 @@ options parse_options(std::span<const std::string_view> args) {
   const auto& fl = o.faults;
   if (fl.flood_every < 0 || fl.flood_seconds < 0 || fl.flood_rps < 0 || fl.rate_per_connection < 0 ||
       fl.drop_every < 0 || fl.file_ref_ttl < 0 || fl.flood_account < 0 || fl.account_rate < 0 ||
-      fl.corrupt_every < 0)
+      fl.corrupt_every < 0 || fl.latency_ms < 0 || fl.premium_wait_seconds < 0 || fl.connect_rate < 0)
     throw std::invalid_argument("fault options must not be negative");
+  if (fl.latency_ms > max_latency_ms) throw std::invalid_argument("--latency-ms must be at most 60000");
   return o;
 }
 
@@ -159,7 +184,9 @@ std::string_view usage() noexcept {
          "                      [--password 2FA] [--proxy-secret [dd]HEX32] [--push-updates]\n"
          "                      [--flood-every N --flood-seconds S] [--flood-rps R] [--flood-account ID]\n"
          "                      [--rate-per-connection BYTES_PER_S] [--account-rate BYTES_PER_S]\n"
-         "                      [--drop-every N] [--corrupt-every N] [--file-ref-ttl N] [--refusing-address]\n";
+         "                      [--drop-every N] [--corrupt-every N] [--file-ref-ttl N] [--refusing-address]\n"
+         "                      [--latency-ms N] [--premium-wait-after BYTES[:SECONDS]] [--premium-user ID]...\n"
+         "                      [--connect-rate N] [--profile user|premium|bot]\n";
 }
 
 }  // namespace mtproto::testdc

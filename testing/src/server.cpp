@@ -58,7 +58,10 @@ asio::awaitable<void> accept_loop(server::state& s, tcp::acceptor& acceptor, std
       continue;  // e.g. EMFILE: keep serving the connections we have
     }
     if (s.sockets.size() >= server::max_connections) continue;  // closed by the destructor
-    asio::co_spawn(s.io, serve_connection(s, std::move(socket), dc_id), asio::detached);
+    std::error_code no_peer;
+    const auto peer = socket.remote_endpoint(no_peer);
+    const bool refused = !no_peer && over_connect_rate(s, peer.address());
+    asio::co_spawn(s.io, serve_connection(s, std::move(socket), dc_id, refused), asio::detached);
   }
 }
 

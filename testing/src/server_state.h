@@ -39,6 +39,12 @@ struct server::state {
   std::map<std::pair<std::int64_t, std::int64_t>, std::unique_ptr<session::server_session>> sessions;
   /// --account-rate: when each account's shared bandwidth is next free.
   std::map<std::int64_t, std::chrono::steady_clock::time_point> account_free_at;
+  /// --connect-rate: connections per client address in the current one-second window.
+  struct connect_window {
+    std::chrono::steady_clock::time_point start;
+    std::int32_t count = 0;
+  };
+  std::map<asio::ip::address, connect_window> connects;
   /// RPC answers sent by the whole server (--drop-every).
   std::uint64_t answers = 0;
   bool stopped = false;
@@ -48,7 +54,12 @@ struct server::state {
 };
 
 /// Serves one accepted connection to DC `dc_id` until the peer leaves, a fault closes it, or the
-/// server stops.
-asio::awaitable<void> serve_connection(server::state& s, asio::ip::tcp::socket socket, std::int32_t dc_id);
+/// server stops. A `refused` connection (over --connect-rate) gets transport error -429 for its
+/// first frame and is closed.
+asio::awaitable<void> serve_connection(server::state& s, asio::ip::tcp::socket socket, std::int32_t dc_id,
+                                       bool refused);
+
+/// --connect-rate: whether a new connection from `peer` is one too many this second.
+bool over_connect_rate(server::state& s, const asio::ip::address& peer);
 
 }  // namespace mtproto::testdc

@@ -105,9 +105,10 @@ class emulator {
     });
     return p.get_future().get();
   }
-  std::uint64_t handshakes() {
-    std::promise<std::uint64_t> p;
-    asio::post(io_, [&] { p.set_value(server_->counters().handshakes); });
+  std::uint64_t handshakes() { return counters().handshakes; }
+  testdc::server_counters counters() {
+    std::promise<testdc::server_counters> p;
+    asio::post(io_, [&] { p.set_value(server_->counters()); });
     return p.get_future().get();
   }
 

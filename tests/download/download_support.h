@@ -13,6 +13,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string_view>
 
 #include "client/testdc_fixture.h"
 #include "mtproto/client/auth.h"
@@ -120,14 +122,22 @@ inline std::vector<logged_request> read_request_log(const std::filesystem::path&
   return out;
 }
 
-/// Requests that reached a DC for an account while a FLOOD_WAIT_X it had been told was running,
+/// FLOOD_WAIT_X / FLOOD_PREMIUM_WAIT_X: X, or nothing for other answers.
+inline std::optional<std::int64_t> flood_wait_seconds(const std::string& answer) {
+  for (const std::string_view prefix : {"FLOOD_WAIT_", "FLOOD_PREMIUM_WAIT_"})
+    if (answer.starts_with(prefix)) return std::stoll(answer.substr(prefix.size()));
+  return std::nullopt;
+}
+
+/// Requests that reached a DC for an account while a flood wait it had been told was running,
 /// later than `grace` after it was told (requests already on their way by then are not the
 /// client's fault).
 inline std::vector<std::string> wait_violations(const std::vector<logged_request>& log, std::int64_t grace_ms) {
   std::vector<std::string> found;
   for (const auto& flood : log) {
-    if (!flood.answer.starts_with("FLOOD_WAIT_")) continue;
-    const std::int64_t until = flood.arrived_ms + 1000 * std::stoll(flood.answer.substr(11));
+    const auto seconds = flood_wait_seconds(flood.answer);
+    if (!seconds) continue;
+    const std::int64_t until = flood.arrived_ms + 1000 * *seconds;
     for (const auto& r : log)
       if (r.account == flood.account && r.dc == flood.dc && r.arrived_ms > flood.arrived_ms + grace_ms &&
           r.arrived_ms < until)

@@ -35,7 +35,7 @@ struct cdn_harness {
       : published(7, std::vector<file_spec>{{"cdn.bin", size, 1, true}}),
         handler(published,
                 handler_config{{{1, "127.0.0.1", 20001}, {2, "127.0.0.1", 20002}},
-                               dc_endpoint{cdn_dc_id, "127.0.0.1", 20201, true}, "", {}, ""},
+                               dc_endpoint{cdn_dc_id, "127.0.0.1", 20201, true}, "", {}, "", ""},
                 counting_random()) {
     core::auth_key::bytes_type k{};
     k[0] = 1;

@@ -35,3 +35,24 @@ TEST_CASE("request_rate_limit counts per account and DC within a one-second wind
   CHECK_FALSE(limit.on_request(2, 1, t0 + 200ms));  // another account
   CHECK_FALSE(limit.on_request(1, 1, t0 + 1001ms));  // a new window
 }
+
+TEST_CASE("premium_wait rests an account that is not premium once it was served the threshold") {
+  premium_wait w(1000, 5, {42});
+  const auto t0 = premium_wait::clock::now();
+  CHECK_FALSE(w.on_request(7, t0));
+  w.served(7, 600, t0);
+  CHECK_FALSE(w.on_request(7, t0));
+  w.served(7, 400, t0);  // the threshold: a rest of 5 s starts
+  CHECK(w.on_request(7, t0) == 5);
+  CHECK(w.on_request(7, t0 + 2500ms) == 3);  // rounded up
+  CHECK(w.on_request(7, t0 + 4900ms) == 1);
+  CHECK_FALSE(w.on_request(7, t0 + 5s));
+  CHECK_FALSE(w.on_request(8, t0));  // per account
+  w.served(7, 999, t0 + 5s);         // counting starts again after the rest
+  CHECK_FALSE(w.on_request(7, t0 + 5s));
+  w.served(42, 1'000'000, t0);  // premium
+  CHECK_FALSE(w.on_request(42, t0));
+  premium_wait off(0, 5, {});
+  off.served(7, 1'000'000, t0);
+  CHECK_FALSE(off.on_request(7, t0));
+}

@@ -74,3 +74,41 @@ TEST_CASE("testdc options: the pool and verification faults") {
   CHECK_THROWS_AS(parse({"--corrupt-every", "x"}), std::invalid_argument);
   CHECK_THROWS_AS(parse({"--flood-account"}), std::invalid_argument);
 }
+
+TEST_CASE("testdc options: the throttling knobs") {
+  const auto o = parse({"--latency-ms", "100", "--premium-wait-after", "64M:7", "--premium-user", "5001",
+                        "--premium-user", "5002", "--connect-rate", "3"});
+  CHECK(o.faults.latency_ms == 100);
+  CHECK(o.faults.premium_wait_bytes == std::int64_t{64} << 20);
+  CHECK(o.faults.premium_wait_seconds == 7);
+  CHECK(o.faults.premium_users == std::vector<std::int64_t>{5001, 5002});
+  CHECK(o.faults.connect_rate == 3);
+  const auto bytes_only = parse({"--premium-wait-after", "1000"});
+  CHECK(bytes_only.faults.premium_wait_bytes == 1000);
+  CHECK(bytes_only.faults.premium_wait_seconds == 5);
+  const auto d = parse({});
+  CHECK(d.faults.latency_ms == 0);
+  CHECK(d.faults.premium_wait_bytes == 0);
+  CHECK(d.faults.connect_rate == 0);
+  CHECK_THROWS_AS(parse({"--latency-ms", "-5"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--latency-ms", "600000"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--premium-wait-after", "0"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--premium-wait-after", "1M:"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--premium-wait-after", "1M:-1"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--premium-wait-after", "Q"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--connect-rate", "-1"}), std::invalid_argument);
+}
+
+TEST_CASE("testdc options: a profile sets the knobs, which other flags override wherever they are") {
+  const auto bot = parse({"--profile", "bot"});
+  CHECK(bot.faults.latency_ms == 50);
+  CHECK(bot.faults.rate_per_connection == 5'000'000);
+  CHECK(bot.faults.flood_rps == 30);
+  CHECK(bot.faults.premium_wait_bytes == 0);
+  const auto user = parse({"--latency-ms", "10", "--profile", "user"});
+  CHECK(user.faults.latency_ms == 10);  // the flag wins though it came first
+  CHECK(user.faults.premium_wait_bytes > 0);
+  CHECK(parse({"--profile", "premium"}).faults.premium_wait_bytes == 0);
+  CHECK_THROWS_AS(parse({"--profile", "whale"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"--profile"}), std::invalid_argument);
+}

@@ -38,7 +38,7 @@ struct harness {
       : published(42, files),
         handler(published,
                 handler_config{{{1, "127.0.0.1", 20001}, {2, "127.0.0.1", 20002}}, std::nullopt, "", faults,
-                               std::move(user_password)},
+                               std::move(user_password), {}},
                 counting_random()) {
     core::auth_key::bytes_type k{};
     k[0] = 1;

@@ -134,6 +134,7 @@ class api_handler {
   every_nth_flood flood_every_;
   std::uint64_t parts_served_ = 0;  // --corrupt-every
   request_rate_limit flood_rps_;
+  premium_wait premium_wait_;
   std::unique_ptr<request_log> log_;
   std::uint32_t last_query_id_ = 0;  // of the request dispatch() last unwrapped
   std::int64_t flood_waits_ = 0;

@@ -29,6 +29,19 @@ struct fault_options {
   /// --flood-account ID: --flood-every and --flood-rps apply to this account (user id) only, and
   /// --flood-every counts that account's calls (0: every account, calls counted server-wide).
   std::int64_t flood_account = 0;
+  /// --latency-ms: every answer leaves this long after its request arrived (0: at once), the round
+  /// trip a client must cover with requests in flight.
+  std::int32_t latency_ms = 0;
+  /// --premium-wait-after BYTES[:SECONDS]: an account that is not premium and has been served
+  /// this many file bytes (upload.getFile) is answered FLOOD_PREMIUM_WAIT_<premium_wait_seconds>
+  /// until the wait is over; then it may take the same amount again (0: off).
+  std::int64_t premium_wait_bytes = 0;
+  std::int32_t premium_wait_seconds = 5;
+  /// --premium-user ID (repeatable): accounts treated as premium (no FLOOD_PREMIUM_WAIT).
+  std::vector<std::int64_t> premium_users{};
+  /// --connect-rate N: a client address opening more than N connections in one second has the
+  /// extra ones answered with transport error -429 and closed (0: off).
+  std::int32_t connect_rate = 0;
   /// Bandwidth cap per connection in bytes per second (0: unlimited).
   std::int64_t rate_per_connection = 0;
   /// Bandwidth cap per account (the auth key's user), shared by all its connections to every DC,

@@ -26,6 +26,8 @@ struct server_counters {
   std::uint64_t handshakes = 0;
   std::uint64_t requests = 0;
   std::uint64_t bytes_sent = 0;
+  /// Connections answered -429 for --connect-rate.
+  std::uint64_t refused_connections = 0;
 };
 
 class server {
