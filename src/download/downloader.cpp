@@ -117,12 +117,15 @@ struct flight {
 
 /// One account of the download: its client, its view of the file and its own scheduling state.
 struct lane {
-  lane(pool_member m, std::uint32_t part_size, steady::time_point now, const depth_options& d)
-      : member(std::move(m)),
+  lane(std::size_t i, pool_member m, std::uint32_t part_size, steady::time_point now, const depth_options& d)
+      : index(i),
+        member(std::move(m)),
         depth(part_size, now, d),
         dc(member.file.location.dc_id) {
     stats.account = member.account;
   }
+  /// Position in the engine's lanes: what completions carry back instead of a pointer.
+  std::size_t index;
   pool_member member;
   depth_controller depth;
   int dc;
@@ -178,7 +181,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
       const int sessions = m.client ? m.client->max_download_sessions() : 1;
       auto d = opt_.depth;
       d.max_sessions = std::max(1, std::min(d.max_sessions, sessions));
-      lanes_.push_back(std::make_unique<lane>(std::move(m), part_size, now, d));
+      lanes_.push_back(std::make_unique<lane>(lanes_.size(), std::move(m), part_size, now, d));
       lanes_.back()->sessions_load.assign(static_cast<std::size_t>(std::max(1, sessions)), 0);
       lanes_.back()->session_offset = static_cast<int>(next_session_offset.fetch_add(1) % lanes_.back()->sessions_load.size());
     }
@@ -382,12 +385,6 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     return body;
   }
 
-  std::size_t lane_index(const lane& l) const {
-    for (std::size_t i = 0; i < lanes_.size(); ++i)
-      if (lanes_[i].get() == &l) return i;
-    return 0;
-  }
-
   void send(lane& l, const planned_part& part, int session, steady::time_point now) {
     parts_.mark_in_flight(part.index);
     ++l.sessions_load[static_cast<std::size_t>(session)];
@@ -402,7 +399,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     o.sleep_through_flood = false;  // the engine schedules around floods itself (flood gate, depth)
     std::weak_ptr<engine> weak = shared_from_this();
     const std::int64_t index = part.index;
-    const std::size_t li = lane_index(l);
+    const std::size_t li = l.index;
     std::optional<std::int64_t> span;
     if (l.cdn) span = cdn_span_begin(part);
     const auto id = l.member.client->start_call(
@@ -527,7 +524,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     o.timeout = opt_.request_timeout;
     o.sleep_through_flood = false;
     std::weak_ptr<engine> weak = shared_from_this();
-    const std::size_t li = lane_index(l);
+    const std::size_t li = l.index;
     l.member.client->start_call(body, o,
                                 [weak, li, offset, reupload](const client::call_error* error,
                                                              std::span<const std::uint8_t> bytes) {
@@ -685,11 +682,18 @@ class engine final : public download_job, public std::enable_shared_from_this<en
       }
     }
     if (a.cdn_span) {
-      // The span holds the part's answer: cut it out, as if the file's DC had sent it.
+      // The span holds the part's answer: cut it out, as if the file's DC had sent it. Parts of at
+      // least a hash block are their span (trimmed in place); smaller ones are copied out, so the
+      // window does not hold a whole span per part.
       const auto from = static_cast<std::size_t>(part.offset - *a.cdn_span);
-      std::vector<std::uint8_t> exact(a.bytes.begin() + static_cast<std::ptrdiff_t>(from),
-                                      a.bytes.begin() + static_cast<std::ptrdiff_t>(from + static_cast<std::size_t>(part.expected_size)));
-      a.bytes = std::move(exact);
+      const auto size = static_cast<std::size_t>(part.expected_size);
+      if (from == 0) {
+        a.bytes.resize(size);
+      } else {
+        std::vector<std::uint8_t> exact(a.bytes.begin() + static_cast<std::ptrdiff_t>(from),
+                                        a.bytes.begin() + static_cast<std::ptrdiff_t>(from + size));
+        a.bytes = std::move(exact);
+      }
     }
     parts_.mark_done(a.index);
     retries_.erase(a.index);
@@ -820,7 +824,7 @@ class engine final : public download_job, public std::enable_shared_from_this<en
     if (l.refreshing) return;
     l.refreshing = true;
     std::weak_ptr<engine> weak = shared_from_this();
-    const std::size_t li = lane_index(l);
+    const std::size_t li = l.index;
     l.member.refresh_reference([weak, li](std::error_code ec, std::vector<std::uint8_t> reference) {
       auto self = weak.lock();
       if (!self) return;
