@@ -21,3 +21,12 @@ set(MTPROTO_FUZZ_ENGINE "standalone" CACHE STRING "standalone | libfuzzer")
 if(MTPROTO_FUZZ_ENGINE STREQUAL "libfuzzer")
   add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
+
+# mtproto_unoptimized_here(): with MTPROTO_UNOPTIMIZED_TESTS, what the calling directory builds is
+# compiled at -O0 (tests, examples, benchmarks: code around the library, ~40% of the CI build's
+# compile time saved; the library, where the work happens, keeps its optimisation).
+macro(mtproto_unoptimized_here)
+  if(MTPROTO_UNOPTIMIZED_TESTS)
+    add_compile_options(-O0)
+  endif()
+endmacro()

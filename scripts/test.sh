@@ -53,7 +53,9 @@ else
   echo "test.sh: ThreadSanitizer programs do not run here; the TSan pass is skipped"
 fi
 
-cmake -S . -B "$build" "${sanitized_flags[@]}" -DMTPROTO_SANITIZE=ON "${extra[@]}" >/dev/null
+# Tests, examples and benchmarks at -O0 (MTPROTO_UNOPTIMIZED_TESTS): the library they exercise
+# keeps -O1, and the build is ~8 minutes shorter on 2 cores.
+cmake -S . -B "$build" "${sanitized_flags[@]}" -DMTPROTO_SANITIZE=ON -DMTPROTO_UNOPTIMIZED_TESTS=ON "${extra[@]}" >/dev/null
 cmake --build "$build" -j "$jobs"
 cd "$build"
 ctest --output-on-failure -j "$jobs" --timeout 600
