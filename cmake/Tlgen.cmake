@@ -120,6 +120,11 @@ function(mtproto_generate_tl)
     COMMENT "tlgen: ${G_NAMESPACE} from ${G_SCHEMAS} (${shards} shards)"
     VERBATIM)
   target_sources(${G_TARGET} PRIVATE ${sources} "${stamp}")
+  if(MTPROTO_UNOPTIMIZED_GENERATED)
+    # This project's CI: (de)serialisers compiled at -O0 build ~40% faster and cost little at run
+    # time next to the crypto.
+    set_source_files_properties(${sources} ${testing_sources} PROPERTIES COMPILE_OPTIONS -O0)
+  endif()
   target_include_directories(${G_TARGET} PUBLIC $<BUILD_INTERFACE:${G_OUTPUT_DIR}/include>)
 
   if(G_INSTALL)
