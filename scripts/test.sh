@@ -31,7 +31,8 @@ if command -v clang++ >/dev/null && echo 'extern "C" int LLVMFuzzerTestOneInput(
     -DMTPROTO_SANITIZE=ON -DMTPROTO_FUZZ_ENGINE=libfuzzer \
     -DMTPROTO_BUILD_TESTING=OFF -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF >/dev/null
   cmake --build "$fuzz_build" --target mtproto_fuzzers -j "$jobs"
-  extra+=("-DMTPROTO_LIBFUZZER_BUILD_DIR=$(cd "$fuzz_build" && pwd)")
+  # 5 s per fuzzer in CI (24 targets): a smoke run on every change; long campaigns run by hand.
+  extra+=("-DMTPROTO_LIBFUZZER_BUILD_DIR=$(cd "$fuzz_build" && pwd)" -DMTPROTO_LIBFUZZER_SECONDS=5)
 else
   echo "test.sh: clang with libFuzzer not found; fuzz targets run only with the standalone driver"
 fi
