@@ -6,11 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-# gram.js, the other independent client of tests/interop, exactly as locked (skipped without npm).
+# gram.js and teleproto, independent clients of tests/interop, and the other clients' schemas that
+# testing/compat/layer_history.tl is checked against, exactly as locked (skipped without npm).
 if command -v npm >/dev/null; then
   (cd tests/interop/gramjs && npm ci --no-audit --no-fund --loglevel=error)
+  (cd testing/compat && npm ci --no-audit --no-fund --loglevel=error)
 else
-  echo "test.sh: npm not found; the gram.js interop test will be skipped"
+  echo "test.sh: npm not found; the gram.js and teleproto interop tests and the layer history check will be skipped"
 fi
 
 jobs=${MTPROTO_JOBS:-$(nproc)}

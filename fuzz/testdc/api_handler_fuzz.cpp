@@ -425,7 +425,8 @@ void check_answer(const emulator& e, const rpc_answer& a, const key_record& effe
   if (!a.pushes.empty() && !e.handler.config().faults.push_updates) std::abort();
   for (const auto& p : a.pushes)
     if (p.size() < 4 || p.size() % 4 != 0) std::abort();
-  if (layer_writer_for(effective.layer).layer() != layer_library) return;
+  const auto* writer = layer_writer_for(effective.layer).writer;
+  if (!writer || writer->layer() != layer_library) return;
   const std::uint32_t id = tl::reader(a.result).read_uint();
   if (id == tl::ids::bool_true || id == tl::ids::bool_false) {  // Bool: built in, not a schema object
     if (a.result.size() != 4) std::abort();

@@ -1,13 +1,12 @@
 // The API handler's logins: bot tokens, the test user's code and two-step password (SRP),
 // temporary keys bound to permanent ones, and authorizations exported to other DCs.
 #include <algorithm>
+#include <optional>
 #include <system_error>
 
 #include "api_answers.h"
+#include "mtproto/testdc/layer_objects.h"
 #include "mtproto/api/InputCheckPasswordSRP.h"
-#include "mtproto/api/PasswordKdfAlgo.h"
-#include "mtproto/api/SecurePasswordKdfAlgo.h"
-#include "mtproto/api/account/Password.h"
 #include "mtproto/api/auth/ExportedAuthorization.h"
 #include "mtproto/api/auth/SentCode.h"
 #include "mtproto/api/auth/SentCodeType.h"
@@ -45,9 +44,6 @@ constexpr std::size_t secure_salt_bytes = 8;
 constexpr std::size_t secure_random_bytes = 32;
 /// A random `b` whose B leaves the safe range is rare (~2^-64); a few draws always suffice.
 constexpr int srp_b_attempts = 8;
-/// account.password of layer 144 (Telethon 1.25): the same fields without login_email_pattern
-/// (flag 6), which the emulator never sets, so only the constructor id differs.
-constexpr std::uint32_t account_password_layer144_id = 0x185b184f;
 
 std::string digits_only(std::string_view phone) {
   std::string s;
@@ -88,8 +84,15 @@ rpc_answer api_handler::send_code(request_context& ctx, tl::reader& r) {
   return answer_with(sent);
 }
 
-rpc_answer api_handler::sign_in(request_context& ctx, tl::reader& r) {
-  const auto req = api::auth::signIn::read(r);
+rpc_answer api_handler::sign_in(request_context& ctx, tl::reader& r, bool layer144_form) {
+  api::auth::signIn req;
+  if (layer144_form) {
+    req.phone_number = r.read_string();
+    req.phone_code_hash = r.read_string();
+    req.phone_code = r.read_string();
+  } else {
+    req = api::auth::signIn::read(r);
+  }
   if (digits_only(req.phone_number) != test_user_phone) return bad_request("PHONE_NUMBER_INVALID");
   if (ctx.key.phone_code_hash.empty() || req.phone_code_hash != ctx.key.phone_code_hash)
     return bad_request("PHONE_CODE_HASH_EMPTY");
@@ -142,22 +145,18 @@ rpc_answer api_handler::get_password(request_context& ctx) {
   // Asked between auth.signIn's SESSION_PASSWORD_NEEDED and auth.checkPassword, or when logged in.
   if (!ctx.key.user && !ctx.key.awaiting_password) return not_logged_in();
   const auto prime = crypto::telegram_dh_prime();
-  api::account::password out{};
-  api::passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow new_algo{};
-  new_algo.salt1.resize(srp_new_salt1_bytes);
-  new_algo.salt2.resize(srp_salt2_bytes);
-  random_(new_algo.salt1);
-  random_(new_algo.salt2);
-  new_algo.g = srp_generator;
-  new_algo.p.assign(prime.begin(), prime.end());
-  out.new_algo = std::move(new_algo);
-  api::securePasswordKdfAlgoPBKDF2HMACSHA512iter100000 secure{};
-  secure.salt.resize(secure_salt_bytes);
-  random_(secure.salt);
-  out.new_secure_algo = std::move(secure);
-  out.secure_random.resize(secure_random_bytes);
-  random_(out.secure_random);
+  const auto random_text = [&](std::size_t size) {
+    std::vector<std::uint8_t> raw(size);
+    random_(raw);
+    return std::string(raw.begin(), raw.end());
+  };
+  const std::string p(prime.begin(), prime.end());
+  const objects::password_algo new_algo{
+      .salt1 = random_text(srp_new_salt1_bytes), .salt2 = random_text(srp_salt2_bytes), .g = srp_generator, .p = p};
+  auto secure_salt = random_text(secure_salt_bytes);
+  auto secure_random = random_text(secure_random_bytes);
 
+  std::optional<objects::srp_offer> offer;
   if (!config_.user_password.empty()) {
     const auto& verifier = password_verifier();
     key_record::srp_challenge challenge;
@@ -168,25 +167,19 @@ rpc_answer api_handler::get_password(request_context& ctx) {
     }
     if (ec) return rpc_answer::error(500, "SRP_B_UNAVAILABLE");
     random_(std::span(reinterpret_cast<std::uint8_t*>(&challenge.srp_id), sizeof challenge.srp_id));
-    api::passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow current{};
-    current.salt1 = verifier.salt1;
-    current.salt2 = verifier.salt2;
-    current.g = verifier.g;
-    current.p = verifier.p;
-    out.has_password = true;
-    out.current_algo = std::move(current);
-    out.srp_B = challenge.B;
-    out.srp_id = challenge.srp_id;
+    offer = objects::srp_offer{
+        .algo = {.salt1 = std::string(verifier.salt1.begin(), verifier.salt1.end()),
+                 .salt2 = std::string(verifier.salt2.begin(), verifier.salt2.end()),
+                 .g = verifier.g,
+                 .p = std::string(verifier.p.begin(), verifier.p.end())},
+        .srp_B = std::string(challenge.B.begin(), challenge.B.end()),
+        .srp_id = challenge.srp_id};
     ctx.key.srp = std::move(challenge);  // any earlier srp_id is stale from now on
   }
   rpc_answer a;
   tl::writer w(a.result);
-  if (writer(ctx).layer() < layer_gramjs_2_26) {
-    w.write_uint(account_password_layer144_id);
-    out.write_bare(w);
-  } else {
-    out.write(w);
-  }
+  writer(ctx).write(w, objects::account_password(new_algo, std::move(secure_salt), std::move(secure_random),
+                                                 offer ? &*offer : nullptr));
   return a;
 }
 

@@ -61,6 +61,8 @@ constexpr std::uint32_t init_connection_id = api::initConnection<any_query>::con
 constexpr std::uint32_t invoke_without_updates_id = api::invokeWithoutUpdates<any_query>::constructor_id;
 constexpr std::uint32_t invoke_after_msg_id = api::invokeAfterMsg<any_query>::constructor_id;
 constexpr std::uint32_t invoke_after_msgs_id = 0x3dc4b4f0;
+/// auth.signIn before layer 167: phone_number, phone_code_hash and phone_code, no flags.
+constexpr std::uint32_t auth_sign_in_layer144_id = 0xbcd51581;
 constexpr std::int32_t config_lifetime_seconds = 3600;
 constexpr std::size_t max_wrappers = 8;  // invokeWithLayer(initConnection(invokeWithoutUpdates(...)))
 
@@ -130,6 +132,12 @@ rpc_answer api_handler::dispatch(request_context& ctx, tl::reader& r, std::span<
     if (id == invoke_with_layer_id) {
       const std::int32_t layer = r.read_int();
       if (layer <= 0) return bad_request("LAYER_INVALID");
+      const auto& support = layer_writer_for(layer);
+      if (!support.writer) {
+        // Never another layer's bytes: a client could not read them and would retry for ever.
+        if (refused_layers_.insert(layer).second) fmt::print(stderr, "mtproto-testdc: {}\n", support.reason);
+        return bad_request("LAYER_INVALID");
+      }
       ctx.key.layer = layer;
       last_announced_layer_ = layer;
     } else if (id == init_connection_id) {
@@ -185,7 +193,8 @@ rpc_answer api_handler::dispatch(request_context& ctx, tl::reader& r, std::span<
     case api::upload::reuploadCdnFile::constructor_id: return reupload_cdn_file(ctx, q);
     case api::auth::importBotAuthorization::constructor_id: return import_bot_authorization(ctx, q);
     case api::auth::sendCode::constructor_id: return send_code(ctx, q);
-    case api::auth::signIn::constructor_id: return sign_in(ctx, q);
+    case api::auth::signIn::constructor_id: return sign_in(ctx, q, false);
+    case auth_sign_in_layer144_id: return sign_in(ctx, q, true);
     case api::account::getPassword::constructor_id: return get_password(ctx);
     case api::auth::bindTempAuthKey::constructor_id: return bind_temp_auth_key(ctx, q);
     case api::auth::checkPassword::constructor_id: return check_password(ctx, q);

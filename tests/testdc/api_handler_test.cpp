@@ -213,6 +213,21 @@ TEST_CASE("testdc api: answers in the layer the client announced, remembered per
   CHECK(h.call(wrapped_get_config(-1)).error_message == "LAYER_INVALID");
 }
 
+TEST_CASE("testdc api: a layer its schemas cannot pin down is refused, not answered in another layer") {
+  harness h;
+  // 147 lies between gram.js's 146 and 148, which define user and channel differently.
+  REQUIRE_FALSE(layer_writer_for(147).writer);
+  CHECK(layer_writer_for(147).reason.find("user") != std::string::npos);
+  const auto refused = h.call(wrapped_get_config(147));
+  CHECK(refused.error_code == 400);
+  CHECK(refused.error_message == "LAYER_INVALID");
+  CHECK(h.call(wrapped_get_config(143)).error_message == "LAYER_INVALID");  // older than any known
+  // The key keeps the layer it had (none: 228); a served layer afterwards is answered in its own.
+  CHECK(result_id(h.call(encode(api::help::getConfig{}))) == api::config::constructor_id);
+  CHECK(result_id(h.call(wrapped_get_config(145))) == 0x232566ac);  // gram.js 2.12's layer
+  CHECK(result_id(h.call(wrapped_get_config(214))) == 0xcc1a241e);
+}
+
 TEST_CASE("testdc api: malformed or unknown requests are rpc errors, never exceptions") {
   harness h;
   REQUIRE_FALSE(h.login().is_error());

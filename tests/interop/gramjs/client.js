@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// gram.js (npm `telegram` 2.26.22, API layer 198) as an independent client of mtproto-testdc.
+// gram.js (npm `telegram` 2.26.22, API layer 198), or its fork teleproto 214.1.7 (layer 214), as an
+// independent client of mtproto-testdc.
 //
 // The emulator writes a ready file (see tests/interop/README.md); this script points gram.js at it,
 // performs a full handshake with the emulator's RSA key, calls help.getConfig, logs in as the bot,
@@ -10,14 +11,17 @@
 const crypto = require("crypto");
 const fs = require("fs");
 
-const { TelegramClient, Api, Logger, sessions, helpers } = require("telegram");
-const connections = require("telegram/network/connection");
-const { MTProtoSender, MTProtoPlainSender } = require("telegram/network");
-const { _serverKeys: gramjsServerKeys } = require("telegram/crypto/RSA");
-const { LAYER } = require("telegram/tl/AllTLObjects");
-const GRAMJS_VERSION = require("telegram/package.json").version;
+// GRAMJS_PACKAGE=teleproto runs gram.js's fork teleproto (layer 214) through the same script.
+const PACKAGE = process.env.GRAMJS_PACKAGE || "telegram";
+if (!["telegram", "teleproto"].includes(PACKAGE)) throw new Error(`GRAMJS_PACKAGE: telegram or teleproto, not ${PACKAGE}`);
+const { TelegramClient, Api, Logger, sessions, helpers } = require(PACKAGE);
+const connections = require(`${PACKAGE}/network/connection`);
+const { MTProtoSender, MTProtoPlainSender } = require(`${PACKAGE}/network`);
+const { _serverKeys: gramjsServerKeys } = require(`${PACKAGE}/crypto/RSA`);
+const { LAYER } = require(`${PACKAGE}/tl/AllTLObjects`);
+const GRAMJS_VERSION = require(`${PACKAGE}/package.json`).version;
 
-const CLIENT_NAME = "gramjs";
+const CLIENT_NAME = PACKAGE === "telegram" ? "gramjs" : PACKAGE;
 const API_ID = 1; // any server that is not Telegram must accept a placeholder app
 const API_HASH = "x";
 const TRANSPORTS = {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -100,7 +101,8 @@ class api_handler {
 
   rpc_answer answer_request(request_context& ctx, std::span<const std::uint8_t> body);
   rpc_answer dispatch(request_context& ctx, tl::reader& r, std::span<const std::uint8_t> body);
-  const layer_writer& writer(const request_context& ctx) const { return layer_writer_for(ctx.key.layer); }
+  /// The key's layer was accepted by invokeWithLayer only if it can be served.
+  const layer_writer& writer(const request_context& ctx) const { return *layer_writer_for(ctx.key.layer).writer; }
   /// For a logged-in caller.
   channel_lookup readable_channel(const request_context& ctx, std::int64_t id, std::int64_t access_hash) const;
 
@@ -112,7 +114,7 @@ class api_handler {
   rpc_answer reupload_cdn_file(request_context& ctx, tl::reader& r);
   rpc_answer import_bot_authorization(request_context& ctx, tl::reader& r);
   rpc_answer send_code(request_context& ctx, tl::reader& r);
-  rpc_answer sign_in(request_context& ctx, tl::reader& r);
+  rpc_answer sign_in(request_context& ctx, tl::reader& r, bool layer144_form);
   rpc_answer bind_temp_auth_key(request_context& ctx, tl::reader& r);
   rpc_answer get_password(request_context& ctx);
   rpc_answer check_password(request_context& ctx, tl::reader& r);
@@ -139,6 +141,7 @@ class api_handler {
   std::uint32_t last_query_id_ = 0;  // of the request dispatch() last unwrapped
   std::int64_t flood_waits_ = 0;
   std::int32_t last_announced_layer_ = 0;
+  std::set<std::int32_t> refused_layers_;  // announced, cannot be served: told on stderr once each
   std::map<std::int64_t, exported_authorization> exported_;
   /// CDN files the CDN DC holds (after reuploadCdnFile); the first request asks for a reupload.
   std::map<std::string, bool> cdn_cached_;
