@@ -5,7 +5,6 @@
 #include <system_error>
 
 #include "api_answers.h"
-#include "mtproto/testdc/layer_objects.h"
 #include "mtproto/api/InputCheckPasswordSRP.h"
 #include "mtproto/api/auth/ExportedAuthorization.h"
 #include "mtproto/api/auth/SentCode.h"
@@ -20,6 +19,7 @@
 #include "mtproto/crypto/ct_equal.h"
 #include "mtproto/crypto/dh.h"
 #include "mtproto/handshake/bind_temp_key.h"
+#include "mtproto/testdc/layer_objects.h"
 #include "mtproto/testdc/ready_file.h"
 
 namespace mtproto::testdc {

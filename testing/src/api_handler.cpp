@@ -64,6 +64,7 @@ constexpr std::uint32_t invoke_after_msgs_id = 0x3dc4b4f0;
 /// auth.signIn before layer 167: phone_number, phone_code_hash and phone_code, no flags.
 constexpr std::uint32_t auth_sign_in_layer144_id = 0xbcd51581;
 constexpr std::int32_t config_lifetime_seconds = 3600;
+constexpr std::size_t max_refused_layers_told = 64;  // bounds the set a hostile client could grow
 constexpr std::size_t max_wrappers = 8;  // invokeWithLayer(initConnection(invokeWithoutUpdates(...)))
 
 }  // namespace
@@ -135,7 +136,8 @@ rpc_answer api_handler::dispatch(request_context& ctx, tl::reader& r, std::span<
       const auto& support = layer_writer_for(layer);
       if (!support.writer) {
         // Never another layer's bytes: a client could not read them and would retry for ever.
-        if (refused_layers_.insert(layer).second) fmt::print(stderr, "mtproto-testdc: {}\n", support.reason);
+        if (refused_layers_.size() < max_refused_layers_told && refused_layers_.insert(layer).second)
+          fmt::print(stderr, "mtproto-testdc: {}\n", support.reason);
         return bad_request("LAYER_INVALID");
       }
       ctx.key.layer = layer;
