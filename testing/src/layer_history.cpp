@@ -44,6 +44,7 @@ layer_history::layer_history(std::string_view text) {
       d.layers.push_back(parse_layer(layers.substr(0, space), line));
       layers = space == std::string_view::npos ? std::string_view() : layers.substr(space + 1);
     }
+    if (d.layers.empty()) throw schema_error(fmt::format("layer history: no layers in: {}", line.substr(0, 80)));
     d.text = std::string(line.substr(colon + 2));
     // Parsing it once here proves every definition well-formed before any layer is resolved.
     layer_schema probe(d.layers.front());

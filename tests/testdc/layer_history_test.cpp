@@ -237,6 +237,19 @@ TEST_CASE("layer schema: what a layer cannot express is refused, never guessed")
   }
 }
 
+TEST_CASE("layer history: malformed text is refused with schema_error") {
+  // ": def" with no layers was an empty vector's front() (found by fuzz_testdc_layer_schema).
+  for (const char* bad : {"\n: \xff\xff \xff\xff\xff\xff\xff", ": peerUser#59511722 user_id:long = Peer;",
+                          "144 peerUser#59511722 user_id:long = Peer;", "x: peerUser#59511722 user_id:long = Peer;",
+                          "144  145: peerUser#59511722 user_id:long = Peer;", "144: peerUser user_id:long = Peer;", ""}) {
+    INFO(bad);
+    CHECK_THROWS_AS(layer_history(bad), schema_error);
+  }
+  const layer_history one("144 198: peerUser#59511722 user_id:long = Peer;\n");
+  CHECK(one.known_layers() == std::vector<std::int32_t>{144, 198});
+  CHECK(one.resolve(170).schema.has("peerUser"));
+}
+
 TEST_CASE("layer history: the known layers, each served by its own schema") {
   const auto& h = layer_history::builtin();
   const auto& known = h.known_layers();
