@@ -80,9 +80,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const schema_error&) {
       return 0;
     }
+    // The name is the first word: leading spaces are not part of it.
+    const auto start = text.find_first_not_of(' ');
     const auto hash = text.find('#');
-    if (hash == std::string_view::npos) std::abort();
-    const auto* c = schema.find(text.substr(0, hash));
+    if (start == std::string_view::npos || hash == std::string_view::npos || hash < start) std::abort();
+    const auto* c = schema.find(text.substr(start, hash - start));
     if (!c) std::abort();
     check_written(schema, tl_object(c->name));
     return 0;

@@ -37,9 +37,12 @@ std::string_view vector_element(std::string_view type) {
 /// Boxed types start with a capital letter after any namespace ("User", "auth.Authorization").
 bool is_boxed(std::string_view type) {
   const auto dot = type.rfind('.');
-  const char first = type[dot == std::string_view::npos ? 0 : dot + 1];
-  return first >= 'A' && first <= 'Z';
+  const auto start = dot == std::string_view::npos ? 0 : dot + 1;
+  return start < type.size() && type[start] >= 'A' && type[start] <= 'Z';
 }
+
+/// A type name ends in a name, not a namespace dot ("auth." would leave is_boxed nothing to read).
+bool is_type_name(std::string_view type) { return !type.empty() && !type.ends_with('.'); }
 
 /// Whether a conditional field goes on the wire: set, and for a `true` flag, set to true.
 bool is_present(const layer_schema::param& p, const tl_value* v) {
@@ -62,6 +65,7 @@ void layer_schema::add(std::string_view definition) {
   const auto id_text = words[0].substr(hash + 1);
   const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), c.id, 16);
   if (ec != std::errc{} || end != id_text.data() + id_text.size() || id_text.empty()) malformed(definition, "bad id");
+  if (!is_type_name(words.back())) malformed(definition, "bad result type");
   c.result = std::string(words.back());
   for (std::size_t i = 1; i + 2 < words.size(); ++i) {
     const auto w = words[i];
@@ -88,7 +92,7 @@ void layer_schema::add(std::string_view definition) {
       p.bit = bit;
       type = type.substr(q + 1);
     }
-    if (type.empty()) malformed(definition, "empty type");
+    if (!is_type_name(type)) malformed(definition, "empty type or a bare namespace");
     p.type = std::string(type);
     c.params.push_back(std::move(p));
   }
