@@ -54,6 +54,8 @@ depth_options clamped(depth_options o) noexcept {
                           &o.pace_raise_interval})
     *d = clamp_duration(*d);
   o.rate_window = std::clamp(o.rate_window, min_rate_window, max_rate_window);
+  o.start_measure_interval = std::max(o.start_measure_interval, min_start_measure_interval);
+  if (!(o.start_measure_rtts >= 1 && o.start_measure_rtts <= 100)) o.start_measure_rtts = defaults.start_measure_rtts;
   if (!(o.pace_factor > 0 && o.pace_factor < 1)) o.pace_factor = defaults.pace_factor;
   if (!(o.pace_raise >= 0 && o.pace_raise <= 1)) o.pace_raise = defaults.pace_raise;
   o.max_steady_probe_interval = std::max(o.max_steady_probe_interval, o.steady_probe_interval);
@@ -139,17 +141,33 @@ double depth_controller::pipe_requests() const noexcept {
   return throughput_ * rtt_seconds_ / static_cast<double>(part_size_);
 }
 
+clock::duration depth_controller::measurement_length() const noexcept {
+  if (phase_ != phase::starting) return options_.measure_interval;
+  return std::max<clock::duration>(options_.start_measure_interval, from_seconds(options_.start_measure_rtts * rtt_seconds_));
+}
+
+bool depth_controller::measurement_done(clock::time_point now) const noexcept {
+  if (now < add(measure_from_, measurement_length()) || now <= measure_from_) return false;
+  if (phase_ == phase::starting) return measured_parts_ >= std::max(options_.min_parts_per_sample, in_flight_);
+  return measured_parts_ >= options_.min_parts_per_sample && now >= add(last_change_, options_.min_change_interval);
+}
+
 clock::time_point depth_controller::next_decision_at() const noexcept {
   if (!measuring()) return wake_at_;
-  const milliseconds interval = phase_ == phase::starting ? options_.start_measure_interval : options_.measure_interval;
-  return std::max(add(measure_from_, interval), add(last_change_, options_.min_change_interval));
+  const clock::time_point measured_until = add(measure_from_, measurement_length());
+  if (phase_ == phase::starting) return measured_until;
+  return std::max(measured_until, add(last_change_, options_.min_change_interval));
 }
 
 void depth_controller::begin_measurement(clock::time_point now) noexcept {
-  const clock::duration settle = std::max<clock::duration>(options_.settle_time, from_seconds(2 * rtt_seconds_));
+  // Answers within two round trips of a change were sent under the old targets (one is not
+  // enough: the smoothed round trip lags behind the queueing a doubling adds).
+  clock::duration settle = from_seconds(2 * rtt_seconds_);
+  if (phase_ != phase::starting) settle = std::max<clock::duration>(options_.settle_time, settle);
   measure_from_ = add(now, settle);
   measured_bytes_ = 0;
   measured_parts_ = 0;
+  measured_rtt_sum_ = 0;
 }
 
 void depth_controller::change(int in_flight, int sessions, phase next, clock::time_point now) noexcept {
@@ -207,10 +225,14 @@ void depth_controller::start_step(double measured, clock::time_point now) {
     return change(probe_from_in_flight_, probe_from_sessions_, phase::measuring, now);
   }
   baseline_ = measured;
-  const double pipe = measured * rtt_seconds_ / static_cast<double>(part_size_);
+  // Requests really in flight, by Little's law over this measurement (its own mean round trip:
+  // the smoothed one lags behind the queueing each doubling adds).
+  const double mean_rtt = measured_rtt_sum_ / std::max(measured_parts_, 1);
+  const double pipe = measured * mean_rtt / static_cast<double>(part_size_);
   int in_flight = std::min(2 * in_flight_, options_.max_in_flight);
   const int sessions = std::min(2 * sessions_, options_.max_sessions);
-  in_flight = std::min(in_flight, sessions * options_.max_in_flight_per_session);
+  // The per-connection cap must not turn a doubling into a cut (below min_in_flight, even).
+  in_flight = std::max(std::min(in_flight, sessions * options_.max_in_flight_per_session), in_flight_);
   if (pipe < options_.start_min_pipe_fill * in_flight_ || (in_flight <= in_flight_ && sessions <= sessions_) ||
       !allowed(in_flight, sessions, now)) {
     // Something else limits the download, or the doubling is not allowed: one step at a time.
@@ -229,11 +251,7 @@ void depth_controller::step(clock::time_point now) {
     phase_ = phase::measuring;
     return begin_measurement(now);
   }
-  const milliseconds interval = phase_ == phase::starting ? options_.start_measure_interval : options_.measure_interval;
-  const clock::time_point measured_until = add(measure_from_, interval);
-  if (now < measured_until || now <= measure_from_ || measured_parts_ < options_.min_parts_per_sample ||
-      now < add(last_change_, options_.min_change_interval))
-    return;
+  if (!measurement_done(now)) return;
   const double measured =
       static_cast<double>(measured_bytes_) / std::chrono::duration<double>(now - measure_from_).count();
   throughput_ = have_throughput_ ? throughput_ + options_.throughput_smoothing * (measured - throughput_) : measured;
@@ -279,6 +297,7 @@ void depth_controller::on_part(std::uint64_t bytes, clock::duration round_trip, 
   have_rtt_ = true;
   if (measuring() && now >= measure_from_ && measured_parts_ < std::numeric_limits<int>::max()) {
     measured_bytes_ += std::min(bytes, max_part_bytes);
+    measured_rtt_sum_ += sample;
     ++measured_parts_;
   }
   step(now);

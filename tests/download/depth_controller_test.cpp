@@ -248,6 +248,24 @@ TEST_CASE("without an account limit it opens every connection it may", "[downloa
   CHECK(sim.throughput(t0 + 240s, t0 + 300s) >= 0.9 * 8 * m.session_bandwidth);
 }
 
+TEST_CASE("slow start doubles per round trip, not per second", "[download][depth]") {
+  // 100 ms away, 40 MB/s per connection, no account limit: 4 parts in flight carry 21 MB/s, the
+  // doubled targets up to 32 parts over 8 connections 168 MB/s. Timed by the clock (a doubling
+  // every 1.5 s, as before), 8 connections would take ~5 s; by the round trip, under 2 s.
+  link_model m;
+  m.account_rate = 0;
+  m.rtt = 100ms;
+  m.session_bandwidth = 40e6;
+  simulator sim(m);
+  sim.run_until(t0 + 20s);
+  const auto all_open = std::find_if(sim.targets.begin(), sim.targets.end(), [](const auto& t) { return t.sessions == 8; });
+  REQUIRE(all_open != sim.targets.end());
+  INFO("8 connections after " << std::chrono::duration<double>(all_open->at - t0).count() << " s");
+  CHECK(all_open->at - t0 <= 2s);
+  CHECK(sim.throughput(t0, t0 + 3s) >= 0.6 * 32 * part_512k / 0.1);
+  CHECK(sim.throughput(t0 + 10s, t0 + 20s) >= 0.8 * 32 * part_512k / 0.1);
+}
+
 TEST_CASE("connections that do not add bandwidth are not kept", "[download][depth]") {
   link_model m;
   m.account_rate = 0;
@@ -331,7 +349,8 @@ TEST_CASE("a flood lowers the depth at once and holds it", "[download][depth]") 
 TEST_CASE("after the hold it measures, then probes upward one request at a time", "[download][depth]") {
   depth_controller ctl(part_512k, t0);
   auto t = t0;
-  for (int i = 0; i < 10; ++i) ctl.on_part(part_512k, 400ms, t += 100ms);
+  // Fewer parts than in flight: slow start has not measured a full window, so no doubling yet.
+  for (int i = 0; i < 3; ++i) ctl.on_part(part_512k, 400ms, t += 100ms);
   ctl.on_flood(2s, t);
   REQUIRE(ctl.target_in_flight() == 2);
   const auto wake = t + 2s + depth_options{}.calm_period;
@@ -431,7 +450,9 @@ TEST_CASE("arbitrary event streams keep the targets within bounds", "[download][
       const double pace = ctl.target_request_rate();  // none, or within [0.1, 1e6] requests/s
       ok = ok && (pace == 0 || (pace >= 0.1 && pace <= 1e6));
       if (now_n > n) {
-        ok = ok && t - last_rise >= c.min_change_interval;  // never a hot loop upward
+        // Never a hot loop upward (slow start may rise sooner than min_change_interval, but
+        // never more often than its own shortest measurement).
+        ok = ok && t - last_rise >= std::min<clock_type::duration>(c.min_change_interval, c.start_measure_interval);
         last_rise = t;
       }
       n = now_n;

@@ -7,7 +7,9 @@
 /// The policy, in short:
 /// - Start where the official clients sit: about 2 MiB in flight per DC on one connection, then
 ///   slow-start: double both targets after each short measurement that shows the doubling paid,
-///   until one does not (undone) or the server floods.
+///   until one does not (undone) or the server floods. Slow start is timed by the round trip (a
+///   doubling every few round trips, once a full window of parts has come back), so a download
+///   100 ms away reaches 8 connections in about a second, not after five.
 /// - Measure throughput over a window after each change, and keep a smoothed round trip, whose
 ///   product with the throughput (bandwidth × round trip, in parts) is the pipe the target must
 ///   cover. A pipe well below the target means something else limits the download (the sink, the
@@ -41,6 +43,8 @@ inline constexpr std::uint64_t default_initial_bytes_in_flight = std::uint64_t{2
 inline constexpr int max_download_sessions_limit = 64;
 /// Upper bound of depth_options::max_in_flight, whatever the caller configures.
 inline constexpr int max_in_flight_limit = 1024;
+/// Lower bound of depth_options::start_measure_interval: slow start never doubles faster than this.
+inline constexpr std::chrono::milliseconds min_start_measure_interval{20};
 /// Upper bound of depth_options::rate_window.
 inline constexpr std::chrono::milliseconds max_rate_window{10'000};
 
@@ -63,7 +67,12 @@ struct depth_options {
 
   /// Double both targets while each doubling pays (see phase::starting); off: probe one step at a time.
   bool slow_start = true;
-  std::chrono::milliseconds start_measure_interval{1000};  ///< Length of one measurement in slow start.
+  /// Slow start runs on the round trip, not on the clock: after a doubling it waits two smoothed
+  /// round trips (the answers to the old targets), then measures for start_measure_rtts round trips
+  /// and at least as many parts as are in flight (one full window), never shorter than this
+  /// (at least min_start_measure_interval). min_change_interval and settle_time do not apply to it.
+  std::chrono::milliseconds start_measure_interval{100};
+  double start_measure_rtts = 2;  ///< See start_measure_interval, in [1, 100].
 
   /// min_pipe_fill in slow start, in [0, 1]: lower, since the smoothed round trip lags behind the
   /// queueing each doubling adds.
@@ -159,6 +168,8 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
   };
 
   bool measuring() const noexcept { return phase_ != phase::holding && phase_ != phase::steady; }
+  clock::duration measurement_length() const noexcept;
+  bool measurement_done(clock::time_point now) const noexcept;
   void count_response(clock::time_point now) noexcept;
   void roll_rate(clock::time_point now) noexcept;
   void start_step(double measured, clock::time_point now);
@@ -182,6 +193,7 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
   clock::time_point measure_from_;
   std::uint64_t measured_bytes_ = 0;
   int measured_parts_ = 0;
+  double measured_rtt_sum_ = 0;  // seconds, over the parts measured
   double baseline_ = 0;  // throughput at the targets before the probe under way
   int probe_from_in_flight_ = 0;
   int probe_from_sessions_ = 0;
