@@ -145,16 +145,30 @@ void server_session::handle_message(std::int64_t msg_id, std::int32_t seqno, std
       // Delivery of our messages is not tracked beyond the answer cache: a client that lost an
       // answer re-sends its request and gets the answer again.
       return;
-    case mt::ping::constructor_id: pong(msg_id, mt::ping::read_bare(r).ping_id); return;
+    // What the session answers itself goes out in the same finalize(): the answer is its
+    // acknowledgement, as on the real service (clients such as mtcute warn about an msgs_ack for a
+    // ping, a message they expect only a pong for).
+    case mt::ping::constructor_id:
+      answered_at_once(msg_id);
+      pong(msg_id, mt::ping::read_bare(r).ping_id);
+      return;
     case mt::ping_delay_disconnect::constructor_id: {
+      answered_at_once(msg_id);
       const auto ping = mt::ping_delay_disconnect::read_bare(r);
       events.push_back(disconnect_after{std::chrono::seconds(ping.disconnect_delay)});
       pong(msg_id, ping.ping_id);
       return;
     }
-    case mt::get_future_salts::constructor_id: on_get_future_salts(msg_id, mt::get_future_salts::read_bare(r), now); return;
-    case mt::destroy_session::constructor_id: on_destroy_session(msg_id, mt::destroy_session::read_bare(r)); return;
+    case mt::get_future_salts::constructor_id:
+      answered_at_once(msg_id);
+      on_get_future_salts(msg_id, mt::get_future_salts::read_bare(r), now);
+      return;
+    case mt::destroy_session::constructor_id:
+      answered_at_once(msg_id);
+      on_destroy_session(msg_id, mt::destroy_session::read_bare(r));
+      return;
     case mt::rpc_drop_answer::constructor_id:
+      answered_at_once(msg_id);
       reply(msg_id, tl::serialize(mt::RpcDropAnswer(mt::rpc_answer_unknown{})));
       return;
     default:
@@ -168,6 +182,11 @@ void server_session::on_container(tl::reader& r, clock::time_point now, std::vec
   // Containers do not nest, so one scratch vector serves every packet.
   parse_container(r, container_scratch_);
   for (const auto& m : container_scratch_) handle_message(m.msg_id, m.seqno, m.body, now, events, depth + 1);
+}
+
+void server_session::answered_at_once(std::int64_t msg_id) noexcept {
+  // admit() has just queued its ack (if it was content-related): it is the last one.
+  if (!pending_acks_.empty() && pending_acks_.back() == msg_id) pending_acks_.pop_back();
 }
 
 void server_session::pong(std::int64_t ping_msg_id, std::int64_t ping_id) {

@@ -12,6 +12,7 @@
 #include "mtproto/mt/FutureSalts.h"
 #include "mtproto/mt/MsgsStateReq.h"
 #include "mtproto/mt/Pong.h"
+#include "mtproto/mt/fn/destroy_session.h"
 #include "mtproto/mt/fn/get_future_salts.h"
 #include "mtproto/mt/fn/ping.h"
 #include "mtproto/tl/gzip.h"
@@ -349,6 +350,26 @@ TEST_CASE("ping is answered by the server session with pong, delivered as the pi
   tl::reader r(results[0].result);
   CHECK(mt::ping::read_result(r).get_if<mt::pong>()->ping_id == 0x77);
   CHECK(f.server_requests_seen == 0);
+  // The pong is the ping's acknowledgement: no msgs_ack for it (mtcute warns about one).
+  CHECK(of_type<ack_event>(f.client_events).empty());
+}
+
+TEST_CASE("what the server session answers itself is not also acknowledged") {
+  pair_fixture f;
+  std::vector<std::uint8_t> body;
+  tl::writer w(body);
+  mt::destroy_session{.session_id = 12345}.write(w);
+  f.client.push(body);
+  std::vector<std::uint8_t> salts;
+  tl::writer ws(salts);
+  mt::get_future_salts{.num = 2}.write(ws);
+  f.client.push(salts);
+  const auto slow = f.client.push(request_body(7));  // an RPC: acknowledged (its answer may be slow)
+  f.run();
+  const auto acks = of_type<ack_event>(f.client_events);
+  std::vector<request_id> acked;
+  for (const auto& a : acks) acked.insert(acked.end(), a.requests.begin(), a.requests.end());
+  CHECK(acked == std::vector<request_id>{slow});
 }
 
 TEST_CASE("send_once: a keep-alive ping goes out once, is never re-sent, and its pong is an event") {

@@ -125,6 +125,7 @@ class MTPROTO_CORE_EXPORT server_session {
                       clock::time_point now, std::vector<server_event>& events, int depth);
   // One handler per service message.
   void on_container(tl::reader& r, clock::time_point now, std::vector<server_event>& events, int depth);
+  void answered_at_once(std::int64_t msg_id) noexcept;
   void pong(std::int64_t ping_msg_id, std::int64_t ping_id);
   void on_get_future_salts(std::int64_t msg_id, const mt::get_future_salts& req, clock::time_point now);
   void on_destroy_session(std::int64_t msg_id, const mt::destroy_session& req);
