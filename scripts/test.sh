@@ -6,13 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-# gram.js and teleproto, independent clients of tests/interop, and the other clients' schemas that
-# testing/compat/layer_history.tl is checked against, exactly as locked (skipped without npm).
+# gram.js, teleproto and mtcute, independent clients of tests/interop, and the other clients'
+# schemas that testing/compat/layer_history.tl is checked against, exactly as locked (skipped
+# without npm). mtcute without install scripts: its SQLite storage's native module is not used.
 if command -v npm >/dev/null; then
   (cd tests/interop/gramjs && npm ci --no-audit --no-fund --loglevel=error)
+  (cd tests/interop/mtcute && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   (cd testing/compat && npm ci --no-audit --no-fund --loglevel=error)
 else
-  echo "test.sh: npm not found; the gram.js and teleproto interop tests and the layer history check will be skipped"
+  echo "test.sh: npm not found; the gram.js, teleproto and mtcute interop tests and the layer history check will be skipped"
 fi
 
 jobs=${MTPROTO_JOBS:-$(nproc)}

@@ -31,6 +31,9 @@ CLIENTS = {
     # of testing/compat/layer_history.tl (before it, layer 198's bytes went to such clients).
     "teleproto": {"command": ["node", os.path.join(HERE, "gramjs", "client.js")],
                   "env": {"GRAMJS_PACKAGE": "teleproto"}, "transports": ["full"]},
+    # mtcute 0.30.3 announces layer 227: the TypeScript client issue 12 found unable to log in.
+    "mtcute": {"command": ["node", os.path.join(HERE, "mtcute", "client.mjs")],
+               "transports": ["intermediate", "obfuscated"]},
 }
 SKIP_EXIT = 77
 READY_WAIT_S = 60
@@ -124,11 +127,12 @@ def main():
     if not args.testdc or not os.access(args.testdc, os.X_OK):
         print(f"SKIP: mtproto-testdc not found (--testdc or MTPROTO_TESTDC): {args.testdc}")
         return SKIP_EXIT
-    for client, package in (("gramjs", "telegram"), ("teleproto", "teleproto")):
-        if client in args.clients and not os.path.isdir(os.path.join(HERE, "gramjs", "node_modules", package)):
-            print(f"SKIP: {client} not installed (cd tests/interop/gramjs && npm ci)")
+    for client, directory, package in (("gramjs", "gramjs", "telegram"), ("teleproto", "gramjs", "teleproto"),
+                                       ("mtcute", "mtcute", "@mtcute/node")):
+        if client in args.clients and not os.path.isdir(os.path.join(HERE, directory, "node_modules", package)):
+            print(f"SKIP: {client} not installed (cd tests/interop/{directory} && npm ci)")
             return SKIP_EXIT
-    if {"gramjs", "teleproto"} & set(args.clients) and subprocess.run(["node", "--version"], capture_output=True).returncode != 0:
+    if {"gramjs", "teleproto", "mtcute"} & set(args.clients) and subprocess.run(["node", "--version"], capture_output=True).returncode != 0:
         print("SKIP: node not found")
         return SKIP_EXIT
     if "telethon" in args.clients and subprocess.run([SYSTEM_PYTHON, "-c", "import telethon"],
