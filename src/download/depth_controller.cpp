@@ -160,14 +160,14 @@ clock::time_point depth_controller::next_decision_at() const noexcept {
 }
 
 void depth_controller::begin_measurement(clock::time_point now) noexcept {
-  // Answers within two round trips of a change were sent under the old targets (one is not
-  // enough: the smoothed round trip lags behind the queueing a doubling adds).
-  clock::duration settle = from_seconds(2 * rtt_seconds_);
+  // Answers within a round trip of a change were sent under the old targets. Outside slow start
+  // two are skipped (and settle_time at least): probes there are judged on finer differences.
+  clock::duration settle = from_seconds((phase_ == phase::starting ? 1 : 2) * rtt_seconds_);
   if (phase_ != phase::starting) settle = std::max<clock::duration>(options_.settle_time, settle);
   measure_from_ = add(now, settle);
   measured_bytes_ = 0;
   measured_parts_ = 0;
-  measured_rtt_sum_ = 0;
+  measured_rtt_max_ = 0;
 }
 
 void depth_controller::change(int in_flight, int sessions, phase next, clock::time_point now) noexcept {
@@ -225,10 +225,10 @@ void depth_controller::start_step(double measured, clock::time_point now) {
     return change(probe_from_in_flight_, probe_from_sessions_, phase::measuring, now);
   }
   baseline_ = measured;
-  // Requests really in flight, by Little's law over this measurement (its own mean round trip:
-  // the smoothed one lags behind the queueing each doubling adds).
-  const double mean_rtt = measured_rtt_sum_ / std::max(measured_parts_, 1);
-  const double pipe = measured * mean_rtt / static_cast<double>(part_size_);
+  // Requests really in flight, by Little's law with this measurement's longest round trip: the
+  // smoothed one lags behind the queueing each doubling adds, and the first parts of a window
+  // sent all at once (the very first one) come back before the queue behind them has formed.
+  const double pipe = measured * measured_rtt_max_ / static_cast<double>(part_size_);
   int in_flight = std::min(2 * in_flight_, options_.max_in_flight);
   const int sessions = std::min(2 * sessions_, options_.max_sessions);
   // The per-connection cap must not turn a doubling into a cut (below min_in_flight, even).
@@ -297,7 +297,7 @@ void depth_controller::on_part(std::uint64_t bytes, clock::duration round_trip, 
   have_rtt_ = true;
   if (measuring() && now >= measure_from_ && measured_parts_ < std::numeric_limits<int>::max()) {
     measured_bytes_ += std::min(bytes, max_part_bytes);
-    measured_rtt_sum_ += sample;
+    measured_rtt_max_ = std::max(measured_rtt_max_, sample);
     ++measured_parts_;
   }
   step(now);

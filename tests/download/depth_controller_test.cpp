@@ -266,6 +266,26 @@ TEST_CASE("slow start doubles per round trip, not per second", "[download][depth
   CHECK(sim.throughput(t0 + 10s, t0 + 20s) >= 0.8 * 32 * part_512k / 0.1);
 }
 
+TEST_CASE("slow start on capped connections doubles every two round trips, queueing included", "[download][depth]") {
+  // The emulator's --rate-per-connection 5000000 --flood-rps 30 with 512 KiB parts, 20 ms away:
+  // each connection's round trip is its queue (4 parts: ~0.4 s). One to settle and one to measure
+  // per doubling: 4 connections in about a second, 8 in under two (4 round trips per doubling, as
+  // before this test, took 1.6 and 3.3 s). The first window, sent all at once, comes back before
+  // its queue has formed: the pipe check must not take that for a link that is not filled.
+  link_model m;
+  m.rtt = 20ms;
+  m.account_rate = 30;
+  simulator sim(m);
+  sim.run_until(t0 + 6s);
+  const auto at_least = [&](int sessions) {
+    const auto it = std::find_if(sim.targets.begin(), sim.targets.end(), [&](const auto& t) { return t.sessions >= sessions; });
+    return it == sim.targets.end() ? std::chrono::duration<double>(1e9) : std::chrono::duration<double>(it->at - t0);
+  };
+  INFO("4 connections after " << at_least(4).count() << " s, 8 after " << at_least(8).count() << " s");
+  CHECK(at_least(4).count() <= 1.2);
+  CHECK(at_least(8).count() <= 2.0);
+}
+
 TEST_CASE("connections that do not add bandwidth are not kept", "[download][depth]") {
   link_model m;
   m.account_rate = 0;

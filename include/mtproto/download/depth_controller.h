@@ -67,12 +67,12 @@ struct depth_options {
 
   /// Double both targets while each doubling pays (see phase::starting); off: probe one step at a time.
   bool slow_start = true;
-  /// Slow start runs on the round trip, not on the clock: after a doubling it waits two smoothed
-  /// round trips (the answers to the old targets), then measures for start_measure_rtts round trips
+  /// Slow start runs on the round trip, not on the clock: after a doubling it waits one smoothed
+  /// round trip (the answers to the old targets), then measures for start_measure_rtts round trips
   /// and at least as many parts as are in flight (one full window), never shorter than this
   /// (at least min_start_measure_interval). min_change_interval and settle_time do not apply to it.
   std::chrono::milliseconds start_measure_interval{100};
-  double start_measure_rtts = 2;  ///< See start_measure_interval, in [1, 100].
+  double start_measure_rtts = 1;  ///< See start_measure_interval, in [1, 100].
 
   /// min_pipe_fill in slow start, in [0, 1]: lower, since the smoothed round trip lags behind the
   /// queueing each doubling adds.
@@ -193,7 +193,7 @@ class MTPROTO_DOWNLOAD_EXPORT depth_controller {
   clock::time_point measure_from_;
   std::uint64_t measured_bytes_ = 0;
   int measured_parts_ = 0;
-  double measured_rtt_sum_ = 0;  // seconds, over the parts measured
+  double measured_rtt_max_ = 0;  // seconds, the longest round trip of the parts measured
   double baseline_ = 0;  // throughput at the targets before the probe under way
   int probe_from_in_flight_ = 0;
   int probe_from_sessions_ = 0;
