@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""tgdl (ours), gram.js and Telethon downloading the same fixture from the same mtproto-testdc.
+"""tgdl (ours), gram.js, mtcute and Telethon downloading the same fixture from the same mtproto-testdc.
 
 Usage: python3 benchmarks/peers_bench.py [--quick] [--size 1G] [--throttled-size 256M] [--repeat 3]
-       [--clients tgdl gramjs telethon] [--scenarios unthrottled rate-flood ...]
+       [--clients tgdl gramjs mtcute telethon] [--scenarios unthrottled rate-flood ...]
        [--tgdl PATH] [--testdc PATH] [--timeout S] [--out-dir DIR]
 
 Each scenario starts its own emulator (one fixture on DC 1, the clients' home DC), runs every
@@ -42,6 +42,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 GRAMJS_DIR = os.path.join(ROOT, "tests", "interop", "gramjs")
+MTCUTE_DIR = os.path.join(ROOT, "tests", "interop", "mtcute")
 TELETHON_CLIENT = os.path.join(ROOT, "tests", "interop", "telethon_client.py")
 # Debian's python3-telethon is installed for the system interpreter only (not for a pyenv or venv).
 PYTHON_CANDIDATES = [sys.executable, "/usr/bin/python3"]
@@ -71,6 +72,7 @@ SETTINGS = {
     "tgdl": [("default", []), ("1 connection", ["--connections", "1"]),
              ("512 KiB parts", ["--part-size", "512"])],
     "gramjs": [("512 KiB parts", ["--part-size-kb", "512"])],
+    "mtcute": [("512 KiB parts", ["--part-size-kb", "512"])],
     "telethon": [("512 KiB parts", ["--part-size-kb", "512"])],
 }
 COLUMNS = ["scenario", "client", "settings", "MB/s", "CPU s/GiB", "peak RSS MiB",
@@ -115,12 +117,20 @@ def telethon_python():
     return next((p for p in PYTHON_CANDIDATES if os.access(p, os.X_OK) and has_module(p, "telethon")), None)
 
 
-def gramjs_missing():
-    if not os.path.isdir(os.path.join(GRAMJS_DIR, "node_modules", "telegram")):
-        return "gram.js is not installed (cd tests/interop/gramjs && npm ci)"
+def node_package_missing(directory, package, name, install="npm ci"):
+    if not os.path.isdir(os.path.join(directory, "node_modules", package)):
+        return f"{name} is not installed (cd {os.path.relpath(directory, ROOT)} && {install})"
     if shutil.which("node") is None:
         return "node is not on PATH"
     return None
+
+
+def gramjs_missing():
+    return node_package_missing(GRAMJS_DIR, "telegram", "gram.js")
+
+
+def mtcute_missing():
+    return node_package_missing(MTCUTE_DIR, "@mtcute/node", "mtcute", "npm ci --ignore-scripts")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,12 +190,17 @@ def gramjs_command(args, emulator, flags, _out_dir):
             "--file", FIXTURE, "--timeout", str(args.timeout)] + flags
 
 
+def mtcute_command(args, emulator, flags, _out_dir):
+    return ["node", os.path.join(MTCUTE_DIR, "client.mjs"), emulator.ready_path, "--scenario", "direct",
+            "--file", FIXTURE, "--timeout", str(args.timeout)] + flags
+
+
 def telethon_command(args, emulator, flags, _out_dir):
     return [args.python, TELETHON_CLIENT, emulator.ready_path, "--scenario", "direct",
             "--file", FIXTURE, "--timeout", str(args.timeout)] + flags
 
 
-COMMANDS = {"tgdl": tgdl_command, "gramjs": gramjs_command, "telethon": telethon_command}
+COMMANDS = {"tgdl": tgdl_command, "gramjs": gramjs_command, "mtcute": mtcute_command, "telethon": telethon_command}
 
 
 def reap(proc, deadline):
@@ -410,6 +425,7 @@ def parse_args():
 def available_clients(args, skips):
     missing = {"tgdl": lambda: None if os.access(args.tgdl, os.X_OK) else f"no tgdl at {args.tgdl}",
                "gramjs": gramjs_missing,
+               "mtcute": mtcute_missing,
                "telethon": lambda: None if args.python else "Telethon is not installed for "
                                                              f"{' or '.join(PYTHON_CANDIDATES)} "
                                                              "(apt-get install python3-telethon)"}

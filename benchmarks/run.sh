@@ -20,14 +20,19 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMTPROTO_BUILD_TESTING=OFF -D
 cmake --build "$build" -j "$jobs" \
   --target crypto_bench session_bench testdc_bench download_bench tgdl mtproto-testdc
 
-# gram.js, one of peers_bench's clients, exactly as locked (peers_bench skips it without).
-if [ ! -d tests/interop/gramjs/node_modules ]; then
-  if command -v npm >/dev/null; then
-    (cd tests/interop/gramjs && npm ci --no-audit --no-fund --loglevel=error)
-  else
-    echo "run.sh: npm not found; peers_bench will skip gram.js"
+# gram.js and mtcute, peers_bench's TypeScript clients, exactly as locked (peers_bench skips them
+# without); mtcute without install scripts (its SQLite module is not used).
+for peer in gramjs mtcute; do
+  if [ ! -d tests/interop/$peer/node_modules ]; then
+    if command -v npm >/dev/null; then
+      flags=(--no-audit --no-fund --loglevel=error)
+      [ "$peer" = mtcute ] && flags+=(--ignore-scripts)
+      (cd tests/interop/$peer && npm ci "${flags[@]}")
+    else
+      echo "run.sh: npm not found; peers_bench will skip $peer"
+    fi
   fi
-fi
+done
 
 mkdir -p "$results"
 cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')

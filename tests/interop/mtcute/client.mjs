@@ -46,6 +46,8 @@ options:
   --scenario {${SCENARIOS.join(",")}}   (default direct)
   --via {direct,link}          download path for flood and migrate (default direct)
   --file NAME                  fixture (default: first non-CDN file that fits the scenario)
+  --part-size-kb N             upload.getFile limit in KiB on the direct path (default: mtcute's
+                               choice for the size, 512 for large files)
   --min-flood-waits N          (default 1)
   --timeout S                  seconds for the whole run (default 180)
   --verbose                    mtcute's log on stderr
@@ -58,7 +60,7 @@ function usageError(message) {
 
 function parseArgs(argv) {
     const args = { transport: "intermediate", scenario: "direct", via: "direct", file: undefined,
-        minFloodWaits: 1, timeout: 180, verbose: false, readyFile: undefined };
+        partSizeKb: undefined, minFloodWaits: 1, timeout: 180, verbose: false, readyFile: undefined };
     const oneOf = (v, allowed, what) => (allowed.includes(v) ? v : usageError(`${what} must be one of ${allowed.join(", ")}`));
     const count = (v, what) => (Number.isInteger(Number(v)) && Number(v) >= 0 ? Number(v) : usageError(`${what} must be an integer`));
     const valued = {
@@ -67,6 +69,10 @@ function parseArgs(argv) {
         "--via": (v) => { args.via = oneOf(v, ["direct", "link"], "--via"); },
         "--file": (v) => { args.file = v; },
         "--min-flood-waits": (v) => { args.minFloodWaits = count(v, "--min-flood-waits"); },
+        "--part-size-kb": (v) => {
+            args.partSizeKb = count(v, "--part-size-kb");
+            if (!args.partSizeKb || args.partSizeKb % 4 || 1024 % args.partSizeKb) usageError("--part-size-kb must divide 1024 and be a multiple of 4");
+        },
         "--timeout": (v) => { args.timeout = Number(v); if (!(args.timeout > 0)) usageError("--timeout must be > 0"); },
     };
     for (let i = 0; i < argv.length; i++) {
@@ -243,7 +249,7 @@ async function run(args, result, counters) {
                 thumbSize: "",
             };
             result.path = "upload.getFile on InputDocumentFileLocation from the ready file";
-            got = await sha256Of(client.downloadAsIterable(location, { fileSize: fixture.size }));
+            got = await sha256Of(client.downloadAsIterable(location, { fileSize: fixture.size, partSize: args.partSizeKb }));
         }
         result.seconds = Number(process.hrtime.bigint() - started) / 1e9;
         result.downloaded = got.size;
