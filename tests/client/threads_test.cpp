@@ -84,8 +84,9 @@ TEST_CASE("async API: 10,000 calls cancelled at random moments on a 4-thread io_
         };
         (*step)(static_cast<unsigned>(hops));
       } else {
-        // A third of the signals come late (most calls have completed by then).
-        const auto delay = std::chrono::microseconds(i % 3 == 1 ? micros : 100'000 + micros);
+        // A third of the signals come late (2 s: the calls have completed by then). 100 ms was too
+        // early under TSan at -O0 on a slow host beside other tests: every call was cancelled.
+        const auto delay = std::chrono::microseconds(i % 3 == 1 ? micros : 2'000'000 + micros);
         auto timer = std::make_shared<asio::steady_timer>(strand, delay);
         timer->async_wait([timer, signal](const std::error_code&) { signal->emit(asio::cancellation_type::terminal); });
       }
