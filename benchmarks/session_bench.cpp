@@ -3,7 +3,9 @@
 //            IGE+SHA-256, msg_key check, framing, replay window, event) — the download hot path;
 //   raw:     ige_decrypt_sha256 alone on the same bytes — the floor the session adds to;
 //   send:    server_session::reply + finalize (SHA-256 for msg_key, then IGE encrypt) — the
-//            emulator's per-byte cost.
+//            emulator's per-byte cost;
+//   send x4: four replies, then finalize_all (the four AES chains interleaved) — what the
+//            emulator does when a read brought several requests.
 // Medians of several repetitions; MB/s counts payload bytes (1 MB = 1e6 bytes).
 #include <algorithm>
 #include <chrono>
@@ -57,20 +59,21 @@ std::vector<std::uint8_t> upload_file_answer(std::size_t size) {
 }
 
 struct row {
-  double receive, raw, send;
+  double receive, raw, send, send_batch;
 };
 
 row measure(std::size_t size) {
   const auto key = make_key();
   const auto answer = upload_file_answer(size);
   const auto now = clock::now();
-  std::vector<double> receive, raw, send;
+  std::vector<double> receive, raw, send, send_batch;
   for (int rep = 0; rep < repetitions; ++rep) {
     client_session client(key, 1, 2, fast_random);
     server_session server(key, 2, fast_random);
     std::vector<std::uint8_t> request = {0x44, 0x33, 0x22, 0x11};
     for (std::size_t i = 0; i < packets_per_repetition; ++i) client.push(request);
     auto out = client.finalize(now);
+    const std::vector<std::uint8_t> request_packet(out->bytes().begin(), out->bytes().end());
     std::vector<server_event> incoming;
     server.feed(out->bytes(), now, incoming);
 
@@ -83,6 +86,26 @@ row measure(std::size_t size) {
       while (auto p = server.finalize(now)) packets.push_back(std::move(*p));
     }
     const double send_s = std::chrono::duration<double>(steady::now() - s0).count();
+
+    // The same answers from a second server session, four at a time, sealed together.
+    {
+      server_session batch_server(key, 2, fast_random);
+      auto copy = request_packet;
+      std::vector<server_event> batch_incoming;
+      batch_server.feed(copy, now, batch_incoming);
+      std::size_t sealed = 0;
+      const auto b0 = steady::now();
+      for (std::size_t i = 0; i < batch_incoming.size(); ++i) {
+        batch_server.reply(std::get<incoming_request>(batch_incoming[i]).msg_id, answer);
+        if (i % 4 == 3 || i + 1 == batch_incoming.size()) sealed += batch_server.finalize_all(now).size();
+      }
+      const double batch_s = std::chrono::duration<double>(steady::now() - b0).count();
+      if (sealed < packets_per_repetition) {
+        std::fprintf(stderr, "session_bench: %zu packets sealed for %zu answers\n", sealed, packets_per_repetition);
+        std::exit(1);
+      }
+      send_batch.push_back(static_cast<double>(size * packets_per_repetition) / batch_s / 1e6);
+    }
 
     // The raw floor: the same decryption on copies of the same packets.
     std::vector<std::vector<std::uint8_t>> copies;
@@ -117,7 +140,7 @@ row measure(std::size_t size) {
     raw.push_back(bytes / raw_s / 1e6);
     send.push_back(bytes / send_s / 1e6);
   }
-  return {median(receive), median(raw), median(send)};
+  return {median(receive), median(raw), median(send), median(send_batch)};
 }
 
 }  // namespace
@@ -125,11 +148,13 @@ row measure(std::size_t size) {
 int main() {
   std::printf("session_bench: %d repetitions x %zu packets, median MB/s of payload (1 MB = 1e6 B)\n\n", repetitions,
               packets_per_repetition);
-  std::printf("| answer size | client feed (receive) | raw fused decrypt | feed / raw | server reply+seal (send) |\n");
-  std::printf("|---:|---:|---:|---:|---:|\n");
+  std::printf("| answer size | client feed (receive) | raw fused decrypt | feed / raw | server reply+seal (send) | "
+              "send, 4 sealed together | x4 / one |\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|\n");
   for (std::size_t kib : {64, 128, 512, 1024}) {
     const auto r = measure(kib * 1024);
-    std::printf("| %zu KiB | %.0f | %.0f | %.2f | %.0f |\n", kib, r.receive, r.raw, r.receive / r.raw, r.send);
+    std::printf("| %zu KiB | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", kib, r.receive, r.raw, r.receive / r.raw,
+                r.send, r.send_batch, r.send_batch / r.send);
   }
   return 0;
 }

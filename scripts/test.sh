@@ -55,7 +55,7 @@ if tsan_probe 2>/dev/null; then
   cmake -S . -B "$tsan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O0 -g1 -DNDEBUG" \
     -DMTPROTO_SANITIZE_THREAD=ON -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF \
     -DMTPROTO_BUILD_FUZZERS=OFF >/dev/null
-  cmake --build "$tsan_build" --target test_client_threads -j "$jobs"
+  cmake --build "$tsan_build" --target test_client_threads test_testdc_threads -j "$jobs"
   extra+=("-DMTPROTO_TSAN_BUILD_DIR=$(cd "$tsan_build" && pwd)")
 else
   echo "test.sh: ThreadSanitizer programs do not run here; the TSan pass is skipped"

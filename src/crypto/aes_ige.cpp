@@ -153,6 +153,53 @@ sha256_digest ige_decrypt_sha256(const aes256_ige_key& key, ige_iv iv, std::span
   return sha256({hash_prefix, std::span<const std::uint8_t>(out)});
 }
 
+#if defined(__x86_64__)
+namespace {
+
+/// Runs the AES-NI messages of a batch through `kernel` four at a time and the others one by one.
+template <class Kernel, class One>
+void run_many(std::span<const ige_message> messages, bool encrypt, Kernel kernel, One one) {
+  for (const auto& m : messages) check_sizes(m.in, m.out);
+  detail::ige_stream lanes[4];
+  std::size_t filled = 0;
+  for (const auto& m : messages) {
+    if (m.key->backend() == aes_backend::aesni) {
+      const auto& schedule = encrypt ? m.key->encrypt_schedule() : m.key->decrypt_schedule();
+      lanes[filled++] = {schedule.data(), m.iv.data(), m.in.data(), m.out.data(), m.in.size() / block_size};
+      if (filled == 4) {
+        kernel(lanes, filled);
+        filled = 0;
+      }
+      continue;
+    }
+    one(m);
+  }
+  if (filled > 0) kernel(lanes, filled);
+}
+
+}  // namespace
+#endif
+
+void ige_encrypt_many(std::span<const ige_message> messages) {
+#if defined(__x86_64__)
+  run_many(messages, true, detail::aesni_ige_encrypt_x4,
+           [](const ige_message& m) { ige_encrypt(*m.key, m.iv, m.in, m.out); });
+#else
+  for (const auto& m : messages) check_sizes(m.in, m.out);
+  for (const auto& m : messages) ige_encrypt(*m.key, m.iv, m.in, m.out);
+#endif
+}
+
+void ige_decrypt_many(std::span<const ige_message> messages) {
+#if defined(__x86_64__)
+  run_many(messages, false, detail::aesni_ige_decrypt_x4,
+           [](const ige_message& m) { ige_decrypt(*m.key, m.iv, m.in, m.out); });
+#else
+  for (const auto& m : messages) check_sizes(m.in, m.out);
+  for (const auto& m : messages) ige_decrypt(*m.key, m.iv, m.in, m.out);
+#endif
+}
+
 void ige_encrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data) {
   ige_encrypt(aes256_ige_key(key), iv, data);
 }

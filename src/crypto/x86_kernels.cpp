@@ -263,33 +263,65 @@ MTPROTO_INLINE_AES void decrypt_lanes(const ige_stream* const* lanes, __m128i* c
 #pragma GCC unroll 4
     for (std::size_t l = 0; l < N; ++l) {
       c[l] = load(lanes[l]->in + 16 * i);
-      s[l] = _mm_xor_si128(p_prev[l], _mm_xor_si128(c[l], load(lanes[l]->dec_schedule)));
+      s[l] = _mm_xor_si128(p_prev[l], _mm_xor_si128(c[l], load(lanes[l]->schedule)));
     }
 #pragma GCC unroll 13
     for (int r = 1; r < 14; ++r) {
 #pragma GCC unroll 4
-      for (std::size_t l = 0; l < N; ++l) s[l] = _mm_aesdec_si128(s[l], load(lanes[l]->dec_schedule + 16 * r));
+      for (std::size_t l = 0; l < N; ++l) s[l] = _mm_aesdec_si128(s[l], load(lanes[l]->schedule + 16 * r));
     }
 #pragma GCC unroll 4
     for (std::size_t l = 0; l < N; ++l) {
-      p_prev[l] = _mm_aesdeclast_si128(s[l], _mm_xor_si128(load(lanes[l]->dec_schedule + 16 * 14), c_prev[l]));
+      p_prev[l] = _mm_aesdeclast_si128(s[l], _mm_xor_si128(load(lanes[l]->schedule + 16 * 14), c_prev[l]));
       c_prev[l] = c[l];
       store(lanes[l]->out + 16 * i, p_prev[l]);
     }
   }
 }
 
+// The encrypt chain per lane: s = p ^ c_prev ^ k0, 13 rounds, then aesenclast with k14 ^ p_prev.
+template <std::size_t N>
+MTPROTO_INLINE_AES void encrypt_lanes(const ige_stream* const* lanes, __m128i* c_prev, __m128i* p_prev,
+                                      std::size_t offset, std::size_t blocks) {
+  for (std::size_t i = offset; i < offset + blocks; ++i) {
+    __m128i s[N];
+    __m128i p[N];
+#pragma GCC unroll 4
+    for (std::size_t l = 0; l < N; ++l) {
+      p[l] = load(lanes[l]->in + 16 * i);  // read before the store: in place is allowed
+      s[l] = _mm_xor_si128(c_prev[l], _mm_xor_si128(p[l], load(lanes[l]->schedule)));
+    }
+#pragma GCC unroll 13
+    for (int r = 1; r < 14; ++r) {
+#pragma GCC unroll 4
+      for (std::size_t l = 0; l < N; ++l) s[l] = _mm_aesenc_si128(s[l], load(lanes[l]->schedule + 16 * r));
+    }
+#pragma GCC unroll 4
+    for (std::size_t l = 0; l < N; ++l) {
+      c_prev[l] = _mm_aesenclast_si128(s[l], _mm_xor_si128(load(lanes[l]->schedule + 16 * 14), p_prev[l]));
+      p_prev[l] = p[l];
+      store(lanes[l]->out + 16 * i, c_prev[l]);
+    }
+  }
+}
+
+/// Orders up to four lanes longest first, so the lanes that finish early drop off the end.
+template <class Stream>
+std::size_t longest_first(const Stream* streams, std::size_t count, const Stream** lanes) {
+  count = std::min<std::size_t>(count, 4);
+  for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
+  for (std::size_t i = 1; i < count; ++i)  // at most 4 lanes: insertion sort
+    for (std::size_t j = i; j > 0 && lanes[j - 1]->blocks < lanes[j]->blocks; --j) std::swap(lanes[j - 1], lanes[j]);
+  return count;
+}
+
 }  // namespace
 
 MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept {
-  count = std::min<std::size_t>(count, 4);
   const ige_stream* lanes[4];
+  count = longest_first(streams, count, lanes);
   __m128i c_prev[4];
   __m128i p_prev[4];
-  for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
-  // Longest first, so the lanes that finish early drop off the end.
-  for (std::size_t i = 1; i < count; ++i)  // at most 4 lanes: insertion sort
-    for (std::size_t j = i; j > 0 && lanes[j - 1]->blocks < lanes[j]->blocks; --j) std::swap(lanes[j - 1], lanes[j]);
   for (std::size_t l = 0; l < count; ++l) {
     c_prev[l] = load(lanes[l]->iv32);
     p_prev[l] = load(lanes[l]->iv32 + 16);
@@ -302,6 +334,29 @@ MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::siz
       case 3: decrypt_lanes<3>(lanes, c_prev, p_prev, done, run); break;
       case 2: decrypt_lanes<2>(lanes, c_prev, p_prev, done, run); break;
       default: decrypt_lanes<1>(lanes, c_prev, p_prev, done, run); break;
+    }
+    done += run;
+    --count;
+  }
+}
+
+MTPROTO_AES_TARGET void aesni_ige_encrypt_x4(const ige_stream* streams, std::size_t count) noexcept {
+  const ige_stream* lanes[4];
+  count = longest_first(streams, count, lanes);
+  __m128i c_prev[4];
+  __m128i p_prev[4];
+  for (std::size_t l = 0; l < count; ++l) {
+    c_prev[l] = load(lanes[l]->iv32);
+    p_prev[l] = load(lanes[l]->iv32 + 16);
+  }
+  std::size_t done = 0;
+  while (count > 0) {
+    const std::size_t run = lanes[count - 1]->blocks - done;
+    switch (count) {
+      case 4: encrypt_lanes<4>(lanes, c_prev, p_prev, done, run); break;
+      case 3: encrypt_lanes<3>(lanes, c_prev, p_prev, done, run); break;
+      case 2: encrypt_lanes<2>(lanes, c_prev, p_prev, done, run); break;
+      default: encrypt_lanes<1>(lanes, c_prev, p_prev, done, run); break;
     }
     done += run;
     --count;

@@ -24,15 +24,19 @@ void aesni_shani_ige_decrypt_sha256(const std::uint8_t* dec_schedule, const std:
                                     const std::uint8_t* prefix32, const std::uint8_t* in, std::uint8_t* out,
                                     std::size_t blocks, std::uint8_t* digest32) noexcept;
 
-/// Decrypts up to 4 independent messages at once, interleaving their AES chains so the CPU's
-/// AES units stay busy (each chain alone is latency bound).
+/// One message of the interleaved kernels: `schedule` is the decryption schedule for
+/// aesni_ige_decrypt_x4, the encryption one for aesni_ige_encrypt_x4.
 struct ige_stream {
-  const std::uint8_t* dec_schedule;
+  const std::uint8_t* schedule;
   const std::uint8_t* iv32;
   const std::uint8_t* in;
   std::uint8_t* out;
   std::size_t blocks;
 };
+/// Decrypts up to 4 independent messages at once, interleaving their AES chains so the CPU's
+/// AES units stay busy (each chain alone is latency bound).
 void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept;
+/// The same for encryption (the send path: several answers sealed at once).
+void aesni_ige_encrypt_x4(const ige_stream* streams, std::size_t count) noexcept;
 
 }  // namespace mtproto::crypto::detail

@@ -34,8 +34,16 @@ std::int32_t get_le32(const std::uint8_t* p) {
 
 }  // namespace
 
-std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
-                                    crypto::direction from, const packet_header& header, const random_source& random) {
+namespace {
+
+/// A packet with padding, headers and msg_key in place, waiting for its AES-IGE pass.
+struct prepared_packet {
+  std::span<std::uint8_t> plaintext;
+  crypto::aes_key_iv aes;
+};
+
+prepared_packet prepare(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
+                        crypto::direction from, const packet_header& header, const random_source& random) {
   const std::size_t body_size = buf.size() - head_room - packet_prefix;
   const std::size_t plain_unpadded = packet_inner_header + body_size;
 
@@ -59,12 +67,39 @@ std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t 
 
   const std::span<std::uint8_t> plaintext(plain, plain_unpadded + padding);
   const auto msg_key = crypto::compute_msg_key(key.bytes(), plaintext, from);
-  const auto aes = crypto::derive_message_keys(key.bytes(), msg_key, from);
-  crypto::ige_encrypt(aes.key, aes.iv, plaintext);
-
   put_le64(outer, key.id());
   std::memcpy(outer + 8, msg_key.data(), msg_key.size());
+  return {plaintext, crypto::derive_message_keys(key.bytes(), msg_key, from)};
+}
+
+}  // namespace
+
+std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
+                                    crypto::direction from, const packet_header& header, const random_source& random) {
+  const auto p = prepare(buf, head_room, key, from, header, random);
+  crypto::ige_encrypt(p.aes.key, p.aes.iv, p.plaintext);
   return std::span(buf).subspan(head_room);
+}
+
+void seal_packets(std::span<const packet_to_seal> packets, const auth_key& key, crypto::direction from,
+                  const random_source& random) {
+  if (packets.size() == 1) {
+    seal_packet(*packets[0].buffer, packets[0].head_room, key, from, packets[0].header, random);
+    return;
+  }
+  std::vector<prepared_packet> prepared;
+  std::vector<crypto::aes256_ige_key> ciphers;
+  std::vector<crypto::ige_message> messages;
+  prepared.reserve(packets.size());
+  ciphers.reserve(packets.size());
+  messages.reserve(packets.size());
+  for (const auto& p : packets) {
+    prepared.push_back(prepare(*p.buffer, p.head_room, key, from, p.header, random));
+    ciphers.emplace_back(prepared.back().aes.key);
+  }
+  for (std::size_t i = 0; i < packets.size(); ++i)
+    messages.push_back({&ciphers[i], prepared[i].aes.iv, prepared[i].plaintext, prepared[i].plaintext});
+  crypto::ige_encrypt_many(messages);
 }
 
 std::error_code open_packet(std::span<std::uint8_t> packet, const auth_key& key, crypto::direction from, opened_packet& out) {

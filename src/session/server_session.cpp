@@ -261,7 +261,8 @@ void server_session::remember_answer(std::int64_t req_msg_id, std::span<const st
   }
 }
 
-std::optional<outgoing_packet> server_session::finalize(clock::time_point now, std::size_t head_room) {
+std::optional<std::pair<outgoing_packet, packet_header>> server_session::build_packet(
+    clock::time_point now, std::size_t head_room, std::size_t max_container_bytes) {
   if (!has_outgoing()) return std::nullopt;
   struct item {
     std::int64_t msg_id;
@@ -281,7 +282,7 @@ std::optional<outgoing_packet> server_session::finalize(clock::time_point now, s
   std::size_t total = items.empty() ? 0 : container_item_header + items[0].message().size();
   while (!outgoing_.empty() && items.size() + 1 < max_container_messages) {
     const std::size_t size = container_item_header + outgoing_.front().body.size() - outgoing_.front().front;
-    if (!items.empty() && total + size > options_.max_container_bytes) break;
+    if (!items.empty() && total + size > max_container_bytes) break;
     queued q = std::move(outgoing_.front());
     outgoing_.pop_front();
     total += size;
@@ -314,8 +315,28 @@ std::optional<outgoing_packet> server_session::finalize(clock::time_point now, s
     header.seqno = seqno_.next(false);
   }
   out.msg_id = header.msg_id;
+  return std::pair{std::move(out), header};
+}
+
+std::optional<outgoing_packet> server_session::finalize(clock::time_point now, std::size_t head_room) {
+  auto built = build_packet(now, head_room, options_.max_container_bytes);
+  if (!built) return std::nullopt;
+  auto& [out, header] = *built;
   seal_packet(out.buffer, out.head_room, key_, crypto::direction::server_to_client, header, random_);
-  return out;
+  return std::move(out);
+}
+
+std::vector<outgoing_packet> server_session::finalize_all(clock::time_point now, std::size_t head_room) {
+  std::vector<outgoing_packet> packets;
+  std::vector<packet_to_seal> seal;
+  const auto container_bytes = std::min(options_.max_container_bytes, options_.max_batched_container_bytes);
+  while (auto built = build_packet(now, head_room, container_bytes)) {
+    seal.push_back({nullptr, built->first.head_room, built->second});
+    packets.push_back(std::move(built->first));
+  }
+  for (std::size_t i = 0; i < packets.size(); ++i) seal[i].buffer = &packets[i].buffer;
+  seal_packets(seal, key_, crypto::direction::server_to_client, random_);
+  return packets;
 }
 
 }  // namespace mtproto::session

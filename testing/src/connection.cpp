@@ -5,6 +5,8 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <mutex>
+#include <optional>
 
 #include <asio/buffer.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -68,17 +70,23 @@ class connection {
             secure_random_source)) {}
 
   /// Reads the frames in the buffer; returns false when the connection must close after writing.
+  /// The answers of every frame read are sealed together at the end (several AES chains at once).
   bool process(std::vector<wire_bytes>& out) {
-    while (auto ev = codec_.next()) {
+    bool open = true;
+    while (open) {
+      auto ev = codec_.next();
+      if (!ev) break;
       auto* frame = std::get_if<transport::frame_received>(&*ev);
       if (!frame) continue;  // clients send no quick acks or transport errors
-      if (!on_frame(frame->payload, out)) return false;
+      open = on_frame(frame->payload, out);
     }
-    return !codec_.error();
+    flush(out);
+    return open && !codec_.error();
   }
 
   transport::stream_codec& codec() noexcept { return codec_; }
-  /// The user logged in on the key of the latest request (0: none yet).
+  /// The user logged in on the key of the latest request (0: none yet). Read by the writer on the
+  /// same lane, so it needs no lock.
   std::int64_t account() const noexcept { return account_; }
   bool drop_after_write() const noexcept { return drop_; }
 
@@ -108,50 +116,77 @@ class connection {
     const auto now = core::clock::now();
     if (auth_key_id == 0) return on_plain(payload, now, out);
 
-    key_record* key = s_.keys.find(dc_id_, auth_key_id);
-    if (key && key->expires_at && unix_seconds(now) > *key->expires_at) key = nullptr;  // expired temp key
+    // The key is copied out under the lock: another lane may add keys (and drop old ones) meanwhile.
+    std::optional<core::auth_key> key;
+    std::int64_t salt = 0;
+    {
+      std::lock_guard lock(s_.shared);
+      const key_record* k = s_.keys.find(dc_id_, auth_key_id);
+      if (k && !(k->expires_at && unix_seconds(now) > *k->expires_at)) {  // not an expired temp key
+        key = k->key;
+        salt = k->salt;
+      }
+    }
     if (!key) {
+      flush(out);  // what earlier frames were answered goes first
       out.emplace_back(codec_.encode_transport_error(transport_error_no_key));
       return false;
     }
     session::opened_packet opened;
-    if (session::open_packet(payload, key->key, crypto::direction::client_to_server, opened)) {
+    if (session::open_packet(payload, *key, crypto::direction::client_to_server, opened)) {
       return ++bad_packets_ <= max_bad_packets;
     }
     const std::pair id{auth_key_id, opened.header.session_id};
-    auto it = s_.sessions.find(id);
-    if (it == s_.sessions.end()) {
-      if (s_.sessions.size() >= max_sessions) s_.sessions.erase(s_.sessions.begin());
-      it = s_.sessions.emplace(id, std::make_unique<session::server_session>(key->key, key->salt, secure_random_source))
-               .first;
+    std::shared_ptr<session_slot> slot;
+    {
+      std::lock_guard lock(s_.shared);
+      auto it = s_.sessions.find(id);
+      if (it == s_.sessions.end()) {
+        if (s_.sessions.size() >= max_sessions) s_.sessions.erase(s_.sessions.begin());
+        it = s_.sessions.emplace(id, std::make_shared<session_slot>(*key, salt, secure_random_source)).first;
+      }
+      slot = it->second;
     }
-    auto& session = *it->second;
+    std::lock_guard session_lock(slot->lock);
+    auto& session = slot->session;
     events_.clear();
     session.feed_opened(opened, now, events_);
     for (const auto& ev : events_) {
       if (const auto* req = std::get_if<session::incoming_request>(&ev)) {
         ++s_.counters.requests;
-        // The key may have been dropped by the store meanwhile; look it up per request.
-        key_record* k = s_.keys.find(dc_id_, auth_key_id);
-        if (!k) return false;
-        request_context ctx{dc_id_,         *k,         std::chrono::steady_clock::now(), unix_seconds(now),
-                            id.second,      req->msg_id, &s_.keys};
-        auto answer = s_.handler.handle(ctx, req->body);
-        if (k->user) account_ = k->user->id;
-        if (answer.is_error()) session.reply_error(req->msg_id, answer.error_code, answer.error_message);
-        else session.reply(req->msg_id, answer.result);
-        for (auto& update : answer.pushes) session.push(std::move(update));
-        const auto every = s_.opts.faults.drop_every;
-        if (every > 0 && ++s_.answers % static_cast<std::uint64_t>(every) == 0) drop_ = true;
+        std::optional<rpc_answer> answer;
+        {
+          std::lock_guard lock(s_.shared);
+          // The key may have been dropped by the store meanwhile; look it up per request.
+          key_record* k = s_.keys.find(dc_id_, auth_key_id);
+          if (!k) return false;
+          request_context ctx{dc_id_,         *k,         std::chrono::steady_clock::now(), unix_seconds(now),
+                              id.second,      req->msg_id, &s_.keys};
+          answer = s_.handler.handle(ctx, req->body);
+          if (k->user) account_ = k->user->id;
+          const auto every = s_.opts.faults.drop_every;
+          if (every > 0 && ++s_.answers % static_cast<std::uint64_t>(every) == 0) drop_ = true;
+        }
+        if (answer->is_error()) session.reply_error(req->msg_id, answer->error_code, answer->error_message);
+        else session.reply(req->msg_id, answer->result);
+        for (auto& update : answer->pushes) session.push(std::move(update));
       } else if (std::holds_alternative<session::failure_event>(ev)) {
         if (++bad_packets_ > max_bad_packets) return false;
       }
       // disconnect_after: gram.js sends 60000 "seconds" meant as milliseconds; not acted on.
     }
-    while (auto packet = session.finalize(core::clock::now(), transport::stream_codec::max_header_size)) {
-      out.push_back(seal(std::move(packet->buffer), packet->head_room));
-    }
+    if (std::find(touched_.begin(), touched_.end(), slot) == touched_.end()) touched_.push_back(slot);
     return true;
+  }
+
+  /// Seals what the sessions fed since the last flush have to send.
+  void flush(std::vector<wire_bytes>& out) {
+    for (auto& slot : touched_) {
+      std::lock_guard session_lock(slot->lock);
+      for (auto& packet : slot->session.finalize_all(core::clock::now(), transport::stream_codec::max_header_size))
+        out.push_back(seal(std::move(packet.buffer), packet.head_room));
+    }
+    touched_.clear();
   }
 
   bool on_plain(std::span<std::uint8_t> payload, core::clock::time_point now,
@@ -170,12 +205,14 @@ class connection {
       return false;
     }
     if (!step.reply.empty()) {
+      flush(out);
       std::vector<std::uint8_t> buf(transport::stream_codec::max_header_size);
       session::write_plain_message(buf, plain_ids_.next(now, session::msg_kind::server_response), step.reply);
       out.push_back(seal(std::move(buf), transport::stream_codec::max_header_size));
     }
     if (step.done) {
       ++s_.counters.handshakes;
+      std::lock_guard lock(s_.shared);
       s_.keys.add(dc_id_, step.done->key, step.done->first_salt).expires_at = step.done->expires_at;
     }
     return true;
@@ -197,6 +234,8 @@ class connection {
   std::optional<handshake::server_handshake> handshake_;
   session::msg_id_generator plain_ids_;
   std::vector<session::server_event> events_;
+  /// Sessions with answers not sealed yet (flush()).
+  std::vector<std::shared_ptr<session_slot>> touched_;
   int bad_packets_ = 0;
   bool drop_ = false;
   bool routed_ = false;
@@ -206,6 +245,7 @@ class connection {
 /// --account-rate: reserves `bytes` on the account's shared timeline; returns when they may go.
 std::chrono::steady_clock::time_point account_slot(server::state& s, std::int64_t account, std::size_t bytes) {
   constexpr std::size_t max_accounts = 4096;
+  std::lock_guard lock(s.shared);
   const auto now = std::chrono::steady_clock::now();
   if (s.account_free_at.size() >= max_accounts && !s.account_free_at.contains(account)) {
     std::erase_if(s.account_free_at, [&](const auto& entry) { return entry.second <= now; });
@@ -323,9 +363,11 @@ bool over_connect_rate(server::state& s, const asio::ip::address& peer) {
   return ++w.count > limit;
 }
 
-asio::awaitable<void> serve_connection(server::state& s, tcp::socket socket, std::int32_t dc_id, bool refused) {
-  s.sockets.push_back(&socket);
-  auto registered = std::prev(s.sockets.end());
+asio::awaitable<void> serve_connection(server::state& s, io_lane& lane, tcp::socket socket, std::int32_t dc_id,
+                                       bool refused) {
+  lane.sockets.push_back(&socket);
+  auto registered = std::prev(lane.sockets.end());
+  ++s.open_connections;
   ++s.counters.connections;
   if (refused) ++s.counters.refused_connections;
   socket.set_option(tcp::no_delay(true));
@@ -336,7 +378,8 @@ asio::awaitable<void> serve_connection(server::state& s, tcp::socket socket, std
   } catch (const std::exception& e) {
     if (!s.stopped) fmt::print(stderr, "testdc: DC {} connection closed: {}\n", dc_id, e.what());
   }
-  s.sockets.erase(registered);
+  lane.sockets.erase(registered);
+  --s.open_connections;
   std::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);

@@ -2,7 +2,9 @@
 
 #include "mtproto/testdc/profiles.h"
 
+#include <algorithm>
 #include <charconv>
+#include <thread>
 #include <limits>
 #include <stdexcept>
 
@@ -12,6 +14,7 @@ namespace {
 constexpr std::int32_t max_dcs = 5;  // Telegram's production DC count
 constexpr std::uint32_t max_port = 65535;
 constexpr std::int32_t max_latency_ms = 60'000;
+constexpr std::int32_t max_threads = 64;
 
 template <class T>
 T parse_number(std::string_view text, std::string_view what) {
@@ -109,6 +112,7 @@ file_spec parse_file_spec(std::string_view spec) {
 
 options parse_options(std::span<const std::string_view> args) {
   options o;
+  o.threads = static_cast<std::int32_t>(std::clamp(std::thread::hardware_concurrency(), 1u, unsigned{max_threads}));
   // A profile sets defaults that the other flags then override, wherever it appears.
   for (std::size_t i = 0; i + 1 < args.size(); ++i) {
     if (args[i] != "--profile") continue;
@@ -139,7 +143,11 @@ options parse_options(std::span<const std::string_view> args) {
     else if (a == "--ready-messages") o.ready_messages = true;
     else if (a == "--request-log") o.request_log = std::string(value());
     else if (a == "--max-seconds") o.max_seconds = parse_seconds(value(), a);
-    else if (a == "--password") o.user_password = std::string(value());
+    else if (a == "--threads") {
+      o.threads = parse_number<std::int32_t>(value(), a);
+      if (o.threads < 1 || o.threads > max_threads)
+        throw std::invalid_argument("--threads must be 1.." + std::to_string(max_threads));
+    } else if (a == "--password") o.user_password = std::string(value());
     else if (a == "--push-updates") o.faults.push_updates = true;
     else if (a == "--proxy-secret") o.proxy_secret = parse_proxy_secret(value());
     else if (a == "--flood-every") o.faults.flood_every = parse_number<std::int32_t>(value(), a);
@@ -180,7 +188,7 @@ options parse_options(std::span<const std::string_view> args) {
 std::string_view usage() noexcept {
   return "usage: mtproto-testdc [--host 127.0.0.1] [--port-base P|0] [--dcs N] [--rsa-key PRIVATE.pem]\n"
          "                      [--file NAME:SIZE[:DC[:cdn]]]... [--seed S] [--ready-file PATH [--ready-messages]]\n"
-         "                      [--max-seconds T] [--request-log FILE]\n"
+         "                      [--max-seconds T] [--request-log FILE] [--threads N]\n"
          "                      [--password 2FA] [--proxy-secret [dd]HEX32] [--push-updates]\n"
          "                      [--flood-every N --flood-seconds S] [--flood-rps R] [--flood-account ID]\n"
          "                      [--rate-per-connection BYTES_PER_S] [--account-rate BYTES_PER_S]\n"

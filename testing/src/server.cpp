@@ -1,9 +1,12 @@
 #include "mtproto/testdc/server.h"
 
+#include <algorithm>
 #include <random>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -51,17 +54,20 @@ std::unique_ptr<tcp::acceptor> listen_on_free_port(asio::io_context& io, const s
 
 asio::awaitable<void> accept_loop(server::state& s, tcp::acceptor& acceptor, std::int32_t dc_id) {
   for (;;) {
+    // Connections go to the lanes in turn; the socket belongs to its lane's context from the start.
+    io_lane& lane = *s.lanes[s.next_lane++ % s.lanes.size()];
+    tcp::socket socket(lane.io);
     std::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (s.stopped || ec == asio::error::operation_aborted) co_return;
       continue;  // e.g. EMFILE: keep serving the connections we have
     }
-    if (s.sockets.size() >= server::max_connections) continue;  // closed by the destructor
+    if (s.open_connections >= server::max_connections) continue;  // closed by the destructor
     std::error_code no_peer;
     const auto peer = socket.remote_endpoint(no_peer);
     const bool refused = !no_peer && over_connect_rate(s, peer.address());
-    asio::co_spawn(s.io, serve_connection(s, std::move(socket), dc_id, refused), asio::detached);
+    asio::co_spawn(lane.io, serve_connection(s, lane, std::move(socket), dc_id, refused), asio::detached);
   }
 }
 
@@ -87,7 +93,31 @@ server::state::state(asio::io_context& io_, const options& o, std::shared_ptr<co
       handler(c,
               handler_config{{}, std::nullopt, cdn_rsa_key ? cdn_key_pair().public_pem : std::string(), o.faults,
                              o.user_password, o.request_log},
-              crypto::secure_random) {}
+              crypto::secure_random) {
+  const auto threads = std::max(1, o.threads);
+  if (threads == 1) {
+    lanes.push_back(std::make_unique<io_lane>(io));
+    return;
+  }
+  for (int i = 0; i < threads; ++i) {
+    own_ios.push_back(std::make_unique<asio::io_context>(1));
+    lanes.push_back(std::make_unique<io_lane>(*own_ios.back()));
+  }
+}
+
+void server::state::start_lanes() {
+  for (auto& own : own_ios)
+    threads.emplace_back([ctx = own.get()] {
+      auto work = asio::make_work_guard(*ctx);
+      ctx->run();
+    });
+}
+
+server::state::~state() {
+  // Connections on the server's own threads end with their contexts: stop them, then wait.
+  for (auto& own : own_ios) own->stop();
+  for (auto& t : threads) t.join();
+}
 
 server::server(asio::io_context& io, const options& opts, std::shared_ptr<const crypto::rsa_private_key> rsa_key,
                std::string rsa_public_pem, catalog& published)
@@ -121,6 +151,7 @@ void server::start() {
   }
   s.handler.set_endpoints(s.published_dcs, s.cdn);
   for (auto& [id, acceptor] : s.acceptors) asio::co_spawn(s.io, accept_loop(s, *acceptor, id), asio::detached);
+  s.start_lanes();
 }
 
 void server::stop() {
@@ -128,10 +159,19 @@ void server::stop() {
   s.stopped = true;
   std::error_code ignored;
   for (auto& [id, acceptor] : s.acceptors) acceptor->close(ignored);
-  for (auto* socket : s.sockets) socket->close(ignored);
+  for (auto& lane : s.lanes) {
+    auto close_all = [l = lane.get()] {
+      std::error_code ignored_here;
+      for (auto* socket : l->sockets) socket->close(ignored_here);
+    };
+    // A lane's sockets are closed on its own thread (Asio sockets are not thread-safe).
+    if (&lane->io == &s.io) close_all();
+    else asio::post(lane->io, close_all);
+  }
 }
 
 void server::forget_keys() {
+  std::lock_guard lock(state_->shared);
   state_->keys = key_store{};
   state_->sessions.clear();
 }
@@ -139,7 +179,11 @@ void server::forget_keys() {
 const std::vector<dc_endpoint>& server::endpoints() const noexcept { return state_->dcs; }
 const std::vector<dc_endpoint>& server::published_endpoints() const noexcept { return state_->published_dcs; }
 const std::optional<dc_endpoint>& server::cdn_endpoint() const noexcept { return state_->cdn; }
-const server_counters& server::counters() const noexcept { return state_->counters; }
+server_counters server::counters() const noexcept {
+  const auto& c = state_->counters;
+  return {c.connections.load(), c.handshakes.load(), c.requests.load(), c.bytes_sent.load(),
+          c.refused_connections.load()};
+}
 api_handler& server::handler() noexcept { return state_->handler; }
 
 }  // namespace mtproto::testdc

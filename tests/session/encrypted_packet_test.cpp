@@ -176,3 +176,29 @@ TEST_CASE("padding of exactly 12 and exactly 1024 bytes is accepted") {
     CHECK(opened.header.msg_id == h.msg_id);
   }
 }
+
+TEST_CASE("seal_packets seals each packet as seal_packet would: every one opens to its own body") {
+  const auto key = make_key(11);
+  std::vector<std::vector<std::uint8_t>> buffers;
+  std::vector<packet_to_seal> batch;
+  constexpr std::size_t head_room = 8;
+  for (std::size_t i = 0; i < 7; ++i) {
+    std::vector<std::uint8_t> buf(head_room + packet_prefix);
+    for (std::size_t j = 0; j < 4 * (i * 997 % 300 + 1); ++j) buf.push_back(static_cast<std::uint8_t>(i + j));
+    buffers.push_back(std::move(buf));
+  }
+  const auto plain = buffers;
+  for (std::size_t i = 0; i < buffers.size(); ++i)
+    batch.push_back({&buffers[i], head_room, {salt, session_id, 0x1000 + static_cast<std::int64_t>(i) * 4 + 1, 1}});
+  seal_packets(batch, key, crypto::direction::server_to_client, seeded(3));
+  for (std::size_t i = 0; i < buffers.size(); ++i) {
+    INFO("packet " << i);
+    opened_packet opened;
+    auto packet = std::span(buffers[i]).subspan(head_room);
+    REQUIRE_FALSE(open_packet(packet, key, crypto::direction::server_to_client, opened));
+    CHECK(opened.header.msg_id == 0x1000 + static_cast<std::int64_t>(i) * 4 + 1);
+    CHECK(std::equal(opened.body.begin(), opened.body.end(), plain[i].begin() + head_room + packet_prefix,
+                     plain[i].end()));
+    CHECK(opened.body.size() == plain[i].size() - head_room - packet_prefix);
+  }
+}

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <set>
 
 #include "mtproto/session/client_session.h"
 #include "mtproto/session/container.h"
@@ -613,4 +614,31 @@ TEST_CASE("server: one inflate budget per packet for gzip_packed requests") {
   for (auto& e : se)
     if (std::holds_alternative<incoming_request>(e)) ++requests;
   CHECK(requests >= 1);
+}
+
+TEST_CASE("finalize_all seals everything that waits together, and the client reads every packet") {
+  pair_fixture f;
+  f.answer_padding = 20'000;  // over max_batched_container_bytes: one packet each
+  std::vector<request_id> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(f.client.push(request_body(i * 100)));
+  REQUIRE(f.client_to_server());
+  REQUIRE(f.server_requests_seen == 6);
+  auto packets = f.server.finalize_all(f.server_now, 16);
+  CHECK_FALSE(f.server.has_outgoing());
+  REQUIRE(packets.size() >= 6);  // new_session_created and the acks may go in packets of their own
+  std::set<std::int64_t> msg_ids;
+  for (auto& p : packets) {
+    CHECK(p.head_room >= 16);
+    msg_ids.insert(p.msg_id);
+    f.feed_client(p.bytes());
+  }
+  CHECK(msg_ids.size() == packets.size());
+  auto results = of_type<rpc_result_event>(f.client_events);
+  REQUIRE(results.size() == 6);
+  for (const auto& r : results) {
+    const auto idx = static_cast<std::int64_t>(std::find(ids.begin(), ids.end(), r.request) - ids.begin());
+    CHECK(answer_payload(r.result) == idx * 100 + 1);
+    CHECK(r.result.size() >= 20'000);
+  }
+  CHECK(f.server.finalize_all(f.server_now).empty());
 }

@@ -1,7 +1,9 @@
 // Command-line parsing of the options added after the first release of the emulator.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
+#include <thread>
 
 #include "mtproto/testdc/options.h"
 
@@ -111,4 +113,17 @@ TEST_CASE("testdc options: a profile sets the knobs, which other flags override 
   CHECK(parse({"--profile", "premium"}).faults.premium_wait_bytes == 0);
   CHECK_THROWS_AS(parse({"--profile", "whale"}), std::invalid_argument);
   CHECK_THROWS_AS(parse({"--profile"}), std::invalid_argument);
+}
+
+TEST_CASE("testdc options: --threads defaults to one per core and takes 1..64") {
+  const auto cores = static_cast<std::int32_t>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u));
+  CHECK(parse({}).threads == cores);
+  CHECK(options{}.threads == 1);  // embedded: the caller's io_context only
+  CHECK(parse({"--threads", "1"}).threads == 1);
+  CHECK(parse({"--threads", "64"}).threads == 64);
+  for (auto bad : {"0", "-2", "65", "two", ""}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse({"--threads", bad}), std::invalid_argument);
+  }
+  CHECK_THROWS_AS(parse({"--threads"}), std::invalid_argument);
 }

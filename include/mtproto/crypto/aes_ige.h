@@ -108,6 +108,22 @@ MTPROTO_CRYPTO_EXPORT sha256_digest ige_decrypt_sha256(const aes256_ige_key& key
                                                        std::span<const std::uint8_t, 32> hash_prefix,
                                                        std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
 
+/// One message of a batch for ige_encrypt_many / ige_decrypt_many.
+struct ige_message {
+  const aes256_ige_key* key;  ///< Its key (each message of a batch has its own).
+  ige_iv iv;                  ///< Its 32-byte IV.
+  std::span<const std::uint8_t> in;
+  std::span<std::uint8_t> out;  ///< Same size as `in`; may be `in` itself, must not overlap another message.
+};
+
+/// Encrypts several independent messages. Each chain is serial, so one message leaves the AES
+/// units waiting on round latency; with AES-NI, up to four chains run interleaved and the batch
+/// goes ~3.5× as fast as one message (benchmarks/crypto_bench.cpp). Same size rules as
+/// ige_encrypt for every message; throws crypto_error(invalid_length) before touching any output.
+MTPROTO_CRYPTO_EXPORT void ige_encrypt_many(std::span<const ige_message> messages);
+/// Decrypts several independent messages, interleaved as ige_encrypt_many.
+MTPROTO_CRYPTO_EXPORT void ige_decrypt_many(std::span<const ige_message> messages);
+
 /// Convenience for one-off use: expands the key and encrypts `data` in place.
 MTPROTO_CRYPTO_EXPORT void ige_encrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data);
 /// Convenience for one-off use: expands the key and decrypts `data` in place.

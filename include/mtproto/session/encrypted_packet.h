@@ -46,6 +46,20 @@ MTPROTO_CORE_EXPORT std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t
                                                         const auth_key& key, crypto::direction from,
                                                         const packet_header& header, const random_source& random);
 
+/// One packet for seal_packets(): a buffer laid out as seal_packet's, and its header.
+struct packet_to_seal {
+  std::vector<std::uint8_t>* buffer;
+  std::size_t head_room = 0;
+  packet_header header;
+};
+
+/// seal_packet for several packets on one key at once: each msg_key hash in turn (it must be known
+/// before the encryption starts), then up to four AES-IGE chains interleaved
+/// (crypto::ige_encrypt_many), which a single chain cannot do. Afterwards each packet runs from
+/// its head_room to the end of its buffer.
+MTPROTO_CORE_EXPORT void seal_packets(std::span<const packet_to_seal> packets, const auth_key& key,
+                                      crypto::direction from, const random_source& random);
+
 /// A packet that open_packet accepted.
 struct opened_packet {
   packet_header header;                ///< Its decrypted header.

@@ -1,9 +1,12 @@
 // A small synchronous MTProto client for tests and benchmarks of the emulator, built directly from the sans-IO
 // core (stream_codec, client_handshake, client_session) over a blocking Asio socket. Not a
-// runtime: one request at a time, no reconnects.
+// runtime: call() waits for one answer; submit()/next_answer() keep several requests in flight
+// (benchmarks of the emulator); no reconnects.
 #pragma once
 
+#include <deque>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include <asio/connect.hpp>
@@ -62,23 +65,41 @@ class loopback_client {
   /// A msg_id for a request whose body must name the message it travels in (auth.bindTempAuthKey).
   std::int64_t next_msg_id() { return session_->clock_sync().next(core::clock::now()); }
 
-  /// Sends `body` (as message `msg_id` when given) and waits for its answer.
+  /// Sends `body` (as message `msg_id` when given) and waits for its answer; answers to requests
+  /// sent earlier with submit() are dropped.
   call_result call(std::vector<std::uint8_t> body, std::optional<std::int64_t> msg_id = std::nullopt) {
-    const auto id = msg_id ? session_->push(std::move(body), true, *msg_id) : session_->push(std::move(body));
+    const auto id = submit(std::move(body), msg_id);
     for (;;) {
-      while (auto packet = session_->finalize(core::clock::now(), transport::stream_codec::max_header_size))
-        send(std::move(packet->buffer), packet->head_room);
+      auto [answered, result] = next_answer();
+      if (answered == id) return std::move(result);
+    }
+  }
+
+  /// Sends `body` now, without waiting; returns the id its answer from next_answer() names.
+  session::request_id submit(std::vector<std::uint8_t> body, std::optional<std::int64_t> msg_id = std::nullopt) {
+    const auto id = msg_id ? session_->push(std::move(body), true, *msg_id) : session_->push(std::move(body));
+    while (auto packet = session_->finalize(core::clock::now(), transport::stream_codec::max_header_size))
+      send(std::move(packet->buffer), packet->head_room);
+    return id;
+  }
+
+  /// Waits for the next answer to any submitted request: (its id, the result or error).
+  std::pair<session::request_id, call_result> next_answer() {
+    while (ready_.empty()) {
       auto frame = read_frame();
       events_.clear();
       session_->feed(frame, core::clock::now(), events_);
       for (auto& ev : events_) {
-        if (auto* r = std::get_if<session::rpc_result_event>(&ev); r && r->request == id)
-          return {std::vector<std::uint8_t>(r->result.begin(), r->result.end()), std::nullopt};
-        if (auto* e = std::get_if<session::rpc_error_event>(&ev); e && e->request == id) return {{}, e->error};
-        if (auto* f = std::get_if<session::request_failed_event>(&ev); f && f->request == id)
+        if (auto* r = std::get_if<session::rpc_result_event>(&ev))
+          ready_.push_back({r->request, {std::vector<std::uint8_t>(r->result.begin(), r->result.end()), std::nullopt}});
+        else if (auto* e = std::get_if<session::rpc_error_event>(&ev)) ready_.push_back({e->request, {{}, e->error}});
+        else if (auto* f = std::get_if<session::request_failed_event>(&ev))
           throw std::runtime_error("request failed: bad_msg " + std::to_string(f->bad_msg_code));
       }
-    }
+    }  // acknowledgements go out with the next submit()
+    auto answer = std::move(ready_.front());
+    ready_.pop_front();
+    return answer;
   }
 
  private:
@@ -129,6 +150,7 @@ class loopback_client {
   std::int64_t session_id_ = 0;
   std::optional<std::int32_t> expires_at_;
   std::vector<session::event> events_;
+  std::deque<std::pair<session::request_id, call_result>> ready_;
 };
 
 }  // namespace mtproto::testdc

@@ -77,6 +77,10 @@ struct options {
   /// --ready-messages: the ready file also describes the link fixtures (its `messages` array).
   bool ready_messages = false;
   double max_seconds = 0;  // 0: run until signalled
+  /// I/O threads serving connections (--threads; the command line defaults to one per core). With
+  /// 1 the caller's io_context serves everything, as an embedded emulator in a test expects; with
+  /// more, the server runs that many threads of its own and the caller's context only accepts.
+  std::int32_t threads = 1;
   /// Two-step verification password of the test user (empty: none).
   std::string user_password;
   /// --proxy-secret: every listener acts as an MTProxy in front of the DCs: it accepts only

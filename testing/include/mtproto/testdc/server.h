@@ -1,5 +1,6 @@
 // mtproto-testdc's network side: one TCP listener per emulated DC (plus the CDN DC when a file
-// is served through one), each connection driven by a coroutine on one Asio io_context. Every
+// is served through one), each connection driven by a coroutine on the caller's io_context or,
+// with options::threads > 1, on one of the server's own I/O threads. Every
 // connection auto-detects the client's transport, runs the auth-key handshake for plain messages
 // and the encrypted session for the rest, and hands requests to the api_handler.
 #pragma once
@@ -57,7 +58,8 @@ class server {
   /// connections with --refusing-address.
   const std::vector<dc_endpoint>& published_endpoints() const noexcept;
   const std::optional<dc_endpoint>& cdn_endpoint() const noexcept;
-  const server_counters& counters() const noexcept;
+  /// A snapshot (connections on other threads keep counting).
+  server_counters counters() const noexcept;
   api_handler& handler() noexcept;
 
   /// Shared by the listeners and connections (defined in src/; opaque to users).
