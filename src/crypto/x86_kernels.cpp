@@ -305,6 +305,88 @@ MTPROTO_INLINE_AES void encrypt_lanes(const ige_stream* const* lanes, __m128i* c
   }
 }
 
+/// The 16-byte piece `k` of the hashed stream prefix32 || data.
+MTPROTO_INLINE_SHA __m128i sha_piece(const sha256_stream& s, std::size_t k) {
+  return k < 2 ? load(s.prefix32 + 16 * k) : load(s.data + 16 * (k - 2));
+}
+
+/// sha_compress for N independent blocks, interleaved round group by round group: each lane's
+/// rounds depend only on its own previous ones, so N chains keep the SHA unit busy.
+template <std::size_t N>
+MTPROTO_INLINE_SHA void sha_compress_lanes(sha_state* st, const std::uint8_t* const* blocks) {
+  const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i w[N][4];
+  sha_state saved[N];
+#pragma GCC unroll 4
+  for (std::size_t l = 0; l < N; ++l) {
+    for (int k = 0; k < 4; ++k) w[l][k] = _mm_shuffle_epi8(load(blocks[l] + 16 * k), bswap);
+    saved[l] = st[l];
+  }
+#pragma GCC unroll 16
+  for (int g = 0; g < 16; ++g) {
+    const __m128i k = _mm_load_si128(reinterpret_cast<const __m128i*>(sha256_k + 4 * g));
+#pragma GCC unroll 4
+    for (std::size_t l = 0; l < N; ++l) {
+      __m128i& cur = w[l][g & 3];
+      __m128i& next = w[l][(g + 1) & 3];
+      __m128i& prev = w[l][(g + 3) & 3];
+      __m128i msg = _mm_add_epi32(cur, k);
+      st[l].cdgh = _mm_sha256rnds2_epu32(st[l].cdgh, st[l].abef, msg);
+      if (g >= 3 && g <= 14) {
+        next = _mm_add_epi32(next, _mm_alignr_epi8(cur, prev, 4));
+        next = _mm_sha256msg2_epu32(next, cur);
+      }
+      msg = _mm_shuffle_epi32(msg, 0x0e);
+      st[l].abef = _mm_sha256rnds2_epu32(st[l].abef, st[l].cdgh, msg);
+      if (g >= 1 && g <= 12) prev = _mm_sha256msg1_epu32(prev, cur);
+    }
+  }
+#pragma GCC unroll 4
+  for (std::size_t l = 0; l < N; ++l) {
+    st[l].abef = _mm_add_epi32(st[l].abef, saved[l].abef);
+    st[l].cdgh = _mm_add_epi32(st[l].cdgh, saved[l].cdgh);
+  }
+}
+
+template <std::size_t N>
+MTPROTO_INLINE_SHA void sha_lanes(const sha256_stream* const* lanes, sha_state* st, std::size_t first,
+                                  std::size_t blocks) {
+  alignas(16) std::uint8_t first_block[N][64];
+  for (std::size_t j = first; j < first + blocks; ++j) {
+    const std::uint8_t* in[N];
+#pragma GCC unroll 4
+    for (std::size_t l = 0; l < N; ++l) {
+      const sha256_stream& s = *lanes[l];
+      if (j == 0) {  // the prefix and the first 32 bytes of data
+        std::memcpy(first_block[l], s.prefix32, 32);
+        std::memcpy(first_block[l] + 32, s.data, 32);
+        in[l] = first_block[l];
+      } else {
+        in[l] = s.data + 64 * j - 32;
+      }
+    }
+    sha_compress_lanes<N>(st, in);
+  }
+}
+
+/// Pads and compresses what is left after `full` whole SHA blocks, and writes the digest.
+MTPROTO_INLINE_SHA void sha_finish(const sha256_stream& s, sha_state& st, std::size_t full) {
+  const std::size_t pieces = s.blocks16 + 2;
+  alignas(16) std::uint8_t tail[128] = {};
+  std::size_t used = 0;
+  for (std::size_t k = 4 * full; k < pieces; ++k, used += 16) store(tail + used, sha_piece(s, k));
+  const std::uint64_t bit_length = static_cast<std::uint64_t>(pieces) * 16 * 8;
+  tail[used] = 0x80;
+  const std::size_t tail_blocks = used + 1 + 8 <= 64 ? 1 : 2;
+  for (int b = 0; b < 8; ++b) tail[tail_blocks * 64 - 1 - b] = static_cast<std::uint8_t>(bit_length >> (8 * b));
+  for (std::size_t b = 0; b < tail_blocks; ++b)
+    sha_compress(st, load(tail + 64 * b), load(tail + 64 * b + 16), load(tail + 64 * b + 32), load(tail + 64 * b + 48));
+  std::uint32_t words[8];
+  sha_store_state(st, words);
+  for (int w = 0; w < 8; ++w)
+    for (int b = 0; b < 4; ++b) s.digest32[4 * w + b] = static_cast<std::uint8_t>(words[w] >> (24 - 8 * b));
+}
+
 /// Orders up to four lanes longest first, so the lanes that finish early drop off the end.
 template <class Stream>
 std::size_t longest_first(const Stream* streams, std::size_t count, const Stream** lanes) {
@@ -360,6 +442,33 @@ MTPROTO_AES_TARGET void aesni_ige_encrypt_x4(const ige_stream* streams, std::siz
     }
     done += run;
     --count;
+  }
+}
+
+MTPROTO_SHA_TARGET void shani_sha256_prefixed_x4(const sha256_stream* streams, std::size_t count) noexcept {
+  const sha256_stream* lanes[4];
+  count = std::min<std::size_t>(count, 4);
+  for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
+  // Longest first (whole SHA blocks), so the lanes that finish early drop off the end.
+  auto full_blocks = [](const sha256_stream* s) { return (s->blocks16 + 2) / 4; };
+  for (std::size_t i = 1; i < count; ++i)
+    for (std::size_t j = i; j > 0 && full_blocks(lanes[j - 1]) < full_blocks(lanes[j]); --j) std::swap(lanes[j - 1], lanes[j]);
+  std::uint32_t init[8];
+  std::memcpy(init, sha256_initial_state, sizeof init);
+  sha_state st[4];  // st[l] belongs to lanes[l]
+  for (std::size_t l = 0; l < count; ++l) st[l] = sha_load_state(init);
+  std::size_t done = 0;
+  for (std::size_t live = count; live > 0;) {
+    const std::size_t run = full_blocks(lanes[live - 1]) - done;
+    switch (live) {
+      case 4: sha_lanes<4>(lanes, st, done, run); break;
+      case 3: sha_lanes<3>(lanes, st, done, run); break;
+      case 2: sha_lanes<2>(lanes, st, done, run); break;
+      default: sha_lanes<1>(lanes, st, done, run); break;
+    }
+    done += run;
+    --live;
+    sha_finish(*lanes[live], st[live], done);
   }
 }
 

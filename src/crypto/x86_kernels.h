@@ -39,4 +39,15 @@ void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept
 /// The same for encryption (the send path: several answers sealed at once).
 void aesni_ige_encrypt_x4(const ige_stream* streams, std::size_t count) noexcept;
 
+/// One input of shani_sha256_prefixed_x4: SHA-256(prefix32 || data[0 : 16 * blocks16]).
+struct sha256_stream {
+  const std::uint8_t* prefix32;
+  const std::uint8_t* data;
+  std::size_t blocks16;
+  std::uint8_t* digest32;
+};
+/// Up to four such hashes at once: one SHA-256 chain is bound by the latency of its rounds, so the
+/// compressions of independent inputs are interleaved block by block.
+void shani_sha256_prefixed_x4(const sha256_stream* streams, std::size_t count) noexcept;
+
 }  // namespace mtproto::crypto::detail

@@ -6,6 +6,7 @@
 
 #include "mtproto/crypto/aes_ige.h"
 #include "mtproto/crypto/kdf.h"
+#include "mtproto/crypto/sha256_many.h"
 #include "mtproto/session/error.h"
 
 namespace mtproto::session {
@@ -36,14 +37,9 @@ std::int32_t get_le32(const std::uint8_t* p) {
 
 namespace {
 
-/// A packet with padding, headers and msg_key in place, waiting for its AES-IGE pass.
-struct prepared_packet {
-  std::span<std::uint8_t> plaintext;
-  crypto::aes_key_iv aes;
-};
-
-prepared_packet prepare(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
-                        crypto::direction from, const packet_header& header, const random_source& random) {
+/// Appends the padding and fills the inner header; returns the plaintext to hash and encrypt.
+std::span<std::uint8_t> lay_out(std::vector<std::uint8_t>& buf, std::size_t head_room, const packet_header& header,
+                                const random_source& random) {
   const std::size_t body_size = buf.size() - head_room - packet_prefix;
   const std::size_t plain_unpadded = packet_inner_header + body_size;
 
@@ -57,27 +53,32 @@ prepared_packet prepare(std::vector<std::uint8_t>& buf, std::size_t head_room, c
   buf.resize(old + padding);
   random(std::span(buf).subspan(old));
 
-  std::uint8_t* outer = buf.data() + head_room;
-  std::uint8_t* plain = outer + packet_outer_header;
+  std::uint8_t* plain = buf.data() + head_room + packet_outer_header;
   put_le64(plain, header.salt);
   put_le64(plain + 8, header.session_id);
   put_le64(plain + 16, header.msg_id);
   put_le32(plain + 24, header.seqno);
   put_le32(plain + 28, static_cast<std::int32_t>(body_size));
+  return {plain, plain_unpadded + padding};
+}
 
-  const std::span<std::uint8_t> plaintext(plain, plain_unpadded + padding);
-  const auto msg_key = crypto::compute_msg_key(key.bytes(), plaintext, from);
+/// auth_key_id and msg_key in front of the plaintext; returns the message's AES key and IV.
+crypto::aes_key_iv write_outer_header(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
+                                      const crypto::msg_key_bytes& msg_key, crypto::direction from) {
+  std::uint8_t* outer = buf.data() + head_room;
   put_le64(outer, key.id());
   std::memcpy(outer + 8, msg_key.data(), msg_key.size());
-  return {plaintext, crypto::derive_message_keys(key.bytes(), msg_key, from)};
+  return crypto::derive_message_keys(key.bytes(), msg_key, from);
 }
 
 }  // namespace
 
 std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t>& buf, std::size_t head_room, const auth_key& key,
                                     crypto::direction from, const packet_header& header, const random_source& random) {
-  const auto p = prepare(buf, head_room, key, from, header, random);
-  crypto::ige_encrypt(p.aes.key, p.aes.iv, p.plaintext);
+  const auto plaintext = lay_out(buf, head_room, header, random);
+  const auto msg_key = crypto::compute_msg_key(key.bytes(), plaintext, from);
+  const auto aes = write_outer_header(buf, head_room, key, msg_key, from);
+  crypto::ige_encrypt(aes.key, aes.iv, plaintext);
   return std::span(buf).subspan(head_room);
 }
 
@@ -87,19 +88,32 @@ void seal_packets(std::span<const packet_to_seal> packets, const auth_key& key, 
     seal_packet(*packets[0].buffer, packets[0].head_room, key, from, packets[0].header, random);
     return;
   }
-  std::vector<prepared_packet> prepared;
+  const auto prefix = crypto::msg_key_hash_prefix(key.bytes(), from);
+  std::vector<std::span<std::uint8_t>> plaintexts;
+  std::vector<crypto::sha256_digest> large(packets.size());
+  std::vector<crypto::sha256_prefixed_input> hashes;
+  plaintexts.reserve(packets.size());
+  hashes.reserve(packets.size());
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    plaintexts.push_back(lay_out(*packets[i].buffer, packets[i].head_room, packets[i].header, random));
+    hashes.push_back({prefix, plaintexts[i], &large[i]});
+  }
+  crypto::sha256_prefixed_many(hashes);  // the msg_keys, up to four hashes interleaved
+
+  std::vector<crypto::aes_key_iv> keys;
   std::vector<crypto::aes256_ige_key> ciphers;
   std::vector<crypto::ige_message> messages;
-  prepared.reserve(packets.size());
+  keys.reserve(packets.size());
   ciphers.reserve(packets.size());
   messages.reserve(packets.size());
-  for (const auto& p : packets) {
-    prepared.push_back(prepare(*p.buffer, p.head_room, key, from, p.header, random));
-    ciphers.emplace_back(prepared.back().aes.key);
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    keys.push_back(write_outer_header(*packets[i].buffer, packets[i].head_room, key,
+                                      crypto::msg_key_from_large(large[i]), from));
+    ciphers.emplace_back(keys[i].key);
   }
   for (std::size_t i = 0; i < packets.size(); ++i)
-    messages.push_back({&ciphers[i], prepared[i].aes.iv, prepared[i].plaintext, prepared[i].plaintext});
-  crypto::ige_encrypt_many(messages);
+    messages.push_back({&ciphers[i], keys[i].iv, plaintexts[i], plaintexts[i]});
+  crypto::ige_encrypt_many(messages);  // then up to four AES chains interleaved
 }
 
 std::error_code open_packet(std::span<std::uint8_t> packet, const auth_key& key, crypto::direction from, opened_packet& out) {

@@ -112,7 +112,7 @@ MTPROTO_CRYPTO_EXPORT sha256_digest ige_decrypt_sha256(const aes256_ige_key& key
 struct ige_message {
   const aes256_ige_key* key;  ///< Its key (each message of a batch has its own).
   ige_iv iv;                  ///< Its 32-byte IV.
-  std::span<const std::uint8_t> in;
+  std::span<const std::uint8_t> in;  ///< Its input, a multiple of 16 bytes.
   std::span<std::uint8_t> out;  ///< Same size as `in`; may be `in` itself, must not overlap another message.
 };
 

@@ -13,6 +13,9 @@ struct cpu_features {
 };
 
 /// What this CPU has, detected by CPUID on first call; thread-safe, the same object every time.
+/// The environment variable `MTPROTO_DISABLE_CPU_FEATURES` (comma-separated: `aesni`, `sha_ni`)
+/// turns detected extensions off for the whole process, so the portable paths can be tested and
+/// compared on CPUs that have them.
 MTPROTO_CRYPTO_EXPORT const cpu_features& detected_cpu_features() noexcept;
 
 }  // namespace mtproto::crypto

@@ -48,9 +48,9 @@ MTPROTO_CORE_EXPORT std::span<std::uint8_t> seal_packet(std::vector<std::uint8_t
 
 /// One packet for seal_packets(): a buffer laid out as seal_packet's, and its header.
 struct packet_to_seal {
-  std::vector<std::uint8_t>* buffer;
-  std::size_t head_room = 0;
-  packet_header header;
+  std::vector<std::uint8_t>* buffer;  ///< [head_room][packet_prefix][body], sealed in place.
+  std::size_t head_room = 0;          ///< Bytes in front left for the transport.
+  packet_header header;               ///< The packet's encrypted header fields.
 };
 
 /// seal_packet for several packets on one key at once: each msg_key hash in turn (it must be known
