@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "mtproto/core/large_buffers.h"
 #include "mtproto/client/auth.h"
 #include "mtproto/crypto/sha.h"
 #include "mtproto/download/downloader.h"
@@ -218,6 +219,7 @@ outcome isolated(const scenario& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mtproto::core::keep_large_buffers_in_heap();  // as tgdl and mtproto-testdc do
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   // --only N: just scenario N (0-based), e.g. with MTPROTO_BENCH_TRACE=1 to watch it adapt.
   const int only = argc > 2 && std::strcmp(argv[1], "--only") == 0 ? std::atoi(argv[2]) : -1;

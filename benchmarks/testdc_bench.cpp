@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "mtproto/core/large_buffers.h"
 #include "mtproto/api/InputFileLocation.h"
 #include "mtproto/api/fn/auth/importBotAuthorization.h"
 #include "mtproto/api/fn/upload/getFile.h"
@@ -172,6 +173,7 @@ double median_of(std::vector<T>& samples, F field) {
 }  // namespace
 
 int main() {
+  mtproto::core::keep_large_buffers_in_heap();  // as tgdl and mtproto-testdc do
   const auto pem = generate_rsa_key();
   {
     bench_server b(1, pem);

@@ -13,6 +13,7 @@
 #include <asio/steady_timer.hpp>
 #include <fmt/format.h>
 
+#include "mtproto/core/large_buffers.h"
 #include "mtproto/testdc/catalog.h"
 #include "mtproto/testdc/options.h"
 #include "mtproto/testdc/ready_file.h"
@@ -36,6 +37,7 @@ std::string read_text_file(const std::string& path) {
 
 int main(int argc, char** argv) {
   using namespace mtproto::testdc;
+  mtproto::core::keep_large_buffers_in_heap();  // answers are built in part-sized buffers
   std::vector<std::string_view> args(argv + 1, argv + argc);
   for (auto a : args)
     if (a == "--help" || a == "-h") {

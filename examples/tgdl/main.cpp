@@ -18,6 +18,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "mtproto/core/large_buffers.h"
+
 #include "client_setup.h"
 #include "exit_codes.h"
 #include "login.h"
@@ -61,6 +63,7 @@ std::variant<std::vector<link_arg>, int> parse_links(const std::vector<std::stri
 }  // namespace
 
 int main(int argc, char** argv) {
+  mtproto::core::keep_large_buffers_in_heap();  // parts arrive in buffers of up to 1 MiB each
   // A file-size limit (ulimit -f) must surface as EFBIG from write(), a local I/O error with the
   // journal kept, not kill the process; a closed stdout pipe likewise must not kill a download.
   std::signal(SIGXFSZ, SIG_IGN);
