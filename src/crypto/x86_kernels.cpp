@@ -397,9 +397,16 @@ std::size_t longest_first(const Stream* streams, std::size_t count, const Stream
   return count;
 }
 
-}  // namespace
+template <bool Encrypt, std::size_t N>
+MTPROTO_INLINE_AES void ige_lanes(const ige_stream* const* lanes, __m128i* c_prev, __m128i* p_prev, std::size_t offset,
+                                  std::size_t blocks) {
+  if constexpr (Encrypt) encrypt_lanes<N>(lanes, c_prev, p_prev, offset, blocks);
+  else decrypt_lanes<N>(lanes, c_prev, p_prev, offset, blocks);
+}
 
-MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept {
+/// Up to four IGE chains, longest first; each time the shortest live lane ends, one fewer runs on.
+template <bool Encrypt>
+MTPROTO_INLINE_AES void run_ige_lanes(const ige_stream* streams, std::size_t count) {
   const ige_stream* lanes[4];
   count = longest_first(streams, count, lanes);
   __m128i c_prev[4];
@@ -409,40 +416,26 @@ MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::siz
     p_prev[l] = load(lanes[l]->iv32 + 16);
   }
   std::size_t done = 0;
-  while (count > 0) {
+  for (; count > 0; --count) {
     const std::size_t run = lanes[count - 1]->blocks - done;
     switch (count) {
-      case 4: decrypt_lanes<4>(lanes, c_prev, p_prev, done, run); break;
-      case 3: decrypt_lanes<3>(lanes, c_prev, p_prev, done, run); break;
-      case 2: decrypt_lanes<2>(lanes, c_prev, p_prev, done, run); break;
-      default: decrypt_lanes<1>(lanes, c_prev, p_prev, done, run); break;
+      case 4: ige_lanes<Encrypt, 4>(lanes, c_prev, p_prev, done, run); break;
+      case 3: ige_lanes<Encrypt, 3>(lanes, c_prev, p_prev, done, run); break;
+      case 2: ige_lanes<Encrypt, 2>(lanes, c_prev, p_prev, done, run); break;
+      default: ige_lanes<Encrypt, 1>(lanes, c_prev, p_prev, done, run); break;
     }
     done += run;
-    --count;
   }
 }
 
+}  // namespace
+
+MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept {
+  run_ige_lanes<false>(streams, count);
+}
+
 MTPROTO_AES_TARGET void aesni_ige_encrypt_x4(const ige_stream* streams, std::size_t count) noexcept {
-  const ige_stream* lanes[4];
-  count = longest_first(streams, count, lanes);
-  __m128i c_prev[4];
-  __m128i p_prev[4];
-  for (std::size_t l = 0; l < count; ++l) {
-    c_prev[l] = load(lanes[l]->iv32);
-    p_prev[l] = load(lanes[l]->iv32 + 16);
-  }
-  std::size_t done = 0;
-  while (count > 0) {
-    const std::size_t run = lanes[count - 1]->blocks - done;
-    switch (count) {
-      case 4: encrypt_lanes<4>(lanes, c_prev, p_prev, done, run); break;
-      case 3: encrypt_lanes<3>(lanes, c_prev, p_prev, done, run); break;
-      case 2: encrypt_lanes<2>(lanes, c_prev, p_prev, done, run); break;
-      default: encrypt_lanes<1>(lanes, c_prev, p_prev, done, run); break;
-    }
-    done += run;
-    --count;
-  }
+  run_ige_lanes<true>(streams, count);
 }
 
 MTPROTO_SHA_TARGET void shani_sha256_prefixed_x4(const sha256_stream* streams, std::size_t count) noexcept {

@@ -34,24 +34,10 @@ options test_options() {
   return o;
 }
 
-std::vector<std::uint8_t> import_bot(const catalog& c) {
-  api::auth::importBotAuthorization req{};
-  req.api_id = 1;
-  req.api_hash = "x";
-  req.bot_auth_token = c.bot_token();
-  return encode(req);
-}
+std::vector<std::uint8_t> import_bot(const catalog& c) { return bot_login_request(c); }
 
 std::vector<std::uint8_t> get_file(const published_file& f, std::int64_t offset, std::int32_t limit) {
-  api::upload::getFile req{};
-  api::inputDocumentFileLocation loc{};
-  loc.id = f.post.document.id;
-  loc.access_hash = f.post.document.access_hash;
-  loc.file_reference = f.post.document.file_reference;
-  req.location = loc;
-  req.offset = offset;
-  req.limit = limit;
-  return encode(req);
+  return get_file_request(f, offset, limit);
 }
 
 crypto::sha256_digest download(loopback_client& client, const published_file& f, std::int32_t part) {

@@ -31,26 +31,6 @@ options threaded_options(std::int32_t threads) {
   return o;
 }
 
-std::vector<std::uint8_t> get_file(const published_file& f, std::int64_t offset) {
-  api::upload::getFile req{};
-  api::inputDocumentFileLocation loc{};
-  loc.id = f.post.document.id;
-  loc.access_hash = f.post.document.access_hash;
-  loc.file_reference = f.post.document.file_reference;
-  req.location = loc;
-  req.offset = offset;
-  req.limit = part;
-  return encode(req);
-}
-
-std::vector<std::uint8_t> import_bot(const catalog& c) {
-  api::auth::importBotAuthorization req{};
-  req.api_id = 1;
-  req.api_hash = "x";
-  req.bot_auth_token = c.bot_token();
-  return encode(req);
-}
-
 /// Downloads `f` keeping `in_flight` requests outstanding; answers may come in any order.
 crypto::sha256_digest pipelined_download(loopback_client& client, const published_file& f, int in_flight) {
   const auto size = f.content.size();
@@ -59,7 +39,7 @@ crypto::sha256_digest pipelined_download(loopback_client& client, const publishe
   std::int64_t next = 0;
   auto send_next = [&] {
     if (next >= size) return;
-    offset_of[client.submit(get_file(f, next))] = next;
+    offset_of[client.submit(get_file_request(f, next, part))] = next;
     next += part;
   };
   for (int i = 0; i < in_flight; ++i) send_next();
@@ -94,7 +74,7 @@ TEST_CASE("testdc threads: eight connections over four lanes download the same f
     threads.emplace_back([&, i] {
       try {
         loopback_client client(s.port(1), {}, s.key->public_key());
-        if (client.call(import_bot(s.published)).error) {
+        if (client.call(bot_login_request(s.published)).error) {
           ++failed;
           return;
         }
@@ -118,7 +98,7 @@ TEST_CASE("testdc threads: stopping closes connections that live on the server's
   std::vector<std::unique_ptr<loopback_client>> idle;
   for (int i = 0; i < 3; ++i) idle.push_back(std::make_unique<loopback_client>(s->port(1), transport::client_options{}, s->key->public_key()));
   const auto& f = s->published.files()[0];
-  const auto id = idle[0]->submit(get_file(f, 0));  // not logged in: answered with an error
+  const auto id = idle[0]->submit(get_file_request(f, 0, part));  // not logged in: answered with an error
   auto [answered, r] = idle[0]->next_answer();
   CHECK(answered == id);
   REQUIRE(r.error);

@@ -32,6 +32,30 @@ inline crypto::random_source counting_random() {
   };
 }
 
+/// upload.getFile for a published document.
+inline std::vector<std::uint8_t> get_file_request(const published_file& f, std::int64_t offset, std::int32_t limit,
+                                                  bool precise = false) {
+  api::upload::getFile req{};
+  req.precise = precise;
+  api::inputDocumentFileLocation loc{};
+  loc.id = f.post.document.id;
+  loc.access_hash = f.post.document.access_hash;
+  loc.file_reference = f.post.document.file_reference;
+  req.location = loc;
+  req.offset = offset;
+  req.limit = limit;
+  return encode(req);
+}
+
+/// auth.importBotAuthorization with the catalog's bot token.
+inline std::vector<std::uint8_t> bot_login_request(const catalog& c) {
+  api::auth::importBotAuthorization req{};
+  req.api_id = 1;
+  req.api_hash = "x";
+  req.bot_auth_token = c.bot_token();
+  return encode(req);
+}
+
 struct harness {
   explicit harness(std::vector<file_spec> files = {{"a.bin", 3 * 1048576 + 1000, 1, false}, {"b.bin", 200000, 2, false}},
                    fault_options faults = {}, std::string user_password = {})
@@ -52,25 +76,10 @@ struct harness {
     return handler.handle(ctx, body);
   }
 
-  rpc_answer login(std::int32_t dc = 1) {
-    api::auth::importBotAuthorization req{};
-    req.api_id = 1;
-    req.api_hash = "x";
-    req.bot_auth_token = published.bot_token();
-    return call(encode(req), dc);
-  }
+  rpc_answer login(std::int32_t dc = 1) { return call(bot_login_request(published), dc); }
 
   std::vector<std::uint8_t> get_file(const published_file& f, std::int64_t offset, std::int32_t limit, bool precise = false) {
-    api::upload::getFile req{};
-    req.precise = precise;
-    api::inputDocumentFileLocation loc{};
-    loc.id = f.post.document.id;
-    loc.access_hash = f.post.document.access_hash;
-    loc.file_reference = f.post.document.file_reference;
-    req.location = loc;
-    req.offset = offset;
-    req.limit = limit;
-    return encode(req);
+    return get_file_request(f, offset, limit, precise);
   }
 
   catalog published;
