@@ -5,6 +5,12 @@
 # summary (non-zero exit on any failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase says how long it took: CI has a time budget, and this is where it goes.
+phase_start=$SECONDS
+phase_done() {
+  echo "test.sh: $1 took $((SECONDS - phase_start)) s"
+  phase_start=$SECONDS
+}
 bash scripts/install-deps.sh
 # gram.js, teleproto and mtcute, independent clients of tests/interop, and the other clients'
 # schemas that testing/compat/layer_history.tl is checked against, exactly as locked (skipped
@@ -16,6 +22,7 @@ if command -v npm >/dev/null; then
 else
   echo "test.sh: npm not found; the gram.js, teleproto and mtcute interop tests and the layer history check will be skipped"
 fi
+phase_done "installing dependencies"
 
 jobs=${MTPROTO_JOBS:-$(nproc)}
 # -O1 with line tables only: what ASan recommends, and ~45% less compile time than -O2 -g on the
@@ -35,6 +42,7 @@ if command -v clang++ >/dev/null && echo 'extern "C" int LLVMFuzzerTestOneInput(
     -DMTPROTO_SANITIZE=ON -DMTPROTO_FUZZ_ENGINE=libfuzzer \
     -DMTPROTO_BUILD_TESTING=OFF -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF >/dev/null
   cmake --build "$fuzz_build" --target mtproto_fuzzers -j "$jobs"
+  phase_done "the libFuzzer build"
   # 5 s per fuzzer in CI (24 targets): a smoke run on every change; long campaigns run by hand.
   extra+=("-DMTPROTO_LIBFUZZER_BUILD_DIR=$(cd "$fuzz_build" && pwd)" -DMTPROTO_LIBFUZZER_SECONDS=5)
 else
@@ -56,6 +64,7 @@ if tsan_probe 2>/dev/null; then
     -DMTPROTO_SANITIZE_THREAD=ON -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF \
     -DMTPROTO_BUILD_FUZZERS=OFF >/dev/null
   cmake --build "$tsan_build" --target test_client_threads test_testdc_threads -j "$jobs"
+  phase_done "the TSan build"
   extra+=("-DMTPROTO_TSAN_BUILD_DIR=$(cd "$tsan_build" && pwd)")
 else
   echo "test.sh: ThreadSanitizer programs do not run here; the TSan pass is skipped"
@@ -65,5 +74,6 @@ fi
 # keeps -O1, and the build is ~8 minutes shorter on 2 cores.
 cmake -S . -B "$build" "${sanitized_flags[@]}" -DMTPROTO_SANITIZE=ON -DMTPROTO_UNOPTIMIZED_TESTS=ON "${extra[@]}" >/dev/null
 cmake --build "$build" -j "$jobs"
+phase_done "the ASan+UBSan build"
 cd "$build"
 ctest --output-on-failure -j "$jobs" --timeout 600

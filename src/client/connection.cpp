@@ -93,8 +93,11 @@ void connection::recover(std::exception_ptr e) {
   retry_timer_.cancel();
   writer_wake_.cancel();
   // What the session knew may be half-updated: drop it, and fail what was in it rather than risk
-  // running a request twice.
+  // running a request twice. Queued calls were never sent: they wait for the next connection.
+  auto never_sent = std::move(queued_);
+  queued_.clear();
   fail_all(make_error_code(client_errc::internal_error));
+  queued_ = std::move(never_sent);
   session_.reset();
   codec_.reset();
   init_sent_ = false;
@@ -546,7 +549,12 @@ asio::awaitable<std::error_code> connection::guarded(asio::awaitable<std::error_
   }
   // A branch cancelled because another one finished throws operation_aborted: that is no crash.
   auto state = co_await asio::this_coro::cancellation_state;
-  if (state.cancelled() == asio::cancellation_type::none && !crash_) crash_ = thrown;
+  if (state.cancelled() == asio::cancellation_type::none && !crash_) {
+    crash_ = thrown;
+    // Until recover() runs (after the other branches wind down), calls made now must queue for
+    // the next connection instead of joining a session that is about to be failed.
+    open_ = false;
+  }
   co_return make_error_code(client_errc::internal_error);
 }
 
