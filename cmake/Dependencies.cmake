@@ -46,6 +46,21 @@ if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_EMULATOR OR MTPROTO_BUILD_TESTING OR 
   mtproto_require(nlohmann_json_FOUND "nlohmann/json 3" nlohmann-json3-dev)
 endif()
 
+if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_FUZZERS)
+  # tgstream's HTTP/1.1 request parsing (the Node.js parser, incremental): Debian's package ships
+  # neither a CMake config nor a pkg-config file, so it is found by its header and library.
+  find_path(MTPROTO_HTTP_PARSER_INCLUDE_DIR http_parser.h)
+  find_library(MTPROTO_HTTP_PARSER_LIBRARY http_parser)
+  mtproto_require(MTPROTO_HTTP_PARSER_LIBRARY "http-parser (http_parser.h, libhttp_parser)" libhttp-parser-dev)
+  mtproto_require(MTPROTO_HTTP_PARSER_INCLUDE_DIR "http-parser (http_parser.h, libhttp_parser)" libhttp-parser-dev)
+  if(NOT TARGET mtproto::http_parser)
+    add_library(mtproto::http_parser UNKNOWN IMPORTED GLOBAL)
+    set_target_properties(mtproto::http_parser PROPERTIES
+      IMPORTED_LOCATION "${MTPROTO_HTTP_PARSER_LIBRARY}"
+      INTERFACE_INCLUDE_DIRECTORIES "${MTPROTO_HTTP_PARSER_INCLUDE_DIR}")
+  endif()
+endif()
+
 if(MTPROTO_BUILD_TESTING)
   find_package(Catch2 2.13 QUIET CONFIG)
   mtproto_require(Catch2_FOUND "Catch2 2.13" catch2)

@@ -10,6 +10,8 @@ packages+=(python3-telethon)
 packages+=(doxygen)
 # CLI11: tgdl's command line. nlohmann/json: the ready file (emulator, examples, tests), --json output.
 packages+=(libcli11-dev nlohmann-json3-dev)
+# http-parser: tgstream's HTTP/1.1 requests. curl: the HTTP client tgstream's end-to-end test drives.
+packages+=(libhttp-parser-dev curl)
 packages+=("$@")
 
 missing=()

@@ -6,32 +6,32 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "dc_setup.h"
 #include "mtproto/client/session_store.h"
 #include "mtproto/crypto/rsa.h"
-#include "mtproto/testdc/ready_file.h"
 
 namespace tgdl {
 namespace {
 
 namespace client = mtproto::client;
 
-std::string read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw usage_error(fmt::format("{}: cannot read {}", what, path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+// The shared helpers throw std::invalid_argument; tgdl reports those as usage errors.
+template <class F>
+auto as_usage(F&& f) {
+  try {
+    return f();
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(e.what());
+  }
 }
 
-// A secret kept in a file: its contents without the trailing newline editors add.
+std::string read_file(const std::string& path, const char* what) {
+  return as_usage([&] { return mtproto::examples::read_whole_file(path, what); });
+}
+
 std::string read_secret(const std::string& path, const char* what) {
-  auto s = read_file(path, what);
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  if (s.empty()) throw usage_error(fmt::format("{}: {} is empty", what, path));
-  return s;
+  return as_usage([&] { return mtproto::examples::read_secret_file(path, what); });
 }
 
 std::string env(const char* name) {
@@ -46,27 +46,8 @@ int to_int(std::string_view s, const std::string& what) {
   return v;
 }
 
-// mtproto-testdc's ready file, or any file of that shape: {"dcs": [{"id", "host", "port",
-// "cdn"?}], "rsa_public_key_pem"?} (testdc::dc_config).
 void load_dc_config(const std::string& path, client::dc_table& table) {
-  mtproto::testdc::dc_config config;
-  try {
-    config = mtproto::testdc::read_dc_config(path);
-  } catch (const mtproto::testdc::ready_file_error& e) {
-    throw usage_error(fmt::format("--dc-config: {}", e.what()));
-  }
-  table = client::dc_table::empty();
-  for (const auto& dc : config.dcs) {
-    client::dc_endpoint e;
-    e.host = dc.host;
-    e.port = dc.port;
-    e.cdn = dc.cdn;
-    table.add(dc.id, e);
-  }
-  // DC 2 is where Telegram's clients start (and the home of mtproto-testdc's bot).
-  table.set_default_dc(table.has(2) ? 2 : config.dcs.front().id);
-  if (!config.rsa_public_key_pem.empty())
-    table.set_rsa_keys({mtproto::crypto::rsa_public_key::from_pem(config.rsa_public_key_pem)});
+  table = as_usage([&] { return mtproto::examples::load_dc_table(path); });
 }
 
 void set_transport(const options& o, client::transport_settings& t) {

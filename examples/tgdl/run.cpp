@@ -29,22 +29,6 @@ namespace fs = std::filesystem;
 constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr double mb = 1e6;
 
-// resolver::async_resolve as an awaitable (it takes a plain callback).
-asio::awaitable<std::tuple<std::error_code, download::resolved_link>> resolve(download::resolver& r,
-                                                                            const download::message_link& link) {
-  auto token = as_tuple;
-  co_return co_await asio::async_initiate<decltype(token), void(std::error_code, download::resolved_link)>(
-      [&r, &link](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        r.async_resolve(link, [shared](std::error_code ec, download::resolved_link out) {
-          // Completed from outside the coroutine's frame, never inside async_resolve's call.
-          auto ex = asio::get_associated_executor(*shared);
-          asio::post(ex, [shared, ec, out = std::move(out)]() mutable { (*shared)(ec, std::move(out)); });
-        });
-      },
-      token);
-}
-
 std::string hex(const std::array<std::uint8_t, 32>& digest) {
   std::string s;
   for (auto b : digest) s += fmt::format("{:02x}", b);
@@ -99,7 +83,7 @@ class runner {
     control_.downloading = true;
     for (const auto& l : links) {
       if (control_.interrupted_by) break;
-      auto [ec, first] = co_await resolve(*accounts_.front().resolver, l.link);
+      auto [ec, first] = co_await download::async_resolve(*accounts_.front().resolver, l.link, as_tuple);
       if (control_.interrupted_by) break;
       if (ec) {
         if (l.in_range && (ec == download::download_errc::message_not_found || ec == download::download_errc::no_media)) {
@@ -111,7 +95,7 @@ class runner {
       }
       pooled_link pooled{std::move(first), {}};
       for (std::size_t i = 1; i < accounts_.size(); ++i) {
-        auto [oec, other] = co_await resolve(*accounts_[i].resolver, l.link);
+        auto [oec, other] = co_await download::async_resolve(*accounts_[i].resolver, l.link, as_tuple);
         if (control_.interrupted_by) co_return exit_interrupted;
         if (!oec && same_items(pooled.first, other)) {
           pooled.others.emplace_back(std::move(other));

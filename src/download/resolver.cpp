@@ -57,6 +57,7 @@ std::optional<media_item> item_of(const api::message& m) {
     item.file.location = {d->dc_id, location_kind::document, d->id, d->access_hash, d->file_reference, ""};
     item.file.size = d->size;
     item.file.mime_type = d->mime_type;
+    item.date = d->date;
     for (const auto& a : d->attributes) {
       if (const auto* f = a.get_if<api::documentAttributeFilename>()) item.file.file_name = f->file_name;
       if (const auto* v = a.get_if<api::documentAttributeVideo>()) {
@@ -92,6 +93,7 @@ std::optional<media_item> item_of(const api::message& m) {
     }
     if (best < 0) return std::nullopt;
     item.is_photo = true;
+    item.date = p->date;
     item.file.location = {p->dc_id, location_kind::photo, p->id, p->access_hash, p->file_reference, type};
     item.file.size = best;
     item.file.mime_type = "image/jpeg";
@@ -270,6 +272,8 @@ void resolver::async_resolve(const message_link& link, resolve_handler done) {
       },
       asio::detached);
 }
+
+asio::any_io_executor resolver::get_executor() const { return state_->c.get_executor(); }
 
 reference_refresher resolver::refresher(const resolved_link& resolved, const media_item& item) {
   std::weak_ptr<state> weak = state_;

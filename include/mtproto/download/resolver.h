@@ -6,6 +6,12 @@
 /// order. Each way this can fail is its own download_errc.
 #pragma once
 
+#include <asio/any_io_executor.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,6 +37,7 @@ struct media_item {
   std::optional<double> duration;   ///< Seconds, for video and audio.
   std::optional<int> width;         ///< Pixels, for video and photos.
   std::optional<int> height;        ///< Pixels, for video and photos.
+  std::int64_t date = 0;            ///< When the document or photo was uploaded (Unix seconds); 0 if unknown.
 };
 
 /// What async_resolve found.
@@ -66,11 +73,35 @@ class MTPROTO_DOWNLOAD_EXPORT resolver {
   /// The server's error behind the last failure, when it came from a call.
   const std::optional<client::call_error>& last_error() const noexcept;
 
+  /// The executor its handlers run on (its client's).
+  asio::any_io_executor get_executor() const;
+
   /// Internal: what the resolver's calls share (they may outlive a call of async_resolve).
   struct state;
 
  private:
   std::shared_ptr<state> state_;
 };
+
+/// resolver::async_resolve with any Asio completion token: `void(std::error_code, resolved_link)`,
+/// completed on the token's associated executor (by default the resolver's), never from inside
+/// this call.
+/// \code
+/// auto [ec, found] = co_await mtproto::download::async_resolve(r, link, asio::experimental::as_tuple(asio::use_awaitable));
+/// \endcode
+template <class Token>
+auto async_resolve(resolver& r, const message_link& link, Token&& token) {
+  return asio::async_initiate<Token, void(std::error_code, resolved_link)>(
+      [&r](auto handler, const message_link& link) {
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler, r.get_executor()));
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        r.async_resolve(link, [shared, work](std::error_code ec, resolved_link out) mutable {
+          auto ex = work.get_executor();
+          asio::post(ex, [shared, ec, out = std::move(out)]() mutable { (*shared)(ec, std::move(out)); });
+          work.reset();
+        });
+      },
+      token, link);
+}
 
 }  // namespace mtproto::download

@@ -1,0 +1,362 @@
+#include "gateway.h"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include "download_response.h"
+#include "mtproto/download/downloader.h"
+#include "mtproto/download/error.h"
+#include "mtproto/download/link.h"
+#include "request_target.h"
+#include "response_sink.h"
+
+namespace tgstream {
+namespace {
+
+namespace download = mtproto::download;
+using clock = std::chrono::steady_clock;
+constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+/// An error as a reply: its status, a JSON body with a code.
+struct error_reply {
+  int status;
+  std::string code;
+  std::string message;
+};
+
+error_reply from_download_error(std::error_code ec) {
+  using e = download::download_errc;
+  if (ec == e::bad_link) return {400, "bad_link", ec.message()};
+  if (ec == e::peer_not_found) return {404, "channel_not_found", "no such channel"};
+  if (ec == e::not_a_member) return {403, "not_a_member", "the gateway's accounts cannot see this channel"};
+  if (ec == e::message_not_found) return {404, "message_not_found", "no such message (deleted, or never posted)"};
+  if (ec == e::no_media) return {404, "no_media", "the message has no file to download"};
+  if (ec == e::file_invalid) return {410, "file_gone", "Telegram no longer serves this file"};
+  if (ec == e::flood_wait_too_long)
+    return {503, "flood_wait", "Telegram asked the gateway to slow down; try again in a minute"};
+  if (ec == e::cancelled) return {503, "shutting_down", "the gateway is shutting down"};
+  return {502, "upstream_error", "Telegram could not be reached or answered with an error: " + ec.message()};
+}
+
+std::string etag_of(const download::remote_file& f) {
+  return fmt::format("\"{:x}-{:x}\"", static_cast<std::uint64_t>(f.location.id), static_cast<std::uint64_t>(f.size));
+}
+
+std::string channel_key(const download::message_link& l) {
+  return l.username.empty() ? std::to_string(l.channel_id) : l.username;
+}
+
+std::string display_name(const download::media_item& item) {
+  if (!item.file.file_name.empty()) return item.file.file_name;
+  return fmt::format("{}{}", item.is_photo ? "photo" : "file", item.is_photo ? ".jpg" : "");
+}
+
+}  // namespace
+
+void ttfb_histogram::add(double seconds) {
+  ++total;
+  sum += seconds;
+  for (std::size_t i = 0; i < bounds.size(); ++i)
+    if (seconds <= bounds[i]) {
+      ++counts[i];
+      return;
+    }
+}
+
+struct gateway::reply {
+  int status = 200;
+  std::string body;  ///< JSON (or text for /metrics).
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool sent = false;  ///< The route answered on its own (a stream).
+  std::int64_t bytes = 0;
+  std::optional<double> ttfb;
+
+  static reply error(const error_reply& e) {
+    reply r;
+    r.status = e.status;
+    r.body = json_error(e.status, e.code, e.message);
+    return r;
+  }
+};
+
+gateway::gateway(std::vector<gateway_account> accounts, gateway_options options)
+    : options_(std::move(options)), signer_(options_.secret), cache_(options_.cache),
+      floods_(std::make_shared<download::shared_flood_gate>()) {
+  if (accounts.empty()) throw std::invalid_argument("tgstream: the gateway needs at least one account");
+  for (auto& a : accounts) {
+    if (!a.client) throw std::invalid_argument("tgstream: an account without a client");
+    accounts_.push_back({a, std::make_unique<download::resolver>(*a.client)});
+  }
+}
+
+gateway::~gateway() = default;
+
+bool gateway::allowed(const download::message_link& link) const {
+  if (options_.allowed_channels.empty()) return true;
+  return std::find(options_.allowed_channels.begin(), options_.allowed_channels.end(), channel_key(link)) !=
+         options_.allowed_channels.end();
+}
+
+asio::awaitable<std::pair<std::error_code, download::resolved_link>> gateway::resolve_for(
+    std::size_t account, const download::message_link& link) {
+  const auto key = link.to_string();
+  if (const auto* hit = cache_.find(account, key, clock::now())) co_return std::pair{std::error_code{}, *hit};
+  auto [ec, resolved] = co_await download::async_resolve(*accounts_[account].resolver, link, as_tuple);
+  if (!ec) cache_.store(account, key, resolved, clock::now());
+  co_return std::pair{ec, std::move(resolved)};
+}
+
+asio::awaitable<void> gateway::handle(http_request& request, response_writer& out) {
+  const auto start = clock::now();
+  reply r;
+  try {
+    r = co_await route(request, out);
+  } catch (const std::bad_alloc&) {
+    r = reply::error({503, "overloaded", "the gateway is out of memory"});
+  }
+  if (!r.sent && !out.head_sent()) {
+    response_head head{r.status, std::move(r.headers)};
+    head.headers.emplace_back("Content-Type", r.content_type);
+    head.headers.emplace_back("Content-Length", std::to_string(r.body.size()));
+    head.headers.emplace_back("Cache-Control", "no-store");
+    if (!co_await out.send_head(head))
+      co_await out.send_body(std::span(reinterpret_cast<const std::uint8_t*>(r.body.data()), r.body.size()));
+    r.bytes = static_cast<std::int64_t>(r.body.size());
+  }
+  ++responses_by_status_[r.status];
+  if (options_.access_log) {
+    // The token is a credential: only its first characters are logged.
+    auto target = request.target;
+    if (target.rfind("/dl/", 0) == 0 && target.size() > 12) target = target.substr(0, 12) + "...";
+    nlohmann::json line = {{"time", std::time(nullptr)},
+                           {"peer", out.peer()},
+                           {"method", request.method},
+                           {"target", target},
+                           {"status", r.status},
+                           {"bytes", r.bytes},
+                           {"ms", std::chrono::duration<double, std::milli>(clock::now() - start).count()}};
+    if (r.ttfb) line["ttfb_ms"] = *r.ttfb * 1000;
+    options_.access_log(dump(line));
+  }
+}
+
+asio::awaitable<gateway::reply> gateway::route(http_request& request, response_writer& out) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    auto r = reply::error({405, "method_not_allowed", "only GET and HEAD are served"});
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    co_return r;
+  }
+  const auto target = parse_target(request.target);
+  if (!target) co_return reply::error({400, "bad_target", "the request target is malformed"});
+  const auto& s = target->segments;
+  if (s.size() == 2 && s[0] == "api" && s[1] == "resolve") co_return co_await resolve_api(*target);
+  if ((s.size() == 2 || s.size() == 3) && s[0] == "dl") co_return co_await serve_download(request, out, s[1]);
+  if (s.size() == 1 && s[0] == "metrics") {
+    reply r;
+    r.body = metrics_text();
+    r.content_type = "text/plain; version=0.0.4";
+    co_return r;
+  }
+  if (s.size() == 1 && s[0] == "healthz") {
+    reply r;
+    r.body = R"({"ok":true})";
+    co_return r;
+  }
+  co_return reply::error({404, "not_found", "no such page"});
+}
+
+asio::awaitable<gateway::reply> gateway::resolve_api(const request_target& t) {
+  const auto text = t.param("link");
+  if (!text || text->empty()) co_return reply::error({400, "missing_link", "give the message link as ?link="});
+  const auto parsed = download::parse_link(*text);
+  if (!parsed) co_return reply::error({400, "bad_link", parsed.error().message});
+  if (!allowed(parsed.link())) co_return reply::error({403, "channel_not_allowed", "this gateway does not serve that channel"});
+  int index = 0;
+  if (const auto item = t.param("item")) {
+    auto [end, ec] = std::from_chars(item->data(), item->data() + item->size(), index);
+    if (ec != std::errc{} || end != item->data() + item->size() || index < 0)
+      co_return reply::error({400, "bad_item", "?item= wants an album index (0, 1, ...)"});
+  }
+  auto [ec, resolved] = co_await resolve_for(0, parsed.link());
+  if (ec) co_return reply::error(from_download_error(ec));
+  if (static_cast<std::size_t>(index) >= resolved.items.size())
+    co_return reply::error({404, "no_such_item", "the message has fewer items"});
+  const auto& item = resolved.items[static_cast<std::size_t>(index)];
+  if (options_.max_file_size > 0 && item.file.size > options_.max_file_size)
+    co_return reply::error({413, "file_too_large", "the file is larger than this gateway serves"});
+  const auto expires = static_cast<std::int64_t>(std::time(nullptr)) + options_.url_ttl.count();
+  const auto token = signer_.sign({parsed.link().to_string(), index, expires});
+  const auto name = display_name(item);
+  nlohmann::json j = {{"name", name},
+                      {"size", item.file.size},
+                      {"mime_type", item.file.mime_type},
+                      {"dc", item.file.location.dc_id},
+                      {"item", index},
+                      {"items", resolved.items.size()},
+                      {"expires", expires},
+                      {"download_url", options_.public_url + "/dl/" + token + "/" + percent_encode(name)}};
+  if (item.duration) j["duration"] = *item.duration;
+  if (item.width) j["width"] = *item.width;
+  if (item.height) j["height"] = *item.height;
+  reply r;
+  r.body = dump(j);
+  co_return r;
+}
+
+asio::awaitable<gateway::reply> gateway::serve_download(http_request& request, response_writer& out,
+                                                        const std::string& token) {
+  const auto verdict = signer_.verify(token, std::time(nullptr));
+  if (const auto* problem = std::get_if<ticket_problem>(&verdict)) {
+    const int status = *problem == ticket_problem::expired ? 410 : 403;
+    co_return reply::error({status, code_of(*problem),
+                            *problem == ticket_problem::expired ? "the download link expired; resolve the message again"
+                                                                : "the download link is not valid"});
+  }
+  const auto& ticket = std::get<file_ticket>(verdict);
+  const auto parsed = download::parse_link(ticket.link);
+  if (!parsed) co_return reply::error({403, "malformed_token", "the download link is not valid"});
+  const auto& link = parsed.link();
+  if (!allowed(link)) co_return reply::error({403, "channel_not_allowed", "this gateway does not serve that channel"});
+
+  auto [ec, resolved] = co_await resolve_for(0, link);
+  if (ec) co_return reply::error(from_download_error(ec));
+  if (static_cast<std::size_t>(ticket.item) >= resolved.items.size())
+    co_return reply::error({404, "no_such_item", "the message has fewer items"});
+  const auto item = resolved.items[static_cast<std::size_t>(ticket.item)];
+  if (options_.max_file_size > 0 && item.file.size > options_.max_file_size)
+    co_return reply::error({413, "file_too_large", "the file is larger than this gateway serves"});
+
+  file_facts facts{item.file.size, item.file.mime_type, display_name(item), etag_of(item.file), item.date};
+  auto plan = plan_download(request, facts);
+  if (!plan.error_code.empty()) {
+    auto r = reply::error({plan.head.status, plan.error_code, plan.error_message});
+    r.headers = std::move(plan.head.headers);
+    co_return r;
+  }
+  reply r;
+  r.status = plan.head.status;
+  r.sent = true;
+  if (!plan.body) {
+    if (!co_await out.send_head(plan.head)) r.bytes = 0;
+    co_return r;
+  }
+
+  auto& streams = streams_per_peer_[out.peer()];
+  if (streams >= options_.max_streams_per_client) {
+    if (streams == 0) streams_per_peer_.erase(out.peer());
+    co_return reply::error({429, "too_many_streams", "too many downloads at once from this address"});
+  }
+  ++streams;
+  ++active_streams_;
+  const auto peer = out.peer();
+
+  // The pool: every account that sees the same file (each resolves the link itself).
+  std::vector<download::pool_member> members;
+  std::vector<std::size_t> member_accounts;
+  for (std::size_t a = 0; a < accounts_.size(); ++a) {
+    download::resolved_link mine;
+    if (a == 0) {
+      mine = resolved;
+    } else {
+      auto [aec, other] = co_await resolve_for(a, link);
+      if (aec || other.items.size() != resolved.items.size()) continue;
+      mine = std::move(other);
+    }
+    const auto& my_item = mine.items[static_cast<std::size_t>(ticket.item)];
+    if (my_item.file.size != item.file.size || my_item.file.location.id != item.file.location.id) continue;
+    download::pool_member m;
+    m.client = accounts_[a].who.client;
+    m.account = accounts_[a].who.name;
+    m.file = my_item.file;
+    m.refresh_reference = accounts_[a].resolver->refresher(mine, my_item);
+    members.push_back(std::move(m));
+    member_accounts.push_back(a);
+  }
+
+  const auto started = clock::now();
+  response_sink sink(out, [&out, &plan]() { return out.send_head(plan.head); });
+  download::download_options o;
+  o.part_size = options_.part_size;
+  o.window_bytes = std::max(options_.window_bytes, options_.part_size);
+  o.range = std::pair{plan.first, plan.end};
+  o.shared_flood = floods_;
+  auto [dec, result] = co_await download::async_download(std::move(members), sink, o, as_tuple);
+  --active_streams_;
+  if (--streams_per_peer_[peer] <= 0) streams_per_peer_.erase(peer);
+  bytes_out_ += static_cast<std::uint64_t>(sink.bytes_sent());
+  r.bytes = sink.bytes_sent();
+  if (sink.first_byte_at()) {
+    r.ttfb = std::chrono::duration<double>(*sink.first_byte_at() - started).count();
+    ttfb_.add(*r.ttfb);
+  }
+  for (std::size_t i = 0; i < result.accounts.size() && i < member_accounts.size(); ++i) {
+    accounts_[member_accounts[i]].flood_waits += result.accounts[i].flood_waits;
+    accounts_[member_accounts[i]].requests += result.accounts[i].requests;
+  }
+  if (result.reference_refreshes > 0) cache_.invalidate(link.to_string());  // the cached references are stale
+  if (dec) {
+    ++downloads_failed_;
+    if (!out.head_sent()) {
+      r = reply::error(from_download_error(dec));
+      r.bytes = 0;
+      co_return r;
+    }
+    out.close_after();  // the body is cut short: only closing can tell the client
+  }
+  co_return r;
+}
+
+std::string gateway::metrics_text() const {
+  std::string m;
+  auto add = [&m](std::string_view name, std::string_view type, std::string_view help) {
+    m += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  };
+  add("tgstream_active_streams", "gauge", "Downloads being streamed now.");
+  m += fmt::format("tgstream_active_streams {}\n", active_streams_);
+  add("tgstream_bytes_out_total", "counter", "File bytes sent to clients.");
+  m += fmt::format("tgstream_bytes_out_total {}\n", bytes_out_);
+  add("tgstream_downloads_failed_total", "counter", "Streams that ended with an error.");
+  m += fmt::format("tgstream_downloads_failed_total {}\n", downloads_failed_);
+  add("tgstream_responses_total", "counter", "Responses by status.");
+  for (const auto& [status, n] : responses_by_status_) m += fmt::format("tgstream_responses_total{{status=\"{}\"}} {}\n", status, n);
+  add("tgstream_ttfb_seconds", "histogram", "Time from the request to the first file byte.");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < ttfb_.bounds.size(); ++i) {
+    cumulative += ttfb_.counts[i];
+    m += fmt::format("tgstream_ttfb_seconds_bucket{{le=\"{}\"}} {}\n", ttfb_.bounds[i], cumulative);
+  }
+  m += fmt::format("tgstream_ttfb_seconds_bucket{{le=\"+Inf\"}} {}\n", ttfb_.total);
+  m += fmt::format("tgstream_ttfb_seconds_sum {}\ntgstream_ttfb_seconds_count {}\n", ttfb_.sum, ttfb_.total);
+  add("tgstream_flood_waits_total", "counter", "Flood waits Telegram asked of each account.");
+  for (const auto& a : accounts_) m += fmt::format("tgstream_flood_waits_total{{account=\"{}\"}} {}\n", a.who.name, a.flood_waits);
+  add("tgstream_upstream_requests_total", "counter", "upload.getFile requests per account.");
+  for (const auto& a : accounts_) m += fmt::format("tgstream_upstream_requests_total{{account=\"{}\"}} {}\n", a.who.name, a.requests);
+  add("tgstream_cache_hits_total", "counter", "Link lookups answered from the metadata cache.");
+  m += fmt::format("tgstream_cache_hits_total {}\n", cache_.hits());
+  add("tgstream_cache_misses_total", "counter", "Link lookups that went to Telegram.");
+  m += fmt::format("tgstream_cache_misses_total {}\n", cache_.misses());
+  if (server_) {
+    const auto& c = server_->counters();
+    add("tgstream_http_connections_open", "gauge", "Open client connections.");
+    m += fmt::format("tgstream_http_connections_open {}\n", c.open_connections);
+    add("tgstream_http_requests_total", "counter", "HTTP requests parsed.");
+    m += fmt::format("tgstream_http_requests_total {}\n", c.requests);
+    add("tgstream_http_refused_total", "counter", "Requests refused as malformed or too large.");
+    m += fmt::format("tgstream_http_refused_total {}\n", c.refused);
+    add("tgstream_http_timeouts_total", "counter", "Connections closed by a timeout.");
+    m += fmt::format("tgstream_http_timeouts_total {}\n", c.timeouts);
+  }
+  return m;
+}
+
+}  // namespace tgstream

@@ -1,0 +1,100 @@
+// tgstream's routes: /api/resolve (a link → what it holds and a signed download URL), /dl/TOKEN
+// (the original bytes, Range and all, streamed through the downloader), /metrics, /healthz.
+// The accounts are the pool every download spreads over, resting the ones a flood wait hit.
+#pragma once
+
+#include <asio/awaitable.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http_server.h"
+#include "media_cache.h"
+#include "mtproto/client/client.h"
+#include "mtproto/download/flood_gate.h"
+#include "mtproto/download/resolver.h"
+#include "signed_url.h"
+
+namespace tgstream {
+
+/// One account of the pool.
+struct gateway_account {
+  mtproto::client::client* client = nullptr;  ///< Logged in; outlives the gateway.
+  std::string name;                           ///< For metrics and logs ("bot123").
+};
+
+/// The gateway's settings.
+struct gateway_options {
+  std::vector<std::uint8_t> secret;              ///< Signs download URLs (at least 16 bytes).
+  std::chrono::seconds url_ttl{24 * 3600};       ///< How long a download URL stays valid.
+  std::string public_url;                        ///< Prefix of download_url ("https://host"); empty: relative.
+  std::vector<std::string> allowed_channels;     ///< Usernames (lowercase) or channel ids; empty: all.
+  std::int64_t max_file_size = 0;                ///< Files above it are refused (413); 0: no limit.
+  int max_streams_per_client = 8;                ///< Concurrent /dl responses per client address.
+  media_cache_options cache{};
+  std::int64_t part_size = 1024 * 1024;          ///< upload.getFile part size.
+  std::int64_t window_bytes = 4 * 1024 * 1024;   ///< Reorder window per stream (its memory bound).
+  /// One JSON line per request (the access log); empty: none.
+  std::function<void(const std::string&)> access_log;
+};
+
+/// Histogram of time to first byte, for /metrics.
+struct ttfb_histogram {
+  static constexpr std::array<double, 10> bounds{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  std::array<std::uint64_t, bounds.size()> counts{};  ///< Not cumulative.
+  std::uint64_t total = 0;
+  double sum = 0;
+  void add(double seconds);
+};
+
+class gateway {
+ public:
+  gateway(std::vector<gateway_account> accounts, gateway_options options);
+  ~gateway();
+  gateway(const gateway&) = delete;
+  gateway& operator=(const gateway&) = delete;
+
+  /// The request handler for http_server.
+  asio::awaitable<void> handle(http_request& request, response_writer& out);
+  /// Adds the server's connection counters to /metrics.
+  void attach(const http_server* server) { server_ = server; }
+  /// The Prometheus text of /metrics.
+  std::string metrics_text() const;
+
+ private:
+  struct account_state {
+    gateway_account who;
+    std::unique_ptr<mtproto::download::resolver> resolver;
+    std::uint64_t flood_waits = 0;
+    std::uint64_t requests = 0;
+  };
+  struct reply;
+
+  asio::awaitable<reply> route(http_request& request, response_writer& out);
+  asio::awaitable<reply> resolve_api(const struct request_target& t);
+  asio::awaitable<reply> serve_download(http_request& request, response_writer& out, const std::string& token);
+  asio::awaitable<std::pair<std::error_code, mtproto::download::resolved_link>> resolve_for(
+      std::size_t account, const mtproto::download::message_link& link);
+  bool allowed(const mtproto::download::message_link& link) const;
+
+  std::vector<account_state> accounts_;
+  gateway_options options_;
+  url_signer signer_;
+  media_cache cache_;
+  std::shared_ptr<mtproto::download::shared_flood_gate> floods_;
+  const http_server* server_ = nullptr;
+  std::map<std::string, int> streams_per_peer_;
+  std::map<int, std::uint64_t> responses_by_status_;
+  int active_streams_ = 0;
+  std::uint64_t bytes_out_ = 0;
+  std::uint64_t downloads_failed_ = 0;
+  ttfb_histogram ttfb_;
+};
+
+}  // namespace tgstream

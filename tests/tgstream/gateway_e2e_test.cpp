@@ -1,0 +1,353 @@
+// tgstream's gateway end to end, in-process: mtproto-testdc on its thread, the gateway and its
+// client on another, and a plain blocking HTTP client in the test — resolve a link, download the
+// whole file and ranges of it (bytes compared with the emulator's), HEAD, keep-alive and
+// pipelining, refusals with JSON errors, a client that stalls (the download pauses: back-pressure)
+// and one that goes away (its download stops).
+#include <catch2/catch.hpp>
+
+#include <asio/connect.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <thread>
+
+#include "client/testdc_fixture.h"
+#include "gateway.h"
+#include "http_server.h"
+#include "mtproto/client/auth.h"
+#include "request_target.h"
+
+namespace {
+
+using namespace mtproto::test;
+using asio::ip::tcp;
+namespace client = mtproto::client;
+
+/// The gateway with one bot account, serving on a loopback port from its own thread.
+class running_gateway {
+ public:
+  explicit running_gateway(emulator& dc, tgstream::gateway_options g = {}) {
+    auto o = dc.client_options();
+    o.max_download_sessions = 4;
+    c_ = std::make_unique<client::client>(io_.get_executor(), o);
+    REQUIRE(run(io_, client::sign_in_bot(*c_, dc.catalog().bot_token())));
+    if (g.secret.empty()) g.secret.assign(32, 7);
+    gw_ = std::make_unique<tgstream::gateway>(std::vector<tgstream::gateway_account>{{c_.get(), "bot"}}, g);
+    tgstream::server_limits limits;
+    limits.idle_timeout = std::chrono::milliseconds(1500);
+    server_ = std::make_unique<tgstream::http_server>(
+        io_.get_executor(), tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
+        [this](tgstream::http_request& r, tgstream::response_writer& w) { return gw_->handle(r, w); }, limits);
+    gw_->attach(server_.get());
+    server_->start();
+    port_ = server_->local_endpoint().port();
+    if (io_.stopped()) io_.restart();
+    thread_ = std::thread([this] {
+      auto guard = asio::make_work_guard(io_);
+      io_.run();
+    });
+  }
+  ~running_gateway() {
+    asio::post(io_, [this] {
+      server_->stop([this] {
+        c_->shutdown();
+        io_.stop();
+      });
+    });
+    thread_.join();
+  }
+  unsigned short port() const { return port_; }
+
+ private:
+  asio::io_context io_;
+  std::unique_ptr<client::client> c_;
+  std::unique_ptr<tgstream::gateway> gw_;
+  std::unique_ptr<tgstream::http_server> server_;
+  std::thread thread_;
+  unsigned short port_ = 0;
+};
+
+struct response {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+  nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+/// A blocking HTTP/1.1 client on one connection.
+class http_client {
+ public:
+  explicit http_client(unsigned short port) : socket_(io_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  void send(std::string_view raw) { asio::write(socket_, asio::buffer(raw)); }
+  /// Reads one response; a HEAD's has no body whatever its Content-Length.
+  response read(bool head = false) {
+    response r;
+    const auto end = read_until("\r\n\r\n");
+    std::string head_text = buffer_.substr(0, end);
+    buffer_.erase(0, end + 4);
+    std::size_t line_end = head_text.find("\r\n");
+    const auto status_line = head_text.substr(0, line_end);
+    r.status = std::stoi(status_line.substr(9, 3));
+    while (line_end != std::string::npos) {
+      const auto next = head_text.find("\r\n", line_end + 2);
+      const auto line = head_text.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        r.headers[name] = line.substr(colon + 2);
+      }
+      line_end = next;
+    }
+    if (head || r.status == 304) return r;
+    const auto length = std::stoll(r.headers.at("content-length"));
+    fill(static_cast<std::size_t>(length));
+    r.body = buffer_.substr(0, static_cast<std::size_t>(length));
+    buffer_.erase(0, static_cast<std::size_t>(length));
+    return r;
+  }
+  response get(const std::string& target, std::string extra_headers = "") {
+    send("GET " + target + " HTTP/1.1\r\nHost: test\r\n" + extra_headers + "\r\n");
+    return read();
+  }
+  /// Reads up to `n` body bytes raw (for the stall and disconnect cases).
+  std::size_t read_some(std::size_t n) {
+    std::string chunk(n, '\0');
+    return socket_.read_some(asio::buffer(chunk));
+  }
+  /// True when the server closed the connection (EOF) within the socket's read.
+  bool closed_by_server() {
+    char c;
+    asio::error_code ec;
+    socket_.read_some(asio::buffer(&c, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+  void close() { socket_.close(); }
+
+ private:
+  std::size_t read_until(std::string_view marker) {
+    for (;;) {
+      if (const auto at = buffer_.find(marker); at != std::string::npos) return at;
+      pull();
+    }
+  }
+  void fill(std::size_t n) {
+    while (buffer_.size() < n) pull();
+  }
+  void pull() {
+    char chunk[64 * 1024];
+    const auto got = socket_.read_some(asio::buffer(chunk));
+    buffer_.append(chunk, got);
+  }
+  asio::io_context io_;
+  tcp::socket socket_;
+  std::string buffer_;
+};
+
+std::string link_of(emulator& dc, std::size_t file_index) {
+  return fmt::format("https://t.me/{}/{}", dc.catalog().channel().username,
+                     mtproto::testdc::first_message_id + static_cast<int>(file_index));
+}
+
+std::string bytes_of(const mtproto::testdc::published_file& f, std::int64_t first, std::int64_t end) {
+  std::string s(static_cast<std::size_t>(end - first), '\0');
+  f.content.read(first, std::span(reinterpret_cast<std::uint8_t*>(s.data()), s.size()));
+  return s;
+}
+
+mtproto::testdc::options files(std::initializer_list<const char*> specs) {
+  mtproto::testdc::options o;
+  for (const auto* s : specs) o.files.push_back(mtproto::testdc::parse_file_spec(s));
+  return o;
+}
+
+/// The download_url /api/resolve answers for file `index`.
+std::string download_url(http_client& h, emulator& dc, std::size_t index) {
+  const auto r = h.get("/api/resolve?link=" + tgstream::percent_encode(link_of(dc, index)));
+  REQUIRE(r.status == 200);
+  return r.json().at("download_url").get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE("tgstream: resolve a link, then the whole file and ranges of it, byte for byte", "[tgstream][e2e]") {
+  emulator dc(files({"clip.mp4:3000K:2", "other.bin:10K:1"}));
+  running_gateway gw(dc);
+  http_client h(gw.port());
+  const auto& file = dc.catalog().files()[0];
+
+  const auto resolved = h.get("/api/resolve?link=" + tgstream::percent_encode(link_of(dc, 0)));
+  REQUIRE(resolved.status == 200);
+  const auto j = resolved.json();
+  CHECK(j.at("name") == "clip.mp4");
+  CHECK(j.at("size") == 3000 * 1024);
+  CHECK(j.at("dc") == 2);
+  CHECK(resolved.headers.at("content-type") == "application/json");
+  const auto url = j.at("download_url").get<std::string>();
+  REQUIRE(url.rfind("/dl/", 0) == 0);
+
+  const auto whole = h.get(url);  // the same connection: keep-alive
+  REQUIRE(whole.status == 200);
+  CHECK(whole.headers.at("content-length") == std::to_string(file.spec.size));
+  CHECK(whole.headers.at("accept-ranges") == "bytes");
+  CHECK(whole.headers.at("content-disposition").find("clip.mp4") != std::string::npos);
+  CHECK(whole.body == bytes_of(file, 0, file.spec.size));
+
+  const std::int64_t size = file.spec.size;
+  struct {
+    std::string range;
+    std::int64_t first, end;
+  } ranges[] = {{"bytes=0-99", 0, 100},
+                {"bytes=1500000-2600000", 1'500'000, 2'600'001},
+                {"bytes=-5", size - 5, size},
+                {"bytes=1048575-1048576", 1'048'575, 1'048'577}};  // across a part boundary
+  for (const auto& r : ranges) {
+    INFO(r.range);
+    const auto part = h.get(url, "Range: " + r.range + "\r\n");
+    REQUIRE(part.status == 206);
+    CHECK(part.headers.at("content-range") == fmt::format("bytes {}-{}/{}", r.first, r.end - 1, size));
+    CHECK(part.body == bytes_of(file, r.first, r.end));
+  }
+
+  h.send("HEAD " + url + " HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto head = h.read(true);
+  CHECK(head.status == 200);
+  CHECK(head.headers.at("content-length") == std::to_string(size));
+  const auto etag = head.headers.at("etag");
+  CHECK(head.headers.at("last-modified").find(" GMT") != std::string::npos);  // the document's date
+  CHECK(h.get(url, "If-None-Match: " + etag + "\r\n").status == 304);
+  CHECK(h.get(url, "Range: bytes=0-0\r\nIf-Range: \"stale\"\r\n").status == 200);  // the whole file again
+
+  const auto unsatisfiable = h.get(url, "Range: bytes=99999999-\r\n");
+  CHECK(unsatisfiable.status == 416);
+  CHECK(unsatisfiable.headers.at("content-range") == fmt::format("bytes */{}", size));
+  CHECK(unsatisfiable.json().at("error").at("code") == "range_not_satisfiable");
+
+  // A file on another DC (the client follows its DC).
+  const auto other_url = download_url(h, dc, 1);
+  const auto other = h.get(other_url);
+  REQUIRE(other.status == 200);
+  CHECK(other.body == bytes_of(dc.catalog().files()[1], 0, 10 * 1024));
+
+  const auto metrics = h.get("/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("tgstream_active_streams 0") != std::string::npos);
+  CHECK(metrics.body.find("tgstream_ttfb_seconds_count 7") != std::string::npos);
+  CHECK(metrics.body.find("tgstream_cache_hits_total") != std::string::npos);
+}
+
+TEST_CASE("tgstream: bad links, bad tokens and bad requests get statuses and JSON errors", "[tgstream][e2e]") {
+  emulator dc(files({"a.bin:100K:2"}));
+  running_gateway gw(dc);
+  http_client h(gw.port());
+  const auto code = [](const response& r) { return r.json().at("error").at("code").get<std::string>(); };
+
+  auto r = h.get("/api/resolve?link=not%20a%20link");
+  CHECK(r.status == 400);
+  CHECK(code(r) == "bad_link");
+  r = h.get("/api/resolve");
+  CHECK(r.status == 400);
+  CHECK(code(r) == "missing_link");
+  r = h.get("/api/resolve?link=" + tgstream::percent_encode("https://t.me/nosuchchannel/5"));
+  CHECK(r.status == 404);
+  CHECK(code(r) == "channel_not_found");
+  r = h.get("/api/resolve?link=" + tgstream::percent_encode(link_of(dc, 99)));
+  CHECK(r.status == 404);
+  CHECK(code(r) == "message_not_found");
+
+  const auto url = download_url(h, dc, 0);
+  auto forged = url;
+  forged[6] = forged[6] == 'A' ? 'B' : 'A';
+  r = h.get(forged);
+  CHECK(r.status == 403);
+  r = h.get("/dl/garbage");
+  CHECK(r.status == 403);
+  CHECK(code(r) == "malformed_token");
+  r = h.get("/dl/../../etc/passwd");
+  CHECK((r.status == 403 || r.status == 404));
+  r = h.get("/nothing/here");
+  CHECK(r.status == 404);
+  CHECK(code(r) == "not_found");
+  h.send("DELETE / HTTP/1.1\r\nHost: t\r\n\r\n");
+  r = h.read();
+  CHECK(r.status == 405);
+  CHECK(r.headers.at("allow") == "GET, HEAD");
+  r = h.get(url, "Range: bytes=0-1,4-5\r\n");
+  CHECK(r.status == 416);
+  CHECK(code(r) == "multiple_ranges");
+
+  // Pipelined: two requests in one write, two answers in order.
+  h.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGET /api/resolve HTTP/1.1\r\nHost: t\r\n\r\n");
+  CHECK(h.read().status == 200);
+  CHECK(h.read().status == 400);
+
+  // Malformed: a JSON 400, then the connection closes.
+  http_client bad(gw.port());
+  bad.send("THIS IS NOT HTTP\r\n\r\n");
+  r = bad.read();
+  CHECK(r.status >= 400);
+  CHECK_FALSE(code(r).empty());
+  CHECK(bad.closed_by_server());
+
+  // Oversized headers.
+  http_client big(gw.port());
+  big.send("GET / HTTP/1.1\r\nX: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+  r = big.read();
+  CHECK(r.status == 431);
+
+  // An idle kept-alive connection is closed after the idle timeout.
+  http_client idle(gw.port());
+  CHECK(idle.closed_by_server());
+}
+
+TEST_CASE("tgstream: a client that stops reading pauses its download; one that leaves stops it", "[tgstream][e2e]") {
+  emulator dc(files({"big.bin:48M:2"}));
+  tgstream::gateway_options g;
+  g.part_size = 256 * 1024;
+  g.window_bytes = 1 << 20;
+  running_gateway gw(dc, g);
+  http_client h(gw.port());
+  const auto url = download_url(h, dc, 0);
+  const auto& file = dc.catalog().files()[0];
+
+  SECTION("stalled, then read to the end: nothing lost, nothing buffered meanwhile") {
+    h.send("GET " + url + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    // Not reading: the socket buffers fill, the sink waits, the window fills, requests stop.
+    std::uint64_t before = 0, after = 0;
+    for (int i = 0; i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      after = dc.counters().requests;
+      if (i >= 10 && after == before) break;
+      before = after;
+    }
+    CHECK(after == before);
+    const auto requested = static_cast<std::int64_t>(after) * g.part_size;
+    CHECK(requested < file.spec.size / 2);  // socket buffers and the window, not the file
+    const auto r = h.read();
+    REQUIRE(r.status == 200);
+    CHECK(r.body == bytes_of(file, 0, file.spec.size));
+  }
+  SECTION("gone mid-file: the download stops within a part or so") {
+    h.send("GET " + url + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::size_t got = 0;
+    while (got < 2 * 1024 * 1024) got += h.read_some(64 * 1024);
+    h.close();
+    std::uint64_t before = 0, after = 0;
+    for (int i = 0; i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      after = dc.counters().requests;
+      if (i >= 5 && after == before) break;
+      before = after;
+    }
+    CHECK(after == before);
+    CHECK(static_cast<std::int64_t>(after) * g.part_size < file.spec.size / 2);
+    http_client m(gw.port());
+    const auto metrics = m.get("/metrics").body;
+    CHECK(metrics.find("tgstream_active_streams 0") != std::string::npos);
+    CHECK(metrics.find("tgstream_downloads_failed_total 1") != std::string::npos);
+  }
+}
