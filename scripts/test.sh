@@ -11,7 +11,8 @@ phase_done() {
   echo "test.sh: $1 took $((SECONDS - phase_start)) s"
   phase_start=$SECONDS
 }
-bash scripts/install-deps.sh
+# lld: links the test programs ~3x faster than ld.bfd (there are ~50 of them, each with the library).
+bash scripts/install-deps.sh lld
 # gram.js, teleproto and mtcute, independent clients of tests/interop, and the other clients'
 # schemas that testing/compat/layer_history.tl is checked against, exactly as locked (skipped
 # without npm). mtcute without install scripts: its SQLite storage's native module is not used.
@@ -31,6 +32,14 @@ sanitized_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEB
 # The generated (de)serialisers at -O0 in every build here: ~40% less compile on 500+ CPU-seconds
 # per build, little run time next to the crypto.
 sanitized_flags+=(-DMTPROTO_UNOPTIMIZED_GENERATED=ON)
+# Test and example files compiled a few at a time (MTPROTO_UNITY_TESTS): their headers parsed once
+# per batch; an end-to-end test binary compiles ~2.5x faster.
+sanitized_flags+=(-DMTPROTO_UNITY_TESTS=ON)
+linker=()
+if command -v ld.lld >/dev/null; then
+  linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld)
+fi
+sanitized_flags+=("${linker[@]}")
 build=${MTPROTO_TEST_BUILD_DIR:-build/test}
 fuzz_build=${MTPROTO_FUZZ_BUILD_DIR:-build/fuzz}
 tsan_build=${MTPROTO_TSAN_BUILD_DIR:-build/tsan}
@@ -61,7 +70,7 @@ if ! tsan_probe 2>/dev/null && [ "$(sysctl -n vm.mmap_rnd_bits 2>/dev/null || ec
 fi
 if tsan_probe 2>/dev/null; then
   cmake -S . -B "$tsan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O0 -g1 -DNDEBUG" \
-    -DMTPROTO_SANITIZE_THREAD=ON -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF \
+    -DMTPROTO_UNITY_TESTS=ON "${linker[@]}" -DMTPROTO_SANITIZE_THREAD=ON -DMTPROTO_BUILD_EXAMPLES=OFF -DMTPROTO_BUILD_BENCHMARKS=OFF \
     -DMTPROTO_BUILD_FUZZERS=OFF >/dev/null
   cmake --build "$tsan_build" --target test_client_threads test_testdc_threads -j "$jobs"
   phase_done "the TSan build"

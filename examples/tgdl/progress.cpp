@@ -9,7 +9,6 @@
 namespace tgdl {
 namespace {
 
-constexpr double mb = 1e6;  // MB = 10^6 bytes, as the README's benchmarks count
 
 std::string short_label(const std::string& s) {
   if (s.size() <= label_max) return s;

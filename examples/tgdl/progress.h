@@ -10,6 +10,9 @@
 
 namespace tgdl {
 
+/// MB = 10^6 bytes, as the README's benchmarks count.
+inline constexpr double mb = 1e6;
+
 enum class progress_mode {
   live,   ///< stderr is a terminal.
   plain,  ///< stderr is a file or a pipe: no carriage returns, a line every plain_interval.

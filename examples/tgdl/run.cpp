@@ -27,7 +27,6 @@ namespace {
 namespace download = mtproto::download;
 namespace fs = std::filesystem;
 constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-constexpr double mb = 1e6;
 
 std::string hex(const std::array<std::uint8_t, 32>& digest) {
   std::string s;

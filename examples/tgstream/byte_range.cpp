@@ -4,14 +4,10 @@
 #include <limits>
 #include <optional>
 
+#include "text.h"
+
 namespace tgstream {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 /// Decimal digits only; a value past int64 saturates (a range beyond any file, not an error).
 std::optional<std::int64_t> number(std::string_view s) {
@@ -26,29 +22,20 @@ std::optional<std::int64_t> number(std::string_view s) {
   return v;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 range_request parse_range(std::string_view value, std::int64_t size) {
   using k = range_request::kind;
-  value = trim(value);
+  value = trim_blanks(value);
   const auto eq = value.find('=');
   if (eq == std::string_view::npos) return {k::invalid};
-  if (!iequals(trim(value.substr(0, eq)), "bytes")) return {k::whole};  // a unit we do not serve: ignored
-  const auto spec = trim(value.substr(eq + 1));
+  if (ascii_lower(trim_blanks(value.substr(0, eq))) != "bytes") return {k::whole};  // a unit we do not serve: ignored
+  const auto spec = trim_blanks(value.substr(eq + 1));
   if (spec.find(',') != std::string_view::npos) return {k::multiple};
   const auto dash = spec.find('-');
   if (dash == std::string_view::npos) return {k::invalid};
-  const auto first_text = trim(spec.substr(0, dash));
-  const auto last_text = trim(spec.substr(dash + 1));
+  const auto first_text = trim_blanks(spec.substr(0, dash));
+  const auto last_text = trim_blanks(spec.substr(dash + 1));
   if (first_text.empty()) {
     // bytes=-N: the last N bytes.
     const auto suffix = number(last_text);

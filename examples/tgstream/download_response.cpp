@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "byte_range.h"
+#include "text.h"
 
 namespace tgstream {
 namespace {
@@ -26,13 +27,6 @@ std::string_view base_name(std::string_view name) {
   const auto slash = name.find_last_of("/\\");
   if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
   return name;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 // One entity tag of an If-None-Match / If-Range list matches `etag` (weak comparison for
@@ -88,7 +82,7 @@ std::string safe_content_type(std::string_view mime_type) {
   for (char c : mime_type)
     if (c != '/' && !token_char(c)) return fallback;
   if (mime_type.find('/', slash + 1) != std::string_view::npos) return fallback;
-  const auto m = lower(mime_type);
+  const auto m = ascii_lower(mime_type);
   for (std::string_view active : {"html", "xml", "javascript", "ecmascript", "svg", "xhtml"})
     if (m.find(active) != std::string::npos) return fallback;
   return m;

@@ -6,22 +6,9 @@
 #include <cctype>
 #include <climits>
 
+#include "text.h"
+
 namespace tgstream {
-namespace {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::optional<std::string_view> http_request::header(std::string_view lowercase_name) const {
   for (const auto& [name, value] : headers)
@@ -86,7 +73,7 @@ struct request_parser::callbacks {
     auto& r = self(p);
     if (count_header_bytes(r, n)) return -1;
     if (!r.in_value_) {
-      r.request_.headers.emplace_back(lowercase(r.field_), std::string());
+      r.request_.headers.emplace_back(ascii_lower(r.field_), std::string());
       r.in_value_ = true;
     }
     r.request_.headers.back().second.append(at, n);
@@ -95,7 +82,7 @@ struct request_parser::callbacks {
 
   static int on_headers_complete(http_parser* p) {
     auto& r = self(p);
-    for (auto& h : r.request_.headers) h.second = std::string(trim(h.second));
+    for (auto& h : r.request_.headers) h.second = std::string(trim_blanks(h.second));
     r.request_.method = http_method_str(static_cast<http_method>(p->method));
     r.request_.version_major = p->http_major;
     r.request_.version_minor = p->http_minor;

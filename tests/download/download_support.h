@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -23,6 +24,8 @@
 namespace mtproto::test {
 
 inline constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+inline double seconds(std::chrono::duration<double> d) { return d.count(); }
 
 inline download::remote_file remote_of(const testdc::published_file& f) {
   download::remote_file r;

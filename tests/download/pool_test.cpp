@@ -49,7 +49,6 @@ struct bot_pool {
   }
 };
 
-double seconds(std::chrono::duration<double> d) { return d.count(); }
 
 }  // namespace
 

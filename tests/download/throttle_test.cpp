@@ -13,8 +13,6 @@ using namespace mtproto::test;
 
 namespace {
 
-double seconds(std::chrono::duration<double> d) { return d.count(); }
-
 std::int64_t count_answers(const std::vector<logged_request>& log, std::string_view prefix) {
   return std::count_if(log.begin(), log.end(), [&](const logged_request& r) { return r.answer.starts_with(prefix); });
 }

@@ -14,7 +14,6 @@ using namespace mtproto::testdc::test;
 
 namespace {
 
-constexpr std::int32_t part_size = 524288;
 
 options e2e_options() {
   options o;
@@ -40,13 +39,6 @@ crypto::sha256_digest download(loopback_client& c, Request request) {
     if (bytes.size() < static_cast<std::size_t>(part_size)) break;
   }
   return hasher.finish();
-}
-
-const link_fixture& fixture(const catalog& c, std::string_view kind) {
-  for (const auto& l : c.link_fixtures())
-    if (l.kind == kind) return l;
-  FAIL("no link fixture " << kind);
-  return c.link_fixtures().front();
 }
 
 api::message only_message(std::vector<std::uint8_t> result) {

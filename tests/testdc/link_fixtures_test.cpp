@@ -19,15 +19,7 @@ using namespace mtproto::testdc::test;
 
 namespace {
 
-constexpr std::int32_t part_size = 524288;
 constexpr std::int64_t one_mib = 1048576;
-
-const link_fixture& fixture(const catalog& c, std::string_view kind, std::size_t nth = 0) {
-  for (const auto& l : c.link_fixtures())
-    if (l.kind == kind && nth-- == 0) return l;
-  FAIL("no link fixture " << kind);
-  return c.link_fixtures().front();
-}
 
 std::vector<const link_fixture*> fixtures(const catalog& c, std::string_view kind) {
   std::vector<const link_fixture*> out;

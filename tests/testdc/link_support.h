@@ -22,9 +22,21 @@
 #include "mtproto/api/messages/DiscussionMessage.h"
 #include "mtproto/api/messages/Messages.h"
 #include "mtproto/api/upload/File.h"
+#include "mtproto/testdc/catalog.h"
 #include "support.h"
 
 namespace mtproto::testdc::test {
+
+/// Bytes per upload.getFile the link fixture tests ask for.
+inline constexpr std::int32_t part_size = 524288;
+
+/// The `nth` link fixture of `kind` (album, photo, text, deleted, private, topic, comment).
+inline const link_fixture& fixture(const catalog& c, std::string_view kind, std::size_t nth = 0) {
+  for (const auto& l : c.link_fixtures())
+    if (l.kind == kind && nth-- == 0) return l;
+  FAIL("no link fixture " << kind);
+  return c.link_fixtures().front();
+}
 
 inline std::vector<std::uint8_t> get_channel_messages(std::int64_t channel_id, std::int64_t access_hash,
                                                       const std::vector<std::int32_t>& ids) {
