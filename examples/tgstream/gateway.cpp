@@ -90,7 +90,7 @@ struct gateway::reply {
 };
 
 gateway::gateway(std::vector<gateway_account> accounts, gateway_options options)
-    : options_(std::move(options)), signer_(options_.secret), cache_(options_.cache),
+    : options_(std::move(options)), signer_(options_.secret), cache_(options_.cache), limiter_(options_.rate_limit),
       floods_(std::make_shared<download::shared_flood_gate>()) {
   if (accounts.empty()) throw std::invalid_argument("tgstream: the gateway needs at least one account");
   for (auto& a : accounts) {
@@ -119,8 +119,14 @@ asio::awaitable<std::pair<std::error_code, download::resolved_link>> gateway::re
 asio::awaitable<void> gateway::handle(http_request& request, response_writer& out) {
   const auto start = clock::now();
   reply r;
+  std::chrono::milliseconds wait{};
   try {
-    r = co_await route(request, out);
+    if (!limiter_.allow(out.peer(), clock::now(), &wait)) {
+      r = reply::error({429, "too_many_requests", "too many requests from this address; slow down"});
+      r.headers.emplace_back("Retry-After", std::to_string((wait.count() + 999) / 1000));
+    } else {
+      r = co_await route(request, out);
+    }
   } catch (const std::bad_alloc&) {
     r = reply::error({503, "overloaded", "the gateway is out of memory"});
   }

@@ -16,6 +16,7 @@
 
 #include "http_server.h"
 #include "media_cache.h"
+#include "rate_limiter.h"
 #include "mtproto/client/client.h"
 #include "mtproto/download/flood_gate.h"
 #include "mtproto/download/resolver.h"
@@ -37,6 +38,7 @@ struct gateway_options {
   std::vector<std::string> allowed_channels;     ///< Usernames (lowercase) or channel ids; empty: all.
   std::int64_t max_file_size = 0;                ///< Files above it are refused (413); 0: no limit.
   int max_streams_per_client = 8;                ///< Concurrent /dl responses per client address.
+  rate_limit_options rate_limit{};               ///< Requests per client address (429 past it).
   media_cache_options cache{};
   std::int64_t part_size = 1024 * 1024;          ///< upload.getFile part size.
   std::int64_t window_bytes = 4 * 1024 * 1024;   ///< Reorder window per stream (its memory bound).
@@ -87,6 +89,7 @@ class gateway {
   gateway_options options_;
   url_signer signer_;
   media_cache cache_;
+  rate_limiter limiter_;
   std::shared_ptr<mtproto::download::shared_flood_gate> floods_;
   const http_server* server_ = nullptr;
   std::map<std::string, int> streams_per_peer_;

@@ -9,6 +9,7 @@
 //   http_server.cpp        connections, keep-alive, timeouts, drain
 //   response_sink.cpp      the download sink that is a response body (back-pressure)
 //   media_cache.cpp        link → resolved media, per account, TTL + LRU
+//   rate_limiter.cpp       requests per client address (token buckets)
 //   gateway.cpp            the routes
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
@@ -154,6 +155,8 @@ int main(int argc, char** argv) {
   }
   g.max_file_size = o.max_file_size;
   g.max_streams_per_client = o.max_streams_per_client;
+  g.rate_limit.per_second = o.rate_limit;
+  g.rate_limit.burst = o.rate_burst;
   g.part_size = std::int64_t{o.part_kib} * 1024;
   g.window_bytes = std::int64_t{o.window_mib} << 20;
   if (!o.quiet) g.access_log = [](const std::string& line) { std::cout << line << '\n' << std::flush; };

@@ -25,6 +25,9 @@ std::variant<options, int> parse_command_line(int argc, char** argv) {
   app.add_option("--max-file-size", o.max_file_size, "refuse larger files (bytes; 0: no limit)")->check(CLI::NonNegativeNumber);
   app.add_option("--max-streams-per-client", o.max_streams_per_client, "concurrent downloads per client address")
       ->check(CLI::Range(1, 10000))->capture_default_str();
+  app.add_option("--rate-limit", o.rate_limit, "requests per second per client address (0: no limit)")
+      ->check(CLI::Range(0.0, 1e6))->capture_default_str();
+  app.add_option("--rate-burst", o.rate_burst, "requests a client may make at once")->check(CLI::Range(1.0, 1e6))->capture_default_str();
   app.add_option("--part-kib", o.part_kib, "upload.getFile part size in KiB (4..1024, a power of two)")
       ->check(CLI::IsMember({4, 8, 16, 32, 64, 128, 256, 512, 1024}))->capture_default_str();
   app.add_option("--window-mib", o.window_mib, "reorder window per stream in MiB (its memory bound)")

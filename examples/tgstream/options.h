@@ -29,6 +29,8 @@ struct options {
   int url_ttl_seconds = 24 * 3600;
   std::int64_t max_file_size = 0;
   int max_streams_per_client = 8;
+  double rate_limit = 20;                 ///< Requests per second per client address (0: none).
+  double rate_burst = 60;
   int part_kib = 1024;
   int window_mib = 4;
   int connections = 4;                    ///< Download sessions per DC and account.

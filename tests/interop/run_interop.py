@@ -122,6 +122,8 @@ def main():
     parser.add_argument("--scenarios", nargs="+", help="restrict scenarios, e.g. direct link migrate flood")
     parser.add_argument("--results", help="write every result line to this JSON-lines file")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--all-pairs", action="store_true",
+                        help="every scenario on every transport (default: all scenarios on the first, 'direct' on the rest)")
     args = parser.parse_args()
 
     if not args.testdc or not os.access(args.testdc, os.X_OK):
@@ -158,10 +160,15 @@ def main():
                     continue
                 try:
                     for client in args.clients:
-                        for transport in CLIENTS[client]["transports"]:
+                        for t_index, transport in enumerate(CLIENTS[client]["transports"]):
                             if args.transports and transport not in args.transports:
                                 continue
                             for scenario, extra in scenarios.items():
+                                # Every scenario on the client's first transport; each other transport
+                                # downloads once (framing is per transport, the scenarios are not),
+                                # unless --all-pairs asks for the whole matrix.
+                                if t_index > 0 and not args.all_pairs and not args.transports and scenario != "direct":
+                                    continue
                                 ok, result, elapsed, stderr = run_client(client, ready_path, transport, scenario, extra)
                                 label = f"{client}/{transport}/{scenario}"
                                 if results_file:

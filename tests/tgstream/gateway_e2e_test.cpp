@@ -304,6 +304,19 @@ TEST_CASE("tgstream: bad links, bad tokens and bad requests get statuses and JSO
   CHECK(idle.closed_by_server());
 }
 
+TEST_CASE("tgstream: a client past its request rate gets 429 with Retry-After", "[tgstream][e2e]") {
+  emulator dc(files({"a.bin:10K:2"}));
+  tgstream::gateway_options g;
+  g.rate_limit = {0.5, 3, 100};
+  running_gateway gw(dc, g);
+  http_client h(gw.port());
+  for (int i = 0; i < 3; ++i) CHECK(h.get("/healthz").status == 200);
+  const auto r = h.get("/healthz");
+  CHECK(r.status == 429);
+  CHECK(r.json().at("error").at("code") == "too_many_requests");
+  CHECK(r.headers.at("retry-after") == "2");
+}
+
 TEST_CASE("tgstream: a client that stops reading pauses its download; one that leaves stops it", "[tgstream][e2e]") {
   emulator dc(files({"big.bin:48M:2"}));
   tgstream::gateway_options g;
