@@ -18,7 +18,7 @@ echo "== building the benchmarks, tgdl and mtproto-testdc (Release) in $build"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMTPROTO_BUILD_TESTING=OFF -DMTPROTO_BUILD_FUZZERS=OFF \
   -DMTPROTO_BUILD_EXAMPLES=ON -DMTPROTO_BUILD_EMULATOR=ON -DMTPROTO_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$build" -j "$jobs" \
-  --target crypto_bench session_bench testdc_bench download_bench tgdl mtproto-testdc
+  --target crypto_bench session_bench testdc_bench download_bench tgstream_bench tgdl mtproto-testdc
 
 # gram.js and mtcute, peers_bench's TypeScript clients, exactly as locked (peers_bench skips them
 # without); mtcute without install scripts (its SQLite module is not used).
@@ -51,6 +51,7 @@ bench crypto_bench "$build/benchmarks/crypto_bench"
 bench session_bench "$build/benchmarks/session_bench"
 bench testdc_bench "$build/benchmarks/testdc_bench"
 bench download_bench "$build/benchmarks/download_bench"  # about 2 minutes: 64 MiB to 4 GiB, throttled
+bench tgstream_bench "$build/benchmarks/tgstream_bench"  # about a minute: 1, 10, 100 HTTP streams
 # peers_bench prints its own date and CPU. gram.js and Telethon (without cryptg) spend their CPU at
 # 4-7 MB/s, one part at a time, throttled or not: 128M unthrottled and 32M throttled keep its six
 # scenarios x five configurations x three runs near 11 minutes (its defaults, 256M and 64M, double it).

@@ -163,12 +163,13 @@ outcome run_scenario(const scenario& sc) {
   asio::io_context io;  // the client, and the gateway when there is one
   client::client c(io.get_executor(), co);
   outcome out;
-  bool logged_in = false;
+  bool logged_in = false, login_done = false;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     logged_in = static_cast<bool>(co_await client::sign_in_bot(c, published.bot_token()));
+    login_done = true;
   }, asio::detached);
-  io.run();
-  io.restart();
+  // Until the login is done only: the client's connections keep the io_context busy for good.
+  while (!login_done) io.run_one();
   if (!logged_in) {
     std::fprintf(stderr, "%s: login failed\n", sc.name);
     return out;
