@@ -84,7 +84,12 @@ files = json.load(open(sys.argv[1]))["files"]
 results = [json.loads(line) for line in open(sys.argv[2]) if line.strip()]
 if len(results) != len(files):
     sys.exit(f"demo: {len(results)} results for {len(files)} files")
-for f, r in zip(files, results):
+# Files download side by side: results come in the order they finish, each naming its link.
+by_link = {r["link"]: r for r in results}
+for f in files:
+    r = by_link.get(f["link"])
+    if r is None:
+        sys.exit(f"demo: no result for {f['link']}")
     print(f["name"], f["sha256"], f["dc"], r["sha256"], r["path"])' "$ready" "$work/$name-result.json")
 }
 
