@@ -12,9 +12,6 @@
 // fixed settings reach about min(8 x 5 MB/s, 30 x 1 MiB/s) and the defaults must find ~90% of that;
 // and a per-account cap of 5 MB/s with one account and with a pool of three.
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -29,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "mtproto/core/large_buffers.h"
 #include "mtproto/client/auth.h"
 #include "mtproto/crypto/sha.h"
@@ -81,12 +79,6 @@ struct outcome {
   int sessions = 0, in_flight = 0;
   int ok = 0;
 };
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 outcome run_scenario(const scenario& s) {
   testdc::options opts;  // two DCs: the bot's home may be either; the file is on DC 1
@@ -164,7 +156,7 @@ outcome run_scenario(const scenario& s) {
       }
       members.push_back({clients[static_cast<std::size_t>(i)].get(), "bot" + std::to_string(i), remote, {}});
     }
-    cpu_before = thread_cpu_seconds();
+    cpu_before = bench::thread_cpu_seconds();
     started = std::chrono::steady_clock::now();
     auto [ec, result] = co_await download::async_download(members, out, o, asio::experimental::as_tuple(asio::use_awaitable));
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -177,7 +169,7 @@ outcome run_scenario(const scenario& s) {
     shutdown();
   }, asio::detached);
   io.run();
-  const double cpu = thread_cpu_seconds() - cpu_before;
+  const double cpu = bench::thread_cpu_seconds() - cpu_before;
   // Every byte checked, whatever the size: the sink hashed the stream, the emulator knows its file.
   if (r.ok && out.digest() != f.content.sha256()) {
     std::fprintf(stderr, "%s: SHA-256 of the download differs from the file's\n", s.name);
@@ -194,25 +186,6 @@ outcome run_scenario(const scenario& s) {
     server_io.stop();
   });
   server_thread.join();
-  return r;
-}
-
-/// Runs the scenario in a child process and reads its outcome back through a pipe.
-outcome isolated(const scenario& s) {
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    const outcome r = run_scenario(s);
-    (void)!write(fds[1], &r, sizeof r);
-    _exit(0);
-  }
-  close(fds[1]);
-  outcome r;
-  if (read(fds[0], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) r = {};
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
   return r;
 }
 
@@ -244,7 +217,7 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     const auto& s = scenarios[i];
     if (only >= 0 && static_cast<std::size_t>(only) != i) continue;
-    const auto r = isolated(s);
+    const auto r = bench::isolated([&] { return run_scenario(s); });
     if (!r.ok) {
       std::printf("| %s | FAILED | | | | | | | |\n", s.name);
       continue;

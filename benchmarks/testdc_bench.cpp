@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "mtproto/core/large_buffers.h"
 #include "mtproto/api/InputFileLocation.h"
 #include "mtproto/api/fn/auth/importBotAuthorization.h"
@@ -41,12 +42,6 @@ constexpr int lane_in_flight = 4;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 double process_cpu_seconds() {
@@ -147,9 +142,9 @@ lane_sample serve_many(bench_server& b, std::vector<std::unique_ptr<loopback_cli
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < clients.size(); ++i)
     threads.emplace_back([&, i] {
-      const double c0 = thread_cpu_seconds();
+      const double c0 = bench::thread_cpu_seconds();
       got[i] = download(*clients[i], f, 0, f.content.size(), lane_part, lane_in_flight);
-      client_cpu[i] = thread_cpu_seconds() - c0;
+      client_cpu[i] = bench::thread_cpu_seconds() - c0;
     });
   for (auto& t : threads) t.join();
   const double elapsed = seconds_since(start);

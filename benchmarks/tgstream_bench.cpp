@@ -9,9 +9,6 @@
 //   tgstream_bench            1 x 256 MiB, 10 x 64 MiB, 100 x 8 MiB (Release: about a minute)
 //   tgstream_bench --quick    a quarter of the bytes
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
@@ -36,6 +33,7 @@
 
 #include "gateway.h"
 #include "http_server.h"
+#include "bench_support.h"
 #include "mtproto/client/auth.h"
 #include "mtproto/core/large_buffers.h"
 #include "mtproto/crypto/sha.h"
@@ -70,12 +68,6 @@ struct outcome {
   long peak_rss_mib = 0;
   int ok = 0;
 };
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 class hashing_sink final : public download::sink {
  public:
@@ -192,7 +184,7 @@ outcome run_scenario(const scenario& sc) {
     server.start();
     const auto ep = server.local_endpoint();
     double cpu_start = 0;
-    asio::post(io, [&] { cpu_start = thread_cpu_seconds(); });
+    asio::post(io, [&] { cpu_start = bench::thread_cpu_seconds(); });
     std::thread gateway_thread([&] {
       auto guard = asio::make_work_guard(io);
       io.run();
@@ -227,7 +219,7 @@ outcome run_scenario(const scenario& sc) {
     clients.run();
     out.seconds = std::chrono::duration<double>(steady::now() - started).count();
     std::promise<double> cpu_end;
-    asio::post(io, [&] { cpu_end.set_value(thread_cpu_seconds()); });
+    asio::post(io, [&] { cpu_end.set_value(bench::thread_cpu_seconds()); });
     cpu = cpu_end.get_future().get() - cpu_start;
     std::promise<void> stopped;
     asio::post(io, [&] {
@@ -250,7 +242,7 @@ outcome run_scenario(const scenario& sc) {
     o.window_bytes = window_bytes;
     auto gate = std::make_shared<download::shared_flood_gate>();
     o.shared_flood = gate;
-    const double cpu_start = thread_cpu_seconds();
+    const double cpu_start = bench::thread_cpu_seconds();
     int left = sc.streams;
     for (int i = 0; i < sc.streams; ++i) {
       sinks.push_back(std::make_unique<hashing_sink>());
@@ -262,7 +254,7 @@ outcome run_scenario(const scenario& sc) {
       });
     }
     io.run();
-    cpu = thread_cpu_seconds() - cpu_start;
+    cpu = bench::thread_cpu_seconds() - cpu_start;
     out.seconds = std::chrono::duration<double>(steady::now() - started).count();
   }
   const double bytes = static_cast<double>(sc.size) * sc.streams;
@@ -285,24 +277,6 @@ outcome run_scenario(const scenario& sc) {
   return out;
 }
 
-outcome isolated(const scenario& s) {
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    const outcome r = run_scenario(s);
-    (void)!write(fds[1], &r, sizeof r);
-    _exit(0);
-  }
-  close(fds[1]);
-  outcome r;
-  if (read(fds[0], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) r = {};
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return r;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -321,7 +295,7 @@ int main(int argc, char** argv) {
     for (const bool gateway : {false, true}) {
       const auto label = fmt::format("{} x {} MiB", p.streams, p.size / mib);
       const scenario s{label.c_str(), p.streams, p.size, gateway};
-      const auto r = isolated(s);
+      const auto r = bench::isolated([&] { return run_scenario(s); });
       if (!r.ok) {
         std::printf("| %s | %s | FAILED | | | | | |\n", label.c_str(), gateway ? "gateway (HTTP)" : "downloader alone");
         continue;
