@@ -86,7 +86,7 @@ outcome run_scenario(const scenario& s) {
   opts.faults.rate_per_connection = s.rate_per_connection;
   opts.faults.flood_rps = s.flood_rps;
   opts.faults.account_rate = s.account_rate;
-  testdc::catalog published(opts.seed, opts.files);
+  testdc::catalog published(opts.seed, opts.files, opts.media);
   asio::io_context server_io;
   const auto pem = testdc::generate_rsa_key();
   auto key = std::make_shared<const crypto::rsa_private_key>(crypto::rsa_private_key::from_pem(pem.private_pem));

@@ -96,7 +96,7 @@ struct bench_server {
     return o;
   }
   bench_server(std::int32_t threads, const rsa_key_pem& pem)
-      : opts(make_options(threads)), published(opts.seed, opts.files) {
+      : opts(make_options(threads)), published(opts.seed, opts.files, opts.media) {
     key = std::make_shared<const crypto::rsa_private_key>(crypto::rsa_private_key::from_pem(pem.private_pem));
     srv = std::make_unique<server>(io, opts, key, pem.public_pem, published);
     srv->start();

@@ -131,7 +131,7 @@ asio::awaitable<stream_result> http_stream(tcp::endpoint server, std::string tar
 outcome run_scenario(const scenario& sc) {
   testdc::options opts;
   opts.files = {{"bench.bin", sc.size, 2, false}};
-  testdc::catalog published(opts.seed, opts.files);
+  testdc::catalog published(opts.seed, opts.files, opts.media);
   asio::io_context server_io;
   const auto pem = testdc::generate_rsa_key();
   auto key = std::make_shared<const crypto::rsa_private_key>(crypto::rsa_private_key::from_pem(pem.private_pem));

@@ -61,6 +61,19 @@ if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_FUZZERS)
   endif()
 endif()
 
+if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_EMULATOR OR MTPROTO_BUILD_TESTING OR MTPROTO_BUILD_BENCHMARKS)
+  # libavformat: the emulator reads a --media file's duration and picture size from its container,
+  # tgstream remuxes into fragmented MP4; the library itself does not need it.
+  find_package(PkgConfig QUIET)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(MTPROTO_LIBAV QUIET IMPORTED_TARGET GLOBAL libavformat>=59 libavcodec>=59 libavutil>=57)
+  endif()
+  mtproto_require(MTPROTO_LIBAV_FOUND "libavformat 59 (FFmpeg 5)" "libavformat-dev pkg-config")
+  if(NOT TARGET mtproto::libav)
+    add_library(mtproto::libav ALIAS PkgConfig::MTPROTO_LIBAV)
+  endif()
+endif()
+
 if(MTPROTO_BUILD_TESTING)
   find_package(Catch2 2.13 QUIET CONFIG)
   mtproto_require(Catch2_FOUND "Catch2 2.13" catch2)

@@ -12,6 +12,9 @@ packages+=(doxygen)
 packages+=(libcli11-dev nlohmann-json3-dev)
 # http-parser: tgstream's HTTP/1.1 requests. curl: the HTTP client tgstream's end-to-end test drives.
 packages+=(libhttp-parser-dev curl)
+# libavformat: the emulator's --media attributes and tgstream's remux. ffmpeg: the tests make their
+# media with its CLI and check remuxed output with ffprobe.
+packages+=(pkg-config libavformat-dev libavcodec-dev libavutil-dev ffmpeg)
 packages+=("$@")
 
 missing=()

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
     }
     auto rsa_key = std::make_shared<const mtproto::crypto::rsa_private_key>(
         mtproto::crypto::rsa_private_key::from_pem(pem.private_pem));
-    catalog published(opts.seed, opts.files);
+    catalog published(opts.seed, opts.files, opts.media);
 
     asio::io_context io;
     server srv(io, opts, rsa_key, pem.public_pem, published);
@@ -97,9 +98,19 @@ int main(int argc, char** argv) {
     ready.describe_messages = opts.ready_messages;
     std::vector<const file_content*> contents;
     for (const auto& f : published.files()) contents.push_back(&f.content);
+    int exit_code = 0;
     std::jthread hasher([&, contents](std::stop_token) {
       std::vector<sha256_bytes> digests;
-      for (const auto* c : contents) digests.push_back(c->sha256());
+      try {
+        for (const auto* c : contents) digests.push_back(c->sha256());
+      } catch (const std::exception& e) {  // a --media file that became unreadable
+        asio::post(io, [&, what = std::string(e.what())] {
+          fmt::print(stderr, "mtproto-testdc: {}\n", what);
+          exit_code = 1;
+          stop();
+        });
+        return;
+      }
       asio::post(io, [&, digests = std::move(digests)]() mutable {
         ready.file_sha256 = std::move(digests);
         if (!opts.ready_file.empty()) write_ready_file(opts.ready_file, make_ready_file(ready, published));
@@ -121,7 +132,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "mtproto-testdc: stopped after {} connections, {} handshakes, {} requests, {} bytes sent\n",
                c.connections, c.handshakes, c.requests, c.bytes_sent);
     if (!opts.ready_file.empty()) std::remove(opts.ready_file.c_str());
-    return 0;
+    return exit_code;
   } catch (const std::exception& e) {
     fmt::print(stderr, "mtproto-testdc: {}\n", e.what());
     return 1;

@@ -33,7 +33,7 @@ peerUser peerChannel
 channel chatPhotoEmpty
 message messageEmpty messageService messageActionEmpty messageActionTopicCreate
 messageFwdHeader messageReplyHeader messageReplies
-messageMediaDocument document documentAttributeFilename
+messageMediaDocument document documentAttributeFilename documentAttributeVideo documentAttributeAudio
 messageMediaPhoto photo photoSize
 auth.authorization contacts.resolvedPeer
 messages.messages messages.channelMessages messages.chats messages.discussionMessage

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <stdexcept>
 
 #include "catalog_ids.h"
 #include "mtproto/crypto/sha.h"
+#include "mtproto/testdc/media_probe.h"
 
 namespace mtproto::testdc {
 namespace {
@@ -26,7 +28,8 @@ bool same_username(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-catalog::catalog(std::uint64_t seed, std::span<const file_spec> files) : seed_(seed) {
+catalog::catalog(std::uint64_t seed, std::span<const file_spec> files, std::span<const media_spec> media)
+    : seed_(seed) {
   channel_.id = detail::channel_id_base + static_cast<std::int64_t>(derive_u64(seed, "channel") % detail::id_spread);
   channel_.access_hash = static_cast<std::int64_t>(derive_u64(seed, "channel access_hash"));
   channel_.title = "mtproto-testdc files";
@@ -49,31 +52,42 @@ catalog::catalog(std::uint64_t seed, std::span<const file_spec> files) : seed_(s
   user_.first_name = "Test";
   user_.phone = std::string(test_user_phone);
 
-  files_.reserve(files.size());
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    const auto& spec = files[i];
-    published_file f{spec, file_content(seed, spec.name, spec.size), {}, {}, {}, {}, 0, 0, spec.name};
-    f.post.id = first_message_id + static_cast<std::int32_t>(i);
-    f.post.date = detail::catalog_date;
-    auto& d = f.post.document;
-    // Positive ids below 2^63 (document ids are positive on Telegram).
-    d.id = static_cast<std::int64_t>(derive_u64(seed, "document " + spec.name) >> 1);
-    d.access_hash = static_cast<std::int64_t>(derive_u64(seed, "document access_hash " + spec.name));
-    d.date = detail::catalog_date;
-    d.mime_type = "application/octet-stream";
-    d.size = spec.size;
-    d.dc_id = spec.dc;
-    d.file_name = spec.name;
-    const auto key = crypto::sha256({as_bytes("cdn key"), as_bytes(spec.name), as_bytes(std::to_string(seed))});
-    std::copy(key.begin(), key.end(), f.cdn_key.begin());
-    const auto iv = crypto::sha256({as_bytes("cdn iv"), as_bytes(spec.name), as_bytes(std::to_string(seed))});
-    std::copy_n(iv.begin(), f.cdn_iv.size(), f.cdn_iv.begin());
-    const auto token = crypto::sha256({as_bytes("cdn token"), as_bytes(spec.name), as_bytes(std::to_string(seed))});
-    f.cdn_token.assign(token.begin(), token.end());
-    f.post.document.file_reference = make_file_reference(seed, f.label, f.post.id, 0);
-    files_.push_back(std::move(f));
+  files_.reserve(files.size() + media.size());
+  for (const auto& spec : files) publish_file(spec, file_content(seed, spec.name, spec.size));
+  for (const auto& m : media) {
+    auto content = file_content::from_disk(m.path);
+    if (content.size() == 0) throw std::invalid_argument("--media " + m.name + ": " + m.path + " is empty");
+    auto probe = probe_media(m.path, m.name);
+    auto& d = publish_file({m.name, content.size(), m.dc, false}, std::move(content)).post.document;
+    d.mime_type = std::move(probe.mime_type);
+    d.video = std::move(probe.video);
+    d.audio = probe.audio;
   }
   publish_link_fixtures();
+}
+
+published_file& catalog::publish_file(const file_spec& spec, file_content content) {
+  published_file f{spec, std::move(content), {}, {}, {}, {}, 0, 0, spec.name};
+  f.post.id = first_message_id + static_cast<std::int32_t>(files_.size());
+  f.post.date = detail::catalog_date;
+  auto& d = f.post.document;
+  // Positive ids below 2^63 (document ids are positive on Telegram).
+  d.id = static_cast<std::int64_t>(derive_u64(seed_, "document " + spec.name) >> 1);
+  d.access_hash = static_cast<std::int64_t>(derive_u64(seed_, "document access_hash " + spec.name));
+  d.date = detail::catalog_date;
+  d.mime_type = "application/octet-stream";
+  d.size = spec.size;
+  d.dc_id = spec.dc;
+  d.file_name = spec.name;
+  const auto seed_text = std::to_string(seed_);
+  const auto key = crypto::sha256({as_bytes("cdn key"), as_bytes(spec.name), as_bytes(seed_text)});
+  std::copy(key.begin(), key.end(), f.cdn_key.begin());
+  const auto iv = crypto::sha256({as_bytes("cdn iv"), as_bytes(spec.name), as_bytes(seed_text)});
+  std::copy_n(iv.begin(), f.cdn_iv.size(), f.cdn_iv.begin());
+  const auto token = crypto::sha256({as_bytes("cdn token"), as_bytes(spec.name), as_bytes(seed_text)});
+  f.cdn_token.assign(token.begin(), token.end());
+  f.post.document.file_reference = make_file_reference(seed_, f.label, f.post.id, 0);
+  return files_.emplace_back(std::move(f));
 }
 
 std::optional<account> catalog::bot_for_token(std::string_view token) const {

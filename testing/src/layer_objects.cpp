@@ -1,5 +1,7 @@
 #include "mtproto/testdc/layer_objects.h"
 
+#include <cmath>
+
 namespace mtproto::testdc::objects {
 namespace {
 
@@ -29,7 +31,15 @@ tl_object topic_service(const layer_schema& schema, const channel_info& peer, co
   return s;
 }
 
-tl_object media_document(const document_info& info) {
+/// `seconds` as the layer types the field: a double since layer 160, whole seconds before.
+tl_value duration_field(const layer_schema& schema, std::string_view constructor, double seconds) {
+  if (const auto* c = schema.find(constructor))
+    for (const auto& p : c->params)
+      if (p.name == "duration" && p.type == "int") return static_cast<std::int32_t>(std::lround(seconds));
+  return seconds;
+}
+
+tl_object media_document(const layer_schema& schema, const document_info& info) {
   tl_object d("document");
   d.set("id", info.id);
   d.set("access_hash", info.access_hash);
@@ -38,7 +48,22 @@ tl_object media_document(const document_info& info) {
   d.set("mime_type", info.mime_type);
   d.set("size", info.size);  // an int in layers before 2^31-byte files, a long since
   d.set("dc_id", info.dc_id);
-  d.set("attributes", std::vector<tl_value>{tl_object("documentAttributeFilename").set("file_name", info.file_name)});
+  std::vector<tl_value> attributes;
+  if (info.video) {
+    tl_object v("documentAttributeVideo");
+    v.set("supports_streaming", info.video->supports_streaming);
+    v.set("duration", duration_field(schema, "documentAttributeVideo", info.video->duration));
+    v.set("w", info.video->w);
+    v.set("h", info.video->h);
+    if (!info.video->codec.empty()) v.set("video_codec", info.video->codec);  // layers since 189
+    attributes.emplace_back(std::move(v));
+  } else if (info.audio) {
+    tl_object a("documentAttributeAudio");
+    a.set("duration", duration_field(schema, "documentAttributeAudio", info.audio->duration));
+    attributes.emplace_back(std::move(a));
+  }
+  attributes.emplace_back(tl_object("documentAttributeFilename").set("file_name", info.file_name));
+  d.set("attributes", std::move(attributes));
   return tl_object("messageMediaDocument").set("document", std::move(d));
 }
 
@@ -125,7 +150,7 @@ tl_object message(const layer_schema& schema, const channel_info& peer, const ch
   if (post.reply_to) m.set("reply_to", reply_header(*post.reply_to));
   m.set("date", post.date);
   m.set("message", post.text);
-  if (post.media == media_kind::document) m.set("media", media_document(post.document));
+  if (post.media == media_kind::document) m.set("media", media_document(schema, post.document));
   if (post.media == media_kind::photo) m.set("media", media_photo(post.photo));
   if (post.comments) {
     tl_object r("messageReplies");

@@ -110,6 +110,25 @@ file_spec parse_file_spec(std::string_view spec) {
   return f;
 }
 
+media_spec parse_media_spec(std::string_view spec) {
+  const auto eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == spec.size())
+    throw std::invalid_argument("--media expects NAME=PATH[:DC], got " + std::string(spec));
+  media_spec f;
+  f.name = std::string(spec.substr(0, eq));
+  std::string_view path = spec.substr(eq + 1);
+  const auto colon = path.rfind(':');
+  if (colon != std::string_view::npos && colon + 1 < path.size() &&
+      std::all_of(path.begin() + static_cast<std::ptrdiff_t>(colon) + 1, path.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
+    f.dc = parse_number<std::int32_t>(path.substr(colon + 1), "--media DC");
+    path = path.substr(0, colon);
+  }
+  if (path.empty()) throw std::invalid_argument("--media " + f.name + ": no path");
+  f.path = std::string(path);
+  return f;
+}
+
 options parse_options(std::span<const std::string_view> args) {
   options o;
   o.threads = static_cast<std::int32_t>(std::clamp(std::thread::hardware_concurrency(), 1u, unsigned{max_threads}));
@@ -138,6 +157,8 @@ options parse_options(std::span<const std::string_view> args) {
       if (!files_given) o.files.clear();
       files_given = true;
       o.files.push_back(parse_file_spec(value()));
+    } else if (a == "--media") {
+      o.media.push_back(parse_media_spec(value()));
     } else if (a == "--seed") o.seed = parse_number<std::uint64_t>(value(), a);
     else if (a == "--ready-file") o.ready_file = std::string(value());
     else if (a == "--ready-messages") o.ready_messages = true;
@@ -171,10 +192,19 @@ options parse_options(std::span<const std::string_view> args) {
   if (o.dcs < 1 || o.dcs > max_dcs) throw std::invalid_argument("--dcs must be 1.." + std::to_string(max_dcs));
   if (o.port_base != 0 && o.port_base + o.dcs - 1 > static_cast<std::int32_t>(max_port))
     throw std::invalid_argument("--port-base too high for --dcs");
-  for (const auto& f : o.files) {
-    if (f.dc < 1 || f.dc > o.dcs) throw std::invalid_argument("--file " + f.name + ": DC " + std::to_string(f.dc) + " does not exist");
-    for (const auto& g : o.files)
-      if (&g != &f && g.name == f.name) throw std::invalid_argument("--file " + f.name + " given twice");
+  struct published_name {
+    std::string_view flag, name;
+    std::int32_t dc;
+  };
+  std::vector<published_name> published;
+  for (const auto& f : o.files) published.push_back({"--file", f.name, f.dc});
+  for (const auto& m : o.media) published.push_back({"--media", m.name, m.dc});
+  for (std::size_t i = 0; i < published.size(); ++i) {
+    const auto& p = published[i];
+    const std::string what = std::string(p.flag) + " " + std::string(p.name);
+    if (p.dc < 1 || p.dc > o.dcs) throw std::invalid_argument(what + ": DC " + std::to_string(p.dc) + " does not exist");
+    for (std::size_t j = 0; j < i; ++j)
+      if (published[j].name == p.name) throw std::invalid_argument(what + ": the name is given twice");
   }
   const auto& fl = o.faults;
   if (fl.flood_every < 0 || fl.flood_seconds < 0 || fl.flood_rps < 0 || fl.rate_per_connection < 0 ||
@@ -187,7 +217,7 @@ options parse_options(std::span<const std::string_view> args) {
 
 std::string_view usage() noexcept {
   return "usage: mtproto-testdc [--host 127.0.0.1] [--port-base P|0] [--dcs N] [--rsa-key PRIVATE.pem]\n"
-         "                      [--file NAME:SIZE[:DC[:cdn]]]... [--seed S] [--ready-file PATH [--ready-messages]]\n"
+         "                      [--file NAME:SIZE[:DC[:cdn]]]... [--media NAME=PATH[:DC]]... [--seed S] [--ready-file PATH [--ready-messages]]\n"
          "                      [--max-seconds T] [--request-log FILE] [--threads N]\n"
          "                      [--password 2FA] [--proxy-secret [dd]HEX32] [--push-updates]\n"
          "                      [--flood-every N --flood-seconds S] [--flood-rps R] [--flood-account ID]\n"

@@ -14,7 +14,7 @@
 namespace mtproto::testdc::test {
 
 struct running_server {
-  explicit running_server(options o) : opts(std::move(o)), published(opts.seed, opts.files) {
+  explicit running_server(options o) : opts(std::move(o)), published(opts.seed, opts.files, opts.media) {
     const auto pem = generate_rsa_key();
     key = std::make_shared<const crypto::rsa_private_key>(crypto::rsa_private_key::from_pem(pem.private_pem));
     srv = std::make_unique<server>(io, opts, key, pem.public_pem, published);

@@ -58,8 +58,8 @@ inline std::vector<std::uint8_t> bot_login_request(const catalog& c) {
 
 struct harness {
   explicit harness(std::vector<file_spec> files = {{"a.bin", 3 * 1048576 + 1000, 1, false}, {"b.bin", 200000, 2, false}},
-                   fault_options faults = {}, std::string user_password = {})
-      : published(42, files),
+                   fault_options faults = {}, std::string user_password = {}, std::vector<media_spec> media = {})
+      : published(42, files, media),
         handler(published,
                 handler_config{{{1, "127.0.0.1", 20001}, {2, "127.0.0.1", 20002}}, std::nullopt, "", faults,
                                std::move(user_password), {}},

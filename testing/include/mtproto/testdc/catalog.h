@@ -68,7 +68,9 @@ inline constexpr std::int32_t first_message_id = 10;
 
 class catalog {
  public:
-  catalog(std::uint64_t seed, std::span<const file_spec> files);
+  /// The --file fixtures, then the --media ones (which read their files now: std::system_error or
+  /// std::invalid_argument naming the file when one cannot be published).
+  catalog(std::uint64_t seed, std::span<const file_spec> files, std::span<const media_spec> media = {});
 
   /// The public channel of the file posts (and of the public link fixtures).
   const channel_info& channel() const noexcept { return channel_; }
@@ -135,6 +137,7 @@ class catalog {
   };
   struct link_builder;
 
+  published_file& publish_file(const file_spec& spec, file_content content);
   void publish_link_fixtures();
   std::int64_t unused_channel_id(std::string_view label) const;
 

@@ -44,6 +44,21 @@ struct channel_info {
   std::vector<std::int64_t> member_ids;
 };
 
+/// documentAttributeVideo of a --media file with a video stream, read from its container.
+struct video_attributes {
+  double duration = 0;  // seconds
+  std::int32_t w = 0;
+  std::int32_t h = 0;
+  /// An MP4 whose index (moov) comes before its data: playable while it downloads.
+  bool supports_streaming = false;
+  std::string codec;  // video_codec as Telegram names it: "h264", "h265", "av1", "vp9"; may be empty
+};
+
+/// documentAttributeAudio of a --media file with audio but no video.
+struct audio_attributes {
+  double duration = 0;  // seconds
+};
+
 struct document_info {
   std::int64_t id = 0;
   std::int64_t access_hash = 0;
@@ -53,6 +68,8 @@ struct document_info {
   std::int64_t size = 0;
   std::int32_t dc_id = 0;
   std::string file_name;
+  std::optional<video_attributes> video;
+  std::optional<audio_attributes> audio;
 };
 
 /// One stored size of a photo: `type` is Telegram's size letter (s, m, x, y, ...), which

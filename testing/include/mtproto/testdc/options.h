@@ -20,6 +20,13 @@ struct file_spec {
   bool cdn = false;
 };
 
+/// --media NAME=PATH[:DC]: a real file's bytes, published as NAME.
+struct media_spec {
+  std::string name;
+  std::string path;
+  std::int32_t dc = 1;
+};
+
 struct fault_options {
   /// FLOOD_WAIT_<flood_seconds> for every N-th upload.getFile (0: off).
   std::int32_t flood_every = 0;
@@ -70,6 +77,8 @@ struct options {
   std::int32_t dcs = 2;
   std::string rsa_key_path;  // empty: generate a key at start
   std::vector<file_spec> files;
+  /// Published after `files` (which keep their defaults when only --media is given).
+  std::vector<media_spec> media;
   std::uint64_t seed = 1;
   std::string ready_file;
   /// --request-log FILE: every API request as the DC saw it (request_log.h).
@@ -97,6 +106,8 @@ std::vector<file_spec> default_files();
 options parse_options(std::span<const std::string_view> args);
 /// NAME:SIZE[:DC[:cdn]]; SIZE accepts K/M/G suffixes (powers of 1024).
 file_spec parse_file_spec(std::string_view spec);
+/// NAME=PATH[:DC]: a trailing `:digits` is the DC, so a path may hold colons elsewhere.
+media_spec parse_media_spec(std::string_view spec);
 
 std::string_view usage() noexcept;
 
