@@ -12,7 +12,8 @@ phase_done() {
   phase_start=$SECONDS
 }
 # lld: links the test programs ~3x faster than ld.bfd (there are ~50 of them, each with the library).
-bash scripts/install-deps.sh lld
+# chromium: the browser tgstream's web page is tested in (driven by playwright-core, below).
+bash scripts/install-deps.sh lld chromium
 # gram.js, teleproto and mtcute, independent clients of tests/interop, and the other clients'
 # schemas that testing/compat/layer_history.tl is checked against, exactly as locked (skipped
 # without npm). mtcute without install scripts: its SQLite storage's native module is not used.
@@ -20,8 +21,9 @@ if command -v npm >/dev/null; then
   (cd tests/interop/gramjs && npm ci --no-audit --no-fund --loglevel=error)
   (cd tests/interop/mtcute && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   (cd testing/compat && npm ci --no-audit --no-fund --loglevel=error)
+  (cd tests/tgstream/browser && npm ci --no-audit --no-fund --loglevel=error)
 else
-  echo "test.sh: npm not found; the gram.js, teleproto and mtcute interop tests and the layer history check will be skipped"
+  echo "test.sh: npm not found; the gram.js, teleproto and mtcute interop tests, the layer history check and the browser test will be skipped"
 fi
 phase_done "installing dependencies"
 

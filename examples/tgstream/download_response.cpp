@@ -29,8 +29,22 @@ std::string_view base_name(std::string_view name) {
   return name;
 }
 
-// One entity tag of an If-None-Match / If-Range list matches `etag` (weak comparison for
-// If-None-Match, as RFC 9110 asks: W/ is ignored).
+void common_headers(response_head& h, const file_facts& f) {
+  h.headers.emplace_back("Accept-Ranges", "bytes");
+  if (!f.etag.empty()) h.headers.emplace_back("ETag", f.etag);
+  if (f.modified > 0) h.headers.emplace_back("Last-Modified", http_date(f.modified));
+}
+
+download_plan refuse(int status, std::string code, std::string message) {
+  download_plan p;
+  p.head.status = status;
+  p.error_code = std::move(code);
+  p.error_message = std::move(message);
+  return p;
+}
+
+}  // namespace
+
 bool etag_listed(std::string_view list, std::string_view etag) {
   if (list == "*") return true;
   std::size_t pos = 0;
@@ -47,21 +61,6 @@ bool etag_listed(std::string_view list, std::string_view etag) {
   return false;
 }
 
-void common_headers(response_head& h, const file_facts& f) {
-  h.headers.emplace_back("Accept-Ranges", "bytes");
-  if (!f.etag.empty()) h.headers.emplace_back("ETag", f.etag);
-  if (f.modified > 0) h.headers.emplace_back("Last-Modified", http_date(f.modified));
-}
-
-download_plan refuse(int status, std::string code, std::string message) {
-  download_plan p;
-  p.head.status = status;
-  p.error_code = std::move(code);
-  p.error_message = std::move(message);
-  return p;
-}
-
-}  // namespace
 
 std::string http_date(std::int64_t unix_seconds) {
   static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};

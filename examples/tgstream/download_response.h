@@ -46,6 +46,10 @@ download_plan plan_download(const http_request& request, const file_facts& f);
 /// `attachment; filename="ascii"; filename*=UTF-8''pct-encoded` (RFC 6266 / 8187) for a name that
 /// may hold anything: path parts are dropped, control characters and quotes never reach the
 /// header, an empty result becomes `fallback`.
+/// One entity tag of an If-None-Match list (or "*") matches `etag`, compared weakly as RFC 9110
+/// asks for If-None-Match (W/ ignored).
+bool etag_listed(std::string_view list, std::string_view etag);
+
 std::string content_disposition(std::string_view file_name, std::string_view fallback);
 
 /// The Content-Type to serve a file's bytes with: the document's MIME type when it is a plain

@@ -132,9 +132,12 @@ asio::awaitable<void> gateway::handle(http_request& request, response_writer& ou
   }
   if (!r.sent && !out.head_sent()) {
     response_head head{r.status, std::move(r.headers)};
-    head.headers.emplace_back("Content-Type", r.content_type);
-    head.headers.emplace_back("Content-Length", std::to_string(r.body.size()));
-    head.headers.emplace_back("Cache-Control", "no-store");
+    if (r.status != 304) {  // a 304 describes the representation the client holds
+      head.headers.emplace_back("Content-Type", r.content_type);
+      head.headers.emplace_back("Content-Length", std::to_string(r.body.size()));
+    }
+    if (std::none_of(head.headers.begin(), head.headers.end(), [](const auto& h) { return h.first == "Cache-Control"; }))
+      head.headers.emplace_back("Cache-Control", "no-store");
     if (!co_await out.send_head(head))
       co_await out.send_body(std::span(reinterpret_cast<const std::uint8_t*>(r.body.data()), r.body.size()));
     r.bytes = static_cast<std::int64_t>(r.body.size());
@@ -178,7 +181,21 @@ asio::awaitable<gateway::reply> gateway::route(http_request& request, response_w
     r.body = R"({"ok":true})";
     co_return r;
   }
+  if (options_.web_ui && s.size() <= 1)
+    if (const auto* page = shell_.find(s.empty() ? "/" : "/" + s[0])) co_return serve_page(request, *page);
   co_return reply::error({404, "not_found", "no such page"});
+}
+
+gateway::reply gateway::serve_page(const http_request& request, const web_shell::file& f) const {
+  reply r;
+  r.headers = web_shell::headers(f);
+  if (const auto inm = request.header("if-none-match"); inm && etag_listed(*inm, f.etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.body = f.body;
+  r.content_type = f.content_type;
+  return r;
 }
 
 asio::awaitable<gateway::reply> gateway::resolve_api(const request_target& t) {

@@ -21,6 +21,7 @@
 #include "mtproto/download/flood_gate.h"
 #include "mtproto/download/resolver.h"
 #include "signed_url.h"
+#include "web_shell.h"
 
 namespace tgstream {
 
@@ -42,6 +43,7 @@ struct gateway_options {
   media_cache_options cache{};
   std::int64_t part_size = 1024 * 1024;          ///< upload.getFile part size.
   std::int64_t window_bytes = 4 * 1024 * 1024;   ///< Reorder window per stream (its memory bound).
+  bool web_ui = true;                            ///< Serve the web page at / (web_shell.h).
   /// One JSON line per request (the access log); empty: none.
   std::function<void(const std::string&)> access_log;
 };
@@ -80,6 +82,7 @@ class gateway {
 
   asio::awaitable<reply> route(http_request& request, response_writer& out);
   asio::awaitable<reply> resolve_api(const struct request_target& t);
+  reply serve_page(const http_request& request, const web_shell::file& f) const;
   asio::awaitable<reply> serve_download(http_request& request, response_writer& out, const std::string& token);
   asio::awaitable<std::pair<std::error_code, mtproto::download::resolved_link>> resolve_for(
       std::size_t account, const mtproto::download::message_link& link);
@@ -88,6 +91,7 @@ class gateway {
   std::vector<account_state> accounts_;
   gateway_options options_;
   url_signer signer_;
+  web_shell shell_;
   media_cache cache_;
   rate_limiter limiter_;
   std::shared_ptr<mtproto::download::shared_flood_gate> floods_;

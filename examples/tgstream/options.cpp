@@ -35,6 +35,7 @@ std::variant<options, int> parse_command_line(int argc, char** argv) {
   app.add_option("--connections", o.connections, "download sessions per DC and account")->check(CLI::Range(1, 16))->capture_default_str();
   app.add_option("--timeout", o.timeout_seconds, "seconds per Telegram request")->check(CLI::Range(1, 3600))->capture_default_str();
   app.add_flag("--quiet", o.quiet, "no access log");
+  app.add_flag("--no-web-ui", o.no_web_ui, "serve only the API, /dl and /metrics, not the web page at /");
   app.add_flag("-v,--verbose", o.verbose, "log the MTProto runtime");
   try {
     app.parse(argc, argv);

@@ -36,6 +36,7 @@ struct options {
   int connections = 4;                    ///< Download sessions per DC and account.
   int timeout_seconds = 30;               ///< Per upload.getFile request.
   bool quiet = false;                     ///< No access log.
+  bool no_web_ui = false;                 ///< Do not serve the page at /.
   bool verbose = false;
 };
 

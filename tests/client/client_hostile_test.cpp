@@ -31,7 +31,7 @@ using action = hostile_relay::action;
 
 namespace {
 
-fs::path temp_session(const std::string& name) {
+fs::path hostile_session(const std::string& name) {
   auto p = fs::temp_directory_path() / fmt::format("mtproto-hostile-{}-{}.session", ::getpid(), name);
   fs::remove(p);
   return p;
@@ -97,7 +97,7 @@ TEST_CASE("hostile: a forged -404 in the clear costs neither the key nor the log
   rs.upstream_port = port_of(dc, 2);
   rs.decide = [](int n) { return n == 1 ? action::forge_unknown_key : action::forward; };
   hostile_relay relay(rs);
-  const auto path = temp_session("forged-clear");
+  const auto path = hostile_session("forged-clear");
   const auto before = sign_in(dc, through(dc, relay, path), path);
   const auto server_handshakes = dc.handshakes();
 
@@ -124,7 +124,7 @@ TEST_CASE("hostile: -404 on every connection: the stored key and login stay unti
   rs.upstream_port = port_of(dc, 2);
   rs.decide = [](int n) { return n == 0 ? action::forward : action::forge_unknown_key; };
   hostile_relay relay(rs);
-  const auto path = temp_session("forged-always");
+  const auto path = hostile_session("forged-always");
   const auto before = sign_in(dc, through(dc, relay, path), path);
 
   auto o = through(dc, relay, path);
@@ -151,7 +151,7 @@ TEST_CASE("hostile: -404 on every connection: the stored key and login stay unti
 TEST_CASE("hostile: an MTProxy's -404 is confirmed on a direct connection, and is not believed",
           "[e2e][hostile]") {
   emulator dc;
-  const auto path = temp_session("forged-proxy");
+  const auto path = hostile_session("forged-proxy");
   auto direct = dc.client_options();
   direct.store = std::make_shared<client::file_session_store>(path);
   const auto before = sign_in(dc, direct, path);
@@ -207,7 +207,7 @@ TEST_CASE("hostile: a server sending garbage packets is reconnected to at the po
   rs.upstream_port = port_of(dc, 2);
   rs.decide = [](int n) { return n == 0 ? action::forward : action::garbage; };
   hostile_relay relay(rs);
-  const auto path = temp_session("garbage");
+  const auto path = hostile_session("garbage");
   sign_in(dc, through(dc, relay, path), path);
 
   auto o = through(dc, relay, path);

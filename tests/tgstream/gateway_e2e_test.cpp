@@ -317,6 +317,41 @@ TEST_CASE("tgstream: a client past its request rate gets 429 with Retry-After", 
   CHECK(r.headers.at("retry-after") == "2");
 }
 
+TEST_CASE("tgstream: the web page at /, revalidated by ETag; --no-web-ui leaves only the API", "[tgstream][e2e]") {
+  emulator dc(files({"a.bin:10K:2"}));
+  {
+    running_gateway gw(dc);
+    http_client h(gw.port());
+    const auto page = h.get("/?link=https%3A%2F%2Ft.me%2Fx%2F1");  // a shared link: the same page
+    REQUIRE(page.status == 200);
+    CHECK(page.headers.at("content-type") == "text/html; charset=utf-8");
+    CHECK(page.headers.at("cache-control") == "no-cache");
+    CHECK(page.headers.at("content-security-policy").find("default-src 'self'") == 0);
+    CHECK(page.body.find("Telegram message link") != std::string::npos);
+    const auto again = h.get("/", "If-None-Match: " + page.headers.at("etag") + "\r\n");
+    CHECK(again.status == 304);
+    CHECK(again.headers.count("content-length") == 0);
+    CHECK(again.headers.at("etag") == page.headers.at("etag"));
+    const auto script = h.get("/app.js");
+    CHECK(script.status == 200);
+    CHECK(script.headers.at("content-type") == "text/javascript; charset=utf-8");
+    h.send("HEAD /sw.js HTTP/1.1\r\nHost: t\r\n\r\n");
+    const auto head = h.read(true);
+    CHECK(head.status == 200);
+    CHECK(std::stoul(head.headers.at("content-length")) > 100);
+    CHECK(h.get("/web/app.js").status == 404);
+    CHECK(h.get("/%2e%2e%2fapp.js").status == 404);
+    CHECK(h.get("/api/resolve").headers.at("cache-control") == "no-store");  // answers are never cached
+  }
+  tgstream::gateway_options api_only;
+  api_only.web_ui = false;
+  running_gateway gw(dc, api_only);
+  http_client h(gw.port());
+  CHECK(h.get("/").status == 404);
+  CHECK(h.get("/app.js").status == 404);
+  CHECK(h.get("/healthz").status == 200);
+}
+
 TEST_CASE("tgstream: a client that stops reading pauses its download; one that leaves stops it", "[tgstream][e2e]") {
   emulator dc(files({"big.bin:48M:2"}));
   tgstream::gateway_options g;

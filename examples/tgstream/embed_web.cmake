@@ -1,0 +1,28 @@
+# cmake -DDIR=web -DOUT=web_files.cpp -DFILES="index.html|app.js|..." -P embed_web.cmake
+# Compiles the page's files into tgstream as string literals, so no request path ever reaches the
+# filesystem and the binary is the whole deployment.
+string(REPLACE "|" ";" FILES "${FILES}")
+set(text "// Generated from examples/tgstream/web by embed_web.cmake: do not edit.\n#include \"web_files.h\"\n\nnamespace tgstream {\nnamespace {\n\n")
+set(table "")
+set(index 0)
+foreach(name IN LISTS FILES)
+  file(READ "${DIR}/${name}" hex HEX)
+  string(LENGTH "${hex}" digits)
+  math(EXPR size "${digits} / 2")
+  # 32 bytes per line, each as \xNN (a following escape ends the previous one, so no digit is misread).
+  string(APPEND text "constexpr char file_${index}[] =")
+  foreach(at RANGE 0 ${digits} 64)
+    string(SUBSTRING "${hex}" ${at} 64 line)
+    if(NOT line STREQUAL "")
+      string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" line "${line}")
+      string(APPEND text "\n    \"${line}\"")
+    endif()
+  endforeach()
+  string(APPEND text ";\n")
+  string(APPEND table "    {\"${name}\", std::string_view(file_${index}, ${size})},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND text "\nconstexpr web_file files[] = {\n${table}};\n\n}  // namespace\n\n")
+string(APPEND text "std::span<const web_file> web_files() noexcept { return files; }\n\n}  // namespace tgstream\n")
+file(WRITE "${OUT}.tmp" "${text}")
+file(RENAME "${OUT}.tmp" "${OUT}")
