@@ -41,6 +41,8 @@ struct made_media {
            files.vp9_webm);
     files.tone_mp3 = files.dir + "/tone.mp3";
     ffmpeg(tone + " -c:a libmp3lame -b:a 64k", files.tone_mp3);
+    files.mpeg2_mkv = files.dir + "/mpeg2.mkv";
+    ffmpeg(picture + " " + tone + " -c:v mpeg2video -q:v 5 -c:a mp2", files.mpeg2_mkv);
     files.not_media = files.dir + "/not-media.mp4";
     std::ofstream(files.not_media) << "these bytes are not a container\n";
   }

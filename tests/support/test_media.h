@@ -15,6 +15,7 @@ struct test_media {
   std::string two_audio_mkv;  ///< H.264 + AAC (eng) + Opus (fra) in Matroska
   std::string vp9_webm;       ///< VP9 + Opus: what every browser plays
   std::string tone_mp3;       ///< audio only
+  std::string mpeg2_mkv;      ///< MPEG-2 video + MP2 audio in Matroska: nothing a browser plays
   std::string not_media;      ///< text bytes named .mp4: no container libavformat reads
 };
 
