@@ -15,9 +15,27 @@
 #include "mtproto/download/error.h"
 #include "mtproto/download/link.h"
 #include "request_target.h"
+#include "download_source.h"
+#include "remux.h"
+#include "remux_stream.h"
 #include "response_sink.h"
 
 namespace tgstream {
+
+// Named, not anonymous: coroutine frames of gateway members hold it.
+namespace gateway_detail {
+/// Decrements a gauge when the scope ends (a named type: coroutine frames hold it).
+struct counted_while {
+  explicit counted_while(int& n) : n_(n) {}
+  ~counted_while() { --n_; }
+  counted_while(const counted_while&) = delete;
+  counted_while& operator=(const counted_while&) = delete;
+  int& n_;
+};
+
+}  // namespace gateway_detail
+using gateway_detail::counted_while;
+
 namespace {
 
 namespace download = mtproto::download;
@@ -49,6 +67,17 @@ error_reply from_download_error(std::error_code ec) {
 
 std::string etag_of(const download::remote_file& f) {
   return fmt::format("\"{:x}-{:x}\"", static_cast<std::uint64_t>(f.location.id), static_cast<std::uint64_t>(f.size));
+}
+
+/// How a remux reads the file: each range download it asks for runs detached on the executor it
+/// is started on, ended by its sink (the remux's source) when the remux no longer wants it. It
+/// holds what it uses (the members' clients outlive the gateway).
+download_source::starter range_starter(std::vector<download::pool_member> members, download::download_options settings) {
+  return [members = std::move(members), settings](std::int64_t first, std::shared_ptr<download::sink> sink) {
+    auto o = settings;
+    o.range = std::pair{first, o.range->second};
+    download::async_download(members, *sink, o, [sink](std::error_code, download::download_result) {});
+  };
 }
 
 std::string channel_key(const download::message_link& l) {
@@ -169,7 +198,7 @@ asio::awaitable<gateway::reply> gateway::route(http_request& request, response_w
   if (!target) co_return reply::error({400, "bad_target", "the request target is malformed"});
   const auto& s = target->segments;
   if (s.size() == 2 && s[0] == "api" && s[1] == "resolve") co_return co_await resolve_api(*target);
-  if ((s.size() == 2 || s.size() == 3) && s[0] == "dl") co_return co_await serve_download(request, out, s[1]);
+  if ((s.size() == 2 || s.size() == 3) && s[0] == "dl") co_return co_await serve_download(request, out, s[1], *target);
   if (s.size() == 1 && s[0] == "metrics") {
     reply r;
     r.body = metrics_text();
@@ -237,7 +266,7 @@ asio::awaitable<gateway::reply> gateway::resolve_api(const request_target& t) {
 }
 
 asio::awaitable<gateway::reply> gateway::serve_download(http_request& request, response_writer& out,
-                                                        const std::string& token) {
+                                                        const std::string& token, const request_target& target) {
   const auto verdict = signer_.verify(token, std::time(nullptr));
   if (const auto* problem = std::get_if<ticket_problem>(&verdict)) {
     const int status = *problem == ticket_problem::expired ? 410 : 403;
@@ -259,19 +288,38 @@ asio::awaitable<gateway::reply> gateway::serve_download(http_request& request, r
   if (options_.max_file_size > 0 && item.file.size > options_.max_file_size)
     co_return reply::error({413, "file_too_large", "the file is larger than this gateway serves"});
 
-  file_facts facts{item.file.size, item.file.mime_type, display_name(item), etag_of(item.file), item.date};
-  auto plan = plan_download(request, facts);
-  if (!plan.error_code.empty()) {
-    auto r = reply::error({plan.head.status, plan.error_code, plan.error_message});
-    r.headers = std::move(plan.head.headers);
-    co_return r;
+  std::optional<int> audio;
+  bool remux = false;
+  if (const auto format = target.param("format")) {
+    if (*format != "mp4") co_return reply::error({400, "bad_format", "?format= can only be mp4"});
+    remux = true;
+    if (const auto a = target.param("audio")) {
+      int n = -1;
+      auto [end, aec] = std::from_chars(a->data(), a->data() + a->size(), n);
+      if (aec != std::errc{} || end != a->data() + a->size() || n < 0)
+        co_return reply::error({400, "bad_audio", "?audio= wants an audio track number (0, 1, ...)"});
+      audio = n;
+    }
+  } else if (target.param("audio")) {
+    co_return reply::error({400, "bad_audio", "?audio= goes with ?format=mp4"});
   }
-  reply r;
-  r.status = plan.head.status;
-  r.sent = true;
-  if (!plan.body) {
-    if (!co_await out.send_head(plan.head)) r.bytes = 0;
-    co_return r;
+
+  file_facts facts{item.file.size, item.file.mime_type, display_name(item), etag_of(item.file), item.date};
+  download_plan plan;
+  if (!remux) {
+    plan = plan_download(request, facts);
+    if (!plan.error_code.empty()) {
+      auto r = reply::error({plan.head.status, plan.error_code, plan.error_message});
+      r.headers = std::move(plan.head.headers);
+      co_return r;
+    }
+    if (!plan.body) {
+      reply r;
+      r.status = plan.head.status;
+      r.sent = true;
+      co_await out.send_head(plan.head);
+      co_return r;
+    }
   }
 
   auto& streams = streams_per_peer_[out.peer()];
@@ -282,10 +330,23 @@ asio::awaitable<gateway::reply> gateway::serve_download(http_request& request, r
   ++streams;
   ++active_streams_;
   const auto peer = out.peer();
+  auto pool = co_await pool_for(link, resolved, ticket.item);
+  reply r;  // not `remux ? co_await a : co_await b`: GCC 12 destroys that result twice
+  if (remux)
+    r = co_await serve_remux(request, out, facts, pool, audio);
+  else
+    r = co_await stream_original(out, plan, pool);
+  --active_streams_;
+  if (--streams_per_peer_[peer] <= 0) streams_per_peer_.erase(peer);
+  co_return r;
+}
 
-  // The pool: every account that sees the same file (each resolves the link itself).
-  std::vector<download::pool_member> members;
-  std::vector<std::size_t> member_accounts;
+asio::awaitable<gateway::account_pool> gateway::pool_for(const download::message_link& link,
+                                                         const download::resolved_link& resolved, int item_index) {
+  // Every account that sees the same file (each resolves the link itself).
+  account_pool pool;
+  pool.link = link.to_string();
+  const auto& item = resolved.items[static_cast<std::size_t>(item_index)];
   for (std::size_t a = 0; a < accounts_.size(); ++a) {
     download::resolved_link mine;
     if (a == 0) {
@@ -295,38 +356,51 @@ asio::awaitable<gateway::reply> gateway::serve_download(http_request& request, r
       if (aec || other.items.size() != resolved.items.size()) continue;
       mine = std::move(other);
     }
-    const auto& my_item = mine.items[static_cast<std::size_t>(ticket.item)];
+    const auto& my_item = mine.items[static_cast<std::size_t>(item_index)];
     if (my_item.file.size != item.file.size || my_item.file.location.id != item.file.location.id) continue;
     download::pool_member m;
     m.client = accounts_[a].who.client;
     m.account = accounts_[a].who.name;
     m.file = my_item.file;
     m.refresh_reference = accounts_[a].resolver->refresher(mine, my_item);
-    members.push_back(std::move(m));
-    member_accounts.push_back(a);
+    pool.members.push_back(std::move(m));
+    pool.accounts.push_back(a);
   }
+  co_return pool;
+}
 
-  const auto started = clock::now();
-  response_sink sink(out, [&out, &plan]() { return out.send_head(plan.head); });
+download::download_options gateway::download_settings(std::int64_t first, std::int64_t end) const {
   download::download_options o;
   o.part_size = options_.part_size;
   o.window_bytes = std::max(options_.window_bytes, options_.part_size);
-  o.range = std::pair{plan.first, plan.end};
+  o.range = std::pair{first, end};
   o.shared_flood = floods_;
-  auto [dec, result] = co_await download::async_download(std::move(members), sink, o, as_tuple);
-  --active_streams_;
-  if (--streams_per_peer_[peer] <= 0) streams_per_peer_.erase(peer);
+  return o;
+}
+
+void gateway::count(const account_pool& pool, const download::download_result& result) {
+  for (std::size_t i = 0; i < result.accounts.size() && i < pool.accounts.size(); ++i) {
+    accounts_[pool.accounts[i]].flood_waits += result.accounts[i].flood_waits;
+    accounts_[pool.accounts[i]].requests += result.accounts[i].requests;
+  }
+  if (result.reference_refreshes > 0) cache_.invalidate(pool.link);  // the cached references are stale
+}
+
+asio::awaitable<gateway::reply> gateway::stream_original(response_writer& out, const download_plan& plan,
+                                                         const account_pool& pool) {
+  reply r;
+  r.status = plan.head.status;
+  r.sent = true;
+  const auto started = clock::now();
+  response_sink sink(out, [&out, &plan]() { return out.send_head(plan.head); });
+  auto [dec, result] = co_await download::async_download(pool.members, sink, download_settings(plan.first, plan.end), as_tuple);
   bytes_out_ += static_cast<std::uint64_t>(sink.bytes_sent());
   r.bytes = sink.bytes_sent();
   if (sink.first_byte_at()) {
     r.ttfb = std::chrono::duration<double>(*sink.first_byte_at() - started).count();
     ttfb_.add(*r.ttfb);
   }
-  for (std::size_t i = 0; i < result.accounts.size() && i < member_accounts.size(); ++i) {
-    accounts_[member_accounts[i]].flood_waits += result.accounts[i].flood_waits;
-    accounts_[member_accounts[i]].requests += result.accounts[i].requests;
-  }
-  if (result.reference_refreshes > 0) cache_.invalidate(link.to_string());  // the cached references are stale
+  count(pool, result);
   if (dec) {
     ++downloads_failed_;
     if (!out.head_sent()) {
@@ -336,6 +410,85 @@ asio::awaitable<gateway::reply> gateway::serve_download(http_request& request, r
     }
     out.close_after();  // the body is cut short: only closing can tell the client
   }
+  co_return r;
+}
+
+asio::awaitable<gateway::reply> gateway::serve_remux(http_request& request, response_writer& out, const file_facts& facts,
+                                                     const account_pool& pool, std::optional<int> audio) {
+  const auto started = clock::now();
+  auto stream = std::make_unique<remux_stream>(out.executor(), facts.size,
+                                               range_starter(pool.members, download_settings(0, facts.size)), audio);
+  ++active_remuxes_;
+  const counted_while active(active_remuxes_);
+
+  const auto refusal = co_await stream->probed();
+  if (refusal) {
+    remux_ranges_ += static_cast<std::uint64_t>(stream->downloads_started());
+    stream.reset();
+    switch (refusal->code) {
+      case remux_errc::no_such_audio_track:
+        co_return reply::error({404, "no_such_audio_track", std::string("the file has no such audio track: ") + refusal->what()});
+      case remux_errc::read_failed:
+      case remux_errc::write_failed:
+        co_return reply::error({502, "upstream_error", std::string("reading the file from Telegram failed: ") + refusal->what()});
+      default: break;
+    }
+    // Not a video, or codecs MP4 cannot carry for browsers: the original, and why.
+    ++remux_fallbacks_;
+    auto plan = plan_download(request, facts);
+    if (!plan.error_code.empty()) {
+      auto r = reply::error({plan.head.status, plan.error_code, plan.error_message});
+      r.headers = std::move(plan.head.headers);
+      co_return r;
+    }
+    plan.head.headers.emplace_back("X-Tgstream-Remux", fmt::format("original; reason=\"{}\"", refusal->what()));
+    if (!plan.body) {
+      reply r;
+      r.status = plan.head.status;
+      r.sent = true;
+      co_await out.send_head(plan.head);
+      co_return r;
+    }
+    co_return co_await stream_original(out, plan, pool);
+  }
+
+  ++remuxes_;
+  auto name = facts.file_name;
+  if (const auto dot = name.rfind('.'); dot != std::string::npos && dot > 0) name.resize(dot);
+  name += ".mp4";
+  response_head head{200,
+                     {{"Content-Type", std::string("video/mp4")},
+                      {"Content-Disposition", content_disposition(name, "video.mp4")},
+                      {"Cache-Control", "no-store"},
+                      {"Accept-Ranges", "none"},
+                      {"X-Content-Type-Options", "nosniff"},
+                      {"X-Tgstream-Remux", "fmp4"}}};  // no Content-Length: chunked
+  reply r;
+  r.sent = true;
+  if (auto ec = co_await out.send_head(head)) co_return r;
+  if (request.method == "HEAD") co_return r;  // the stream's destructor stops the remux
+  for (;;) {
+    std::vector<std::uint8_t> piece;
+    try {
+      piece = co_await stream->next();
+    } catch (const remux_error&) {
+      ++downloads_failed_;
+      out.close_after();  // cut short: the missing last chunk tells the client
+      break;
+    }
+    if (piece.empty()) {
+      co_await out.finish_body();
+      break;
+    }
+    if (!r.ttfb) {
+      r.ttfb = std::chrono::duration<double>(clock::now() - started).count();
+      ttfb_.add(*r.ttfb);
+    }
+    if (co_await out.send_body(piece)) break;  // the client left: ~remux_stream stops the rest
+    r.bytes += static_cast<std::int64_t>(piece.size());
+    bytes_out_ += piece.size();
+  }
+  remux_ranges_ += static_cast<std::uint64_t>(stream->downloads_started());
   co_return r;
 }
 
@@ -364,6 +517,14 @@ std::string gateway::metrics_text() const {
   for (const auto& a : accounts_) m += fmt::format("tgstream_flood_waits_total{{account=\"{}\"}} {}\n", a.who.name, a.flood_waits);
   add("tgstream_upstream_requests_total", "counter", "upload.getFile requests per account.");
   for (const auto& a : accounts_) m += fmt::format("tgstream_upstream_requests_total{{account=\"{}\"}} {}\n", a.who.name, a.requests);
+  add("tgstream_remux_active", "gauge", "?format=mp4 responses being remuxed now.");
+  m += fmt::format("tgstream_remux_active {}\n", active_remuxes_);
+  add("tgstream_remux_sessions_total", "counter", "?format=mp4 responses that were remuxed.");
+  m += fmt::format("tgstream_remux_sessions_total {}\n", remuxes_);
+  add("tgstream_remux_fallbacks_total", "counter", "?format=mp4 responses answered with the original file.");
+  m += fmt::format("tgstream_remux_fallbacks_total {}\n", remux_fallbacks_);
+  add("tgstream_remux_range_requests_total", "counter", "Range downloads the remuxes needed (a jump to an index is one).");
+  m += fmt::format("tgstream_remux_range_requests_total {}\n", remux_ranges_);
   add("tgstream_cache_hits_total", "counter", "Link lookups answered from the metadata cache.");
   m += fmt::format("tgstream_cache_hits_total {}\n", cache_.hits());
   add("tgstream_cache_misses_total", "counter", "Link lookups that went to Telegram.");

@@ -14,10 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "download_response.h"
 #include "http_server.h"
 #include "media_cache.h"
 #include "rate_limiter.h"
+#include "request_target.h"
 #include "mtproto/client/client.h"
+#include "mtproto/download/downloader.h"
 #include "mtproto/download/flood_gate.h"
 #include "mtproto/download/resolver.h"
 #include "signed_url.h"
@@ -81,9 +84,27 @@ class gateway {
   struct reply;
 
   asio::awaitable<reply> route(http_request& request, response_writer& out);
-  asio::awaitable<reply> resolve_api(const struct request_target& t);
+  asio::awaitable<reply> resolve_api(const request_target& t);
   reply serve_page(const http_request& request, const web_shell::file& f) const;
-  asio::awaitable<reply> serve_download(http_request& request, response_writer& out, const std::string& token);
+  /// The accounts that can download one file, with their copies of it.
+  struct account_pool {
+    std::vector<mtproto::download::pool_member> members;
+    std::vector<std::size_t> accounts;  ///< accounts_ index of each member
+    std::string link;                   ///< the message link (cache key)
+  };
+
+  asio::awaitable<reply> serve_download(http_request& request, response_writer& out, const std::string& token,
+                                        const request_target& target);
+  asio::awaitable<account_pool> pool_for(const mtproto::download::message_link& link,
+                                         const mtproto::download::resolved_link& resolved, int item);
+  /// The original bytes of `plan`'s range through the downloader into the response.
+  asio::awaitable<reply> stream_original(response_writer& out, const download_plan& plan, const account_pool& pool);
+  /// ?format=mp4: the file remuxed into fragmented MP4 as it downloads, or (codecs MP4 cannot
+  /// carry for browsers, not a video) the original, said in X-Tgstream-Remux.
+  asio::awaitable<reply> serve_remux(http_request& request, response_writer& out, const file_facts& facts,
+                                     const account_pool& pool, std::optional<int> audio);
+  mtproto::download::download_options download_settings(std::int64_t first, std::int64_t end) const;
+  void count(const account_pool& pool, const mtproto::download::download_result& result);
   asio::awaitable<std::pair<std::error_code, mtproto::download::resolved_link>> resolve_for(
       std::size_t account, const mtproto::download::message_link& link);
   bool allowed(const mtproto::download::message_link& link) const;
@@ -101,6 +122,10 @@ class gateway {
   int active_streams_ = 0;
   std::uint64_t bytes_out_ = 0;
   std::uint64_t downloads_failed_ = 0;
+  int active_remuxes_ = 0;
+  std::uint64_t remuxes_ = 0;           ///< Remux sessions that sent MP4.
+  std::uint64_t remux_fallbacks_ = 0;   ///< ?format=mp4 answered with the original.
+  std::uint64_t remux_ranges_ = 0;      ///< Range downloads the remuxes asked for.
   ttfb_histogram ttfb_;
 };
 

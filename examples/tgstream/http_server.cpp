@@ -19,6 +19,8 @@ namespace {
 using asio::ip::tcp;
 using clock = std::chrono::steady_clock;
 constexpr std::size_t read_chunk = 16 * 1024;
+constexpr std::string_view crlf = "\r\n";
+constexpr std::string_view last_chunk = "0\r\n\r\n";
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t max_linger_bytes = 1 << 20;
 
@@ -112,6 +114,17 @@ class http_server::connection : public response_writer, public std::enable_share
       }
     }
     if (head_request_ || head.status == 304 || head.status == 204) expected_body_ = 0;
+    chunked_ = false;
+    chunks_finished_ = false;
+    if (!expected_body_) {
+      // A body of unknown length: chunked for HTTP/1.1 clients, ended by closing for HTTP/1.0 ones.
+      if (http11_) {
+        text += "Transfer-Encoding: chunked\r\n";
+        chunked_ = true;
+      } else {
+        close_after_ = true;
+      }
+    }
     text += fmt::format("Date: {}\r\n", http_date(std::time(nullptr)));
     text += keep_alive() ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     head_sent_ = true;
@@ -119,14 +132,32 @@ class http_server::connection : public response_writer, public std::enable_share
   }
 
   asio::awaitable<std::error_code> send_body(std::span<const std::uint8_t> bytes) override {
-    if (head_request_) co_return std::error_code{};
+    if (head_request_ || bytes.empty()) co_return std::error_code{};
     body_sent_ += static_cast<std::int64_t>(bytes.size());
+    if (chunked_) {
+      const auto size_line = fmt::format("{:x}\r\n", bytes.size());
+      const std::array<asio::const_buffer, 3> chunk{asio::buffer(size_line), asio::buffer(bytes.data(), bytes.size()),
+                                                    asio::buffer(crlf)};
+      co_return co_await write(chunk);
+    }
     co_return co_await write(asio::buffer(bytes.data(), bytes.size()));
+  }
+
+  asio::awaitable<std::error_code> finish_body() override {
+    if (!chunked_ || chunks_finished_ || head_request_) co_return std::error_code{};
+    chunks_finished_ = true;
+    co_return co_await write(asio::buffer(last_chunk));
   }
 
   void async_send_body(std::span<const std::uint8_t> bytes, std::function<void(std::error_code)> done) override {
     if (closed_) return done(make_error_code(std::errc::connection_aborted));
     if (head_request_) return done({});
+    if (chunked_) {  // a rare path (downloads have a length): the coroutine form frames the chunk
+      asio::co_spawn(ex_, send_body(bytes), [done = std::move(done)](std::exception_ptr e, std::error_code ec) {
+        done(e ? make_error_code(std::errc::io_error) : ec);
+      });
+      return;
+    }
     body_sent_ += static_cast<std::int64_t>(bytes.size());
     set_deadline(clock::now() + server_.limits_.write_timeout);
     asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
@@ -163,7 +194,8 @@ class http_server::connection : public response_writer, public std::enable_share
     }
   }
 
-  asio::awaitable<std::error_code> write(asio::const_buffer b) {
+  template <class Buffers>
+  asio::awaitable<std::error_code> write(const Buffers& b) {
     asio::error_code ec;
     set_deadline(clock::now() + server_.limits_.write_timeout);
     co_await asio::async_write(socket_, b, asio::redirect_error(asio::use_awaitable, ec));
@@ -223,12 +255,14 @@ class http_server::connection : public response_writer, public std::enable_share
       close_after_ = false;
       keep_alive_ = request.keep_alive;
       head_request_ = request.method == "HEAD";
+      http11_ = request.version_major == 1 && request.version_minor >= 1;
       set_deadline(clock::time_point::max());  // the handler may wait (a flood wait) without I/O
       co_await server_.handler_(request, *this);
       if (!head_sent_ && !closed_) co_await refuse(500, "internal_error", "the request was not answered");
       busy_ = false;
       // A body cut short (the download failed mid-way) can only be told by closing.
       if (expected_body_ && *expected_body_ != body_sent_ && !head_request_) close_after_ = true;
+      if (chunked_ && !chunks_finished_) close_after_ = true;  // no last chunk: the body is cut short
       if (!keep_alive() || closed_) break;
       parser_.reset();
     }
@@ -266,6 +300,9 @@ class http_server::connection : public response_writer, public std::enable_share
   bool head_sent_ = false;
   bool refused_ = false;
   std::int64_t body_sent_ = 0;
+  bool http11_ = true;
+  bool chunked_ = false;          // this response's body is sent in chunks
+  bool chunks_finished_ = false;  // the last chunk went out
   std::optional<std::int64_t> expected_body_;
 };
 

@@ -45,6 +45,10 @@ class response_writer {
   virtual asio::awaitable<std::error_code> send_head(const response_head& head) = 0;
   /// Sends body bytes (after send_head), all of them, or fails.
   virtual asio::awaitable<std::error_code> send_body(std::span<const std::uint8_t> bytes) = 0;
+  /// Ends a body of unknown length (a head without Content-Length is sent chunked to HTTP/1.1
+  /// clients): writes the last chunk. A response whose handler returns without it is cut short,
+  /// and the connection closes. Nothing to do for bodies of known length.
+  virtual asio::awaitable<std::error_code> finish_body() = 0;
   /// send_body for callback code (a download sink): `done` runs on the connection's executor.
   virtual void async_send_body(std::span<const std::uint8_t> bytes, std::function<void(std::error_code)> done) = 0;
   /// Ask the connection to close after this response.

@@ -37,7 +37,7 @@ class emulator {
   explicit emulator(testdc::options opts = {}) : opts_(std::move(opts)) {
     if (opts_.files.empty()) opts_.files = {testdc::parse_file_spec("a.bin:1300K:1"), testdc::parse_file_spec("b.bin:700K:2")};
     key_ = std::make_shared<const crypto::rsa_private_key>(crypto::rsa_private_key::from_pem(shared_key().private_pem));
-    catalog_ = std::make_unique<testdc::catalog>(opts_.seed, opts_.files);
+    catalog_ = std::make_unique<testdc::catalog>(opts_.seed, opts_.files, opts_.media);
     server_ = std::make_unique<testdc::server>(io_, opts_, key_, shared_key().public_pem, *catalog_);
     server_->start();
     thread_ = std::thread([this] {

@@ -10,10 +10,13 @@
 #include <asio/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <map>
 #include <thread>
 
 #include "client/testdc_fixture.h"
+#include "media_check.h"
+#include "support/test_media.h"
 #include "gateway.h"
 #include "http_server.h"
 #include "mtproto/client/auth.h"
@@ -104,6 +107,17 @@ class http_client {
       line_end = next;
     }
     if (head || r.status == 304) return r;
+    if (r.headers.count("transfer-encoding") && r.headers.at("transfer-encoding") == "chunked") {
+      for (;;) {  // size line, data, CRLF; a zero size ends the body (no trailers are sent)
+        const auto line_end = read_until("\r\n");
+        const auto size = std::stoull(buffer_.substr(0, line_end), nullptr, 16);
+        buffer_.erase(0, line_end + 2);
+        fill(static_cast<std::size_t>(size) + 2);
+        r.body += buffer_.substr(0, static_cast<std::size_t>(size));
+        buffer_.erase(0, static_cast<std::size_t>(size) + 2);
+        if (size == 0) return r;
+      }
+    }
     const auto length = std::stoll(r.headers.at("content-length"));
     fill(static_cast<std::size_t>(length));
     r.body = buffer_.substr(0, static_cast<std::size_t>(length));
@@ -163,6 +177,13 @@ mtproto::testdc::options files(std::initializer_list<const char*> specs) {
   mtproto::testdc::options o;
   for (const auto* s : specs) o.files.push_back(mtproto::testdc::parse_file_spec(s));
   return o;
+}
+
+/// The value of an unlabelled metric in /metrics text.
+double metric(const std::string& text, const std::string& name) {
+  const auto at = text.find("\n" + name + " ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(text.substr(at + name.size() + 2));
 }
 
 /// The download_url /api/resolve answers for file `index`.
@@ -398,4 +419,67 @@ TEST_CASE("tgstream: a client that stops reading pauses its download; one that l
     CHECK(metrics.find("tgstream_active_streams 0") != std::string::npos);
     CHECK(metrics.find("tgstream_downloads_failed_total 1") != std::string::npos);
   }
+}
+
+TEST_CASE("tgstream: ?format=mp4 remuxes as it downloads, or says why it serves the original", "[tgstream][e2e][remux]") {
+  const auto& m = mtproto::test::media_files();
+  auto o = files({"a.bin:10K:1"});
+  for (const auto& spec : {"two.mkv=" + m.two_audio_mkv + ":2", "late.mp4=" + m.moov_last_mp4,
+                           "old.mkv=" + m.mpeg2_mkv, "text.mp4=" + m.not_media})
+    o.media.push_back(mtproto::testdc::parse_media_spec(spec));
+  emulator dc(o);
+  running_gateway gw(dc);
+  http_client h(gw.port());
+  const auto save = [&](const std::string& body, const std::string& name) {
+    const auto path = m.dir + "/" + name;
+    std::ofstream(path, std::ios::binary) << body;
+    return path;
+  };
+
+  const auto mkv = download_url(h, dc, 1);
+  for (int track : {0, 1}) {
+    INFO("audio " << track);
+    const auto r = h.get(mkv + "?format=mp4&audio=" + std::to_string(track));
+    REQUIRE(r.status == 200);
+    CHECK(r.headers.at("content-type") == "video/mp4");
+    CHECK(r.headers.at("transfer-encoding") == "chunked");
+    CHECK(r.headers.at("x-tgstream-remux") == "fmp4");
+    CHECK(r.headers.at("content-disposition").find("two.mp4") != std::string::npos);
+    const auto path = save(r.body, "gw-two-" + std::to_string(track) + ".mp4");
+    const auto probe = tgstream::test::ffprobe(path);
+    REQUIRE(probe["streams"].size() == 2);
+    CHECK(probe["streams"][0]["codec_name"] == "h264");
+    CHECK(probe["streams"][1]["codec_name"] == (track == 0 ? "aac" : "opus"));
+    CHECK(tgstream::test::packet_digest(path, AVMEDIA_TYPE_VIDEO) ==
+          tgstream::test::packet_digest(m.two_audio_mkv, AVMEDIA_TYPE_VIDEO));
+  }
+  // The same connection goes on after a chunked body.
+  CHECK(h.get("/healthz").status == 200);
+
+  const auto ranges_before = metric(h.get("/metrics").body, "tgstream_remux_range_requests_total");
+  const auto late = h.get(download_url(h, dc, 2) + "?format=mp4");
+  REQUIRE(late.status == 200);
+  // The index at the end: one jump there and one back, not the file read twice.
+  CHECK(metric(h.get("/metrics").body, "tgstream_remux_range_requests_total") - ranges_before <= 3);
+  const auto late_path = save(late.body, "gw-late.mp4");
+  CHECK(tgstream::test::packet_digest(late_path, AVMEDIA_TYPE_AUDIO) ==
+        tgstream::test::packet_digest(m.moov_last_mp4, AVMEDIA_TYPE_AUDIO));
+
+  const auto old = h.get(download_url(h, dc, 3) + "?format=mp4");
+  REQUIRE(old.status == 200);
+  CHECK(old.headers.at("x-tgstream-remux").find("original; reason=\"video codec mpeg2video\"") == 0);
+  CHECK(old.body == bytes_of(dc.catalog().files()[3], 0, dc.catalog().files()[3].spec.size));
+  const auto text = h.get(download_url(h, dc, 4) + "?format=mp4");
+  REQUIRE(text.status == 200);
+  CHECK(text.headers.at("x-tgstream-remux").find("original") == 0);
+
+  CHECK(h.get(mkv + "?format=mp4&audio=2").json().at("error").at("code") == "no_such_audio_track");
+  CHECK(h.get(mkv + "?format=webm").json().at("error").at("code") == "bad_format");
+  CHECK(h.get(mkv + "?format=mp4&audio=x").json().at("error").at("code") == "bad_audio");
+  CHECK(h.get(mkv + "?audio=1").status == 400);
+
+  const auto metrics = h.get("/metrics").body;
+  CHECK(metrics.find("tgstream_remux_sessions_total 3") != std::string::npos);
+  CHECK(metrics.find("tgstream_remux_fallbacks_total 2") != std::string::npos);
+  CHECK(metrics.find("tgstream_remux_active 0") != std::string::npos);
 }
