@@ -2,6 +2,7 @@
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -260,6 +261,26 @@ asio::awaitable<gateway::reply> gateway::resolve_api(const request_target& t) {
   if (item.duration) j["duration"] = *item.duration;
   if (item.width) j["width"] = *item.width;
   if (item.height) j["height"] = *item.height;
+  if (t.param("tracks") == std::optional<std::string_view>("1")) {
+    // The container's streams, for a player choosing an audio track or the remux: probing reads
+    // the file's first megabytes, so only when asked.
+    auto [problem, layout] = co_await layout_of(parsed.link(), resolved, index);
+    if (!problem || problem->code != remux_errc::read_failed) {
+      nlohmann::json audio = nlohmann::json::array();
+      int n = 0;
+      for (const auto* a : layout.audio())
+        audio.push_back({{"index", n++}, {"codec", a->codec}, {"language", a->language}, {"title", a->title}, {"default", a->is_default}});
+      j["audio_tracks"] = std::move(audio);
+      for (const auto& tr : layout.tracks)
+        if (tr.kind == "video") {
+          j["video_codec"] = tr.codec;
+          break;
+        }
+      j["container"] = layout.container;
+      if (!problem) j["remux_url"] = j["download_url"].get<std::string>() + "?format=mp4";
+      else j["remux_problem"] = problem->what();
+    }
+  }
   reply r;
   r.body = dump(j);
   co_return r;
@@ -339,6 +360,28 @@ asio::awaitable<gateway::reply> gateway::serve_download(http_request& request, r
   --active_streams_;
   if (--streams_per_peer_[peer] <= 0) streams_per_peer_.erase(peer);
   co_return r;
+}
+
+asio::awaitable<std::pair<std::optional<remux_error>, media_layout>> gateway::layout_of(
+    const download::message_link& link, const download::resolved_link& resolved, int item) {
+  const auto& file = resolved.items[static_cast<std::size_t>(item)].file;
+  if (const auto it = layouts_.find(file.location.id); it != layouts_.end())
+    co_return std::pair{it->second.problem, it->second.layout};
+  auto pool = co_await pool_for(link, resolved, item);
+  remux_stream probe(co_await asio::this_coro::executor, file.size, range_starter(pool.members, download_settings(0, file.size)),
+                     std::nullopt, true);
+  auto problem = co_await probe.probed();
+  auto layout = probe.layout();
+  remux_ranges_ += static_cast<std::uint64_t>(probe.downloads_started());
+  if (!problem || problem->code != remux_errc::read_failed) {  // a failed read is not the file's nature
+    constexpr std::size_t remembered = 4096;
+    if (layouts_.emplace(file.location.id, known_layout{problem, layout}).second) layout_order_.push_back(file.location.id);
+    while (layout_order_.size() > remembered) {
+      layouts_.erase(layout_order_.front());
+      layout_order_.pop_front();
+    }
+  }
+  co_return std::pair{problem, layout};
 }
 
 asio::awaitable<gateway::account_pool> gateway::pool_for(const download::message_link& link,

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -18,6 +19,7 @@
 #include "http_server.h"
 #include "media_cache.h"
 #include "rate_limiter.h"
+#include "remux.h"
 #include "request_target.h"
 #include "mtproto/client/client.h"
 #include "mtproto/download/downloader.h"
@@ -85,6 +87,9 @@ class gateway {
 
   asio::awaitable<reply> route(http_request& request, response_writer& out);
   asio::awaitable<reply> resolve_api(const request_target& t);
+  /// The streams of a file (probed through a range download; remembered per document).
+  asio::awaitable<std::pair<std::optional<remux_error>, media_layout>> layout_of(
+      const mtproto::download::message_link& link, const mtproto::download::resolved_link& resolved, int item);
   reply serve_page(const http_request& request, const web_shell::file& f) const;
   /// The accounts that can download one file, with their copies of it.
   struct account_pool {
@@ -113,6 +118,13 @@ class gateway {
   gateway_options options_;
   url_signer signer_;
   web_shell shell_;
+  /// Probed layouts by document id, the oldest forgotten past a bound.
+  struct known_layout {
+    std::optional<remux_error> problem;
+    media_layout layout;
+  };
+  std::map<std::int64_t, known_layout> layouts_;
+  std::deque<std::int64_t> layout_order_;
   media_cache cache_;
   rate_limiter limiter_;
   std::shared_ptr<mtproto::download::shared_flood_gate> floods_;

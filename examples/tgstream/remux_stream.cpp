@@ -9,9 +9,9 @@
 namespace tgstream {
 
 remux_stream::remux_stream(asio::any_io_executor ex, std::int64_t size, download_source::starter start,
-                           std::optional<int> audio, std::size_t max_queued, download_source_limits limits)
+                           std::optional<int> audio, bool probe_only, std::size_t max_queued, download_source_limits limits)
     : ex_(ex), source_(ex, size, std::move(start), limits), max_queued_(max_queued), wakeup_(ex),
-      thread_([this, audio] { work(audio); }) {}
+      thread_([this, audio, probe_only] { work(audio, probe_only); }) {}
 
 remux_stream::~remux_stream() {
   abort();
@@ -35,7 +35,7 @@ void remux_stream::wake() {
   });
 }
 
-void remux_stream::work(std::optional<int> audio) {
+void remux_stream::work(std::optional<int> audio, bool probe_only) {
   try {
     remuxer r(source_);
     {
@@ -45,7 +45,7 @@ void remux_stream::work(std::optional<int> audio) {
       probed_ = true;
     }
     wake();
-    if (!refusal_) {
+    if (!refusal_ && !probe_only) {
       r.run(audio, [this](std::span<const std::uint8_t> piece) {
         std::unique_lock lock(m_);
         room_.wait(lock, [this] { return aborted_ || queued_ < max_queued_; });

@@ -25,8 +25,9 @@ class remux_stream {
  public:
   /// Starts the remux thread at once; `ex` is the response's executor (the coroutines below run
   /// there). `max_queued`: MP4 bytes waiting for the client before the remux pauses.
+  /// `probe_only`: stop once the streams are known (for the card's track list).
   remux_stream(asio::any_io_executor ex, std::int64_t size, download_source::starter start, std::optional<int> audio,
-               std::size_t max_queued = 1 << 20, download_source_limits limits = {});
+               bool probe_only = false, std::size_t max_queued = 1 << 20, download_source_limits limits = {});
   ~remux_stream();
   remux_stream(const remux_stream&) = delete;
   remux_stream& operator=(const remux_stream&) = delete;
@@ -44,7 +45,7 @@ class remux_stream {
   int downloads_started() const { return source_.downloads_started(); }
 
  private:
-  void work(std::optional<int> audio);
+  void work(std::optional<int> audio, bool probe_only);
   void wake();  // from the thread: resumes a waiting coroutine
   bool probe_over() const { return probed_ || done_; }
   bool piece_or_end() const { return !pieces_.empty() || done_; }

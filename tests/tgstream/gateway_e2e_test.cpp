@@ -478,6 +478,26 @@ TEST_CASE("tgstream: ?format=mp4 remuxes as it downloads, or says why it serves 
   CHECK(h.get(mkv + "?format=mp4&audio=x").json().at("error").at("code") == "bad_audio");
   CHECK(h.get(mkv + "?audio=1").status == 400);
 
+  // ?tracks=1: the card lists the audio tracks and says whether the remux can play it.
+  const auto card_of = [&](std::size_t index) {
+    const auto r = h.get("/api/resolve?tracks=1&link=" + tgstream::percent_encode(link_of(dc, index)));
+    REQUIRE(r.status == 200);
+    return r.json();
+  };
+  const auto card = card_of(1);
+  REQUIRE(card.at("audio_tracks").size() == 2);
+  CHECK(card["audio_tracks"][0]["language"] == "eng");
+  CHECK(card["audio_tracks"][1]["codec"] == "opus");
+  CHECK(card["video_codec"] == "h264");
+  CHECK(card["remux_url"] == card["download_url"].get<std::string>() + "?format=mp4");
+  const auto probes = metric(h.get("/metrics").body, "tgstream_remux_range_requests_total");
+  CHECK(card_of(1) == card);  // remembered: no second probe
+  CHECK(metric(h.get("/metrics").body, "tgstream_remux_range_requests_total") == probes);
+  const auto old_card = card_of(3);
+  CHECK(old_card["remux_problem"] == "video codec mpeg2video");
+  CHECK_FALSE(old_card.contains("remux_url"));
+  CHECK_FALSE(h.get("/api/resolve?link=" + tgstream::percent_encode(link_of(dc, 1))).json().contains("audio_tracks"));
+
   const auto metrics = h.get("/metrics").body;
   CHECK(metrics.find("tgstream_remux_sessions_total 3") != std::string::npos);
   CHECK(metrics.find("tgstream_remux_fallbacks_total 2") != std::string::npos);

@@ -55,9 +55,10 @@ function say(text, isError) {
 
 let current = null;  // the card on show: the gateway's answer and the link it came from
 
-async function resolve(link, item) {
+async function resolve(link, item, tracks) {
   const query = new URLSearchParams({ link });
   if (item) query.set('item', String(item));
+  if (tracks) query.set('tracks', '1');
   let response;
   try {
     response = await fetch('/api/resolve?' + query, { headers: { Accept: 'application/json' } });
@@ -104,15 +105,66 @@ function show(card, link) {
   player.removeAttribute('src');
   player.load();
   player.hidden = true;
+  $('track-picker').hidden = true;
   $('play').hidden = !playable(card);
   $('saving').hidden = true;
   $('card').hidden = false;
+  if (needsRemux(card)) learnTracks(card, link);
+}
+
+/** Containers browsers do not reliably play from a URL (MKV, AVI, ...): played remuxed to MP4. */
+function needsRemux(card) {
+  const type = card.mime_type || '';
+  return type.startsWith('video/') && type !== 'video/mp4' && type !== 'video/webm';
 }
 
 function playable(card) {
   const type = card.mime_type || '';
+  if (card.remux_url) return true;
   if (!type.startsWith('video/') && !type.startsWith('audio/')) return false;
-  return $('player').canPlayType(type) !== '';
+  return !needsRemux(card) && $('player').canPlayType(type) !== '';
+}
+
+const languageCodes = { eng: 'en', fra: 'fr', fre: 'fr', deu: 'de', ger: 'de', spa: 'es', ita: 'it', por: 'pt', rus: 'ru',
+  ukr: 'uk', pol: 'pl', nld: 'nl', dut: 'nl', tur: 'tr', ara: 'ar', hin: 'hi', jpn: 'ja', kor: 'ko', zho: 'zh', chi: 'zh' };
+
+function trackLabel(track) {
+  let language = track.language || '';
+  try {
+    if (language && language !== 'und') language = new Intl.DisplayNames([navigator.language || 'en'], { type: 'language' }).of(languageCodes[language] || language);
+  } catch (e) { /* an odd tag: shown as it is */ }
+  const parts = [track.title, language && language !== 'und' ? language : '', track.codec].filter(Boolean);
+  return (track.index + 1) + ': ' + parts.join(', ');
+}
+
+/** Asks the gateway for the file's streams (it reads the file's first megabytes), then offers
+ *  the remuxed stream and, when there are several, the audio track. */
+async function learnTracks(card, link) {
+  let full;
+  try {
+    full = await resolve(link, card.item, true);
+  } catch (e) {
+    return;  // the card stays as it is; Download still works
+  }
+  if (!current || current.card !== card) return;  // another card is on show now
+  current.card = Object.assign({}, card, full);
+  const tracks = full.audio_tracks || [];
+  if (tracks.length) fact($('facts'), 'Audio', tracks.length === 1 ? trackLabel(tracks[0]) : tracks.length + ' tracks');
+  if (full.remux_url && tracks.length > 1) {
+    const select = $('track');
+    select.replaceChildren();
+    for (const t of tracks) select.add(new Option(trackLabel(t), String(t.index), t.default, t.default));
+    $('track-picker').hidden = false;
+  }
+  $('play').hidden = !playable(current.card);
+  if (!full.remux_url && full.remux_problem) say('This browser cannot play the file (' + full.remux_problem + '). Download it instead.');
+}
+
+function playUrl() {
+  const card = current.card;
+  if (!card.remux_url) return card.download_url;
+  const picker = $('track-picker');
+  return card.remux_url + (picker.hidden ? '' : '&audio=' + encodeURIComponent($('track').value));
 }
 
 async function openLink(event) {
@@ -145,7 +197,7 @@ function play() {
   if (!current) return;
   const player = $('player');
   player.hidden = false;
-  player.src = current.card.download_url;
+  player.src = playUrl();
   player.play().catch(() => { /* the controls are there; the browser said why in its own UI */ });
 }
 
@@ -199,6 +251,7 @@ async function save(event) {
 
 $('open').addEventListener('submit', openLink);
 $('item').addEventListener('change', pickItem);
+$('track').addEventListener('change', () => { if (!$('player').hidden) play(); });
 $('play').addEventListener('click', play);
 $('download').addEventListener('click', (event) => { save(event).catch((e) => say(e.message, true)); });
 $('player').addEventListener('error', () => {

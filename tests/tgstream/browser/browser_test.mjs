@@ -79,9 +79,18 @@ try {
   if (made.status !== 0) throw new Error('ffmpeg could not make the test video: ' + made.stderr);
   const clipHash = createHash('sha256').update(readFileSync(clip)).digest('hex');
   const name = 'Sea clip.webm';
+  // Matroska with two audio tracks: played through the gateway's remux to fragmented MP4.
+  const film = join(work, 'film.mkv');
+  const madeFilm = spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=4', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=4',
+    '-f', 'lavfi', '-i', 'sine=frequency=220:duration=4', '-map', '0:v', '-map', '1:a', '-map', '2:a',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25', '-c:a:0', 'aac', '-c:a:1', 'libopus',
+    '-metadata:s:a:0', 'language=eng', '-metadata:s:a:1', 'language=fra', film]);
+  if (madeFilm.status !== 0) throw new Error('ffmpeg could not make the MKV: ' + madeFilm.stderr);
 
   const dcReady = join(work, 'dc.json');
-  const dc = start(args.testdc, ['--ready-file', dcReady, '--max-seconds', '300', '--media', `${name}=${clip}`], 'mtproto-testdc');
+  const dc = start(args.testdc, ['--ready-file', dcReady, '--max-seconds', '300', '--media', `${name}=${clip}`,
+    '--media', `Film.mkv=${film}`], 'mtproto-testdc');
   const published = await ready(dcReady, dc);
   const entry = published.files.find((f) => f.name === name);
   check(entry && entry.sha256 === clipHash, 'the emulator publishes the video with its SHA-256');
@@ -207,6 +216,27 @@ try {
   });
   check(cached.includes('/') && cached.includes('/app.js'), `the shell is cached (${cached.join(' ')})`);
   check(!cached.some((p) => p.startsWith('/dl/') || p.startsWith('/api/')), 'no media or API answer is cached');
+  // An MKV with two audio tracks: the card offers the tracks, Play streams the remuxed MP4.
+  const filmEntry = published.files.find((f) => f.name === 'Film.mkv');
+  await page.setViewportSize({ width: 900, height: 900 });
+  await page.getByLabel('Telegram message link').fill(filmEntry.link);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.locator('#name').filter({ hasText: 'Film.mkv' }).waitFor({ timeout: 30000 });
+  const picker = page.getByLabel('Audio track');
+  await picker.waitFor({ state: 'visible', timeout: 30000 });
+  const options = await picker.locator('option').allInnerTexts();
+  check(options.length === 2 && options[1].includes('opus'), `the card offers both audio tracks (${options.join(' | ')})`);
+  await picker.selectOption('1');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.waitForFunction(() => {
+    const v = document.getElementById('player');
+    return v.readyState >= 3 && v.currentTime > 0.5;
+  }, null, { timeout: 30000 });
+  const playing = await page.evaluate(() => document.getElementById('player').currentSrc);
+  check(playing.includes('format=mp4&audio=1'), 'the MKV plays remuxed to MP4 with the second audio track');
+  const remuxed = await (await fetch(url + '/metrics')).text();
+  check(/tgstream_remux_sessions_total [1-9]/.test(remuxed), 'the gateway counted the remux');
+
   await context.setOffline(true);
   await page.reload();
   check(await page.getByLabel('Telegram message link').isVisible(), 'the page opens offline from the cache');
