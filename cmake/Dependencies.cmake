@@ -61,7 +61,8 @@ if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_FUZZERS)
   endif()
 endif()
 
-if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_EMULATOR OR MTPROTO_BUILD_TESTING OR MTPROTO_BUILD_BENCHMARKS)
+if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_EMULATOR OR MTPROTO_BUILD_TESTING OR MTPROTO_BUILD_BENCHMARKS
+   OR MTPROTO_BUILD_FUZZERS)
   # libavformat: the emulator reads a --media file's duration and picture size from its container,
   # tgstream remuxes into fragmented MP4; the library itself does not need it.
   find_package(PkgConfig QUIET)

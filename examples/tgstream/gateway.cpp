@@ -540,12 +540,13 @@ std::string gateway::metrics_text() const {
   auto add = [&m](std::string_view name, std::string_view type, std::string_view help) {
     m += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
   };
-  add("tgstream_active_streams", "gauge", "Downloads being streamed now.");
-  m += fmt::format("tgstream_active_streams {}\n", active_streams_);
-  add("tgstream_bytes_out_total", "counter", "File bytes sent to clients.");
-  m += fmt::format("tgstream_bytes_out_total {}\n", bytes_out_);
-  add("tgstream_downloads_failed_total", "counter", "Streams that ended with an error.");
-  m += fmt::format("tgstream_downloads_failed_total {}\n", downloads_failed_);
+  auto one = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+    add(name, type, help);
+    m += fmt::format("{} {}\n", name, value);
+  };
+  one("tgstream_active_streams", "gauge", "Downloads being streamed now.", active_streams_);
+  one("tgstream_bytes_out_total", "counter", "File bytes sent to clients.", bytes_out_);
+  one("tgstream_downloads_failed_total", "counter", "Streams that ended with an error.", downloads_failed_);
   add("tgstream_responses_total", "counter", "Responses by status.");
   for (const auto& [status, n] : responses_by_status_) m += fmt::format("tgstream_responses_total{{status=\"{}\"}} {}\n", status, n);
   add("tgstream_ttfb_seconds", "histogram", "Time from the request to the first file byte.");
@@ -560,28 +561,18 @@ std::string gateway::metrics_text() const {
   for (const auto& a : accounts_) m += fmt::format("tgstream_flood_waits_total{{account=\"{}\"}} {}\n", a.who.name, a.flood_waits);
   add("tgstream_upstream_requests_total", "counter", "upload.getFile requests per account.");
   for (const auto& a : accounts_) m += fmt::format("tgstream_upstream_requests_total{{account=\"{}\"}} {}\n", a.who.name, a.requests);
-  add("tgstream_remux_active", "gauge", "?format=mp4 responses being remuxed now.");
-  m += fmt::format("tgstream_remux_active {}\n", active_remuxes_);
-  add("tgstream_remux_sessions_total", "counter", "?format=mp4 responses that were remuxed.");
-  m += fmt::format("tgstream_remux_sessions_total {}\n", remuxes_);
-  add("tgstream_remux_fallbacks_total", "counter", "?format=mp4 responses answered with the original file.");
-  m += fmt::format("tgstream_remux_fallbacks_total {}\n", remux_fallbacks_);
-  add("tgstream_remux_range_requests_total", "counter", "Range downloads the remuxes needed (a jump to an index is one).");
-  m += fmt::format("tgstream_remux_range_requests_total {}\n", remux_ranges_);
-  add("tgstream_cache_hits_total", "counter", "Link lookups answered from the metadata cache.");
-  m += fmt::format("tgstream_cache_hits_total {}\n", cache_.hits());
-  add("tgstream_cache_misses_total", "counter", "Link lookups that went to Telegram.");
-  m += fmt::format("tgstream_cache_misses_total {}\n", cache_.misses());
+  one("tgstream_remux_active", "gauge", "?format=mp4 responses being remuxed now.", active_remuxes_);
+  one("tgstream_remux_sessions_total", "counter", "?format=mp4 responses that were remuxed.", remuxes_);
+  one("tgstream_remux_fallbacks_total", "counter", "?format=mp4 responses answered with the original file.", remux_fallbacks_);
+  one("tgstream_remux_range_requests_total", "counter", "Range downloads the remuxes needed (a jump to an index is one).", remux_ranges_);
+  one("tgstream_cache_hits_total", "counter", "Link lookups answered from the metadata cache.", cache_.hits());
+  one("tgstream_cache_misses_total", "counter", "Link lookups that went to Telegram.", cache_.misses());
   if (server_) {
     const auto& c = server_->counters();
-    add("tgstream_http_connections_open", "gauge", "Open client connections.");
-    m += fmt::format("tgstream_http_connections_open {}\n", c.open_connections);
-    add("tgstream_http_requests_total", "counter", "HTTP requests parsed.");
-    m += fmt::format("tgstream_http_requests_total {}\n", c.requests);
-    add("tgstream_http_refused_total", "counter", "Requests refused as malformed or too large.");
-    m += fmt::format("tgstream_http_refused_total {}\n", c.refused);
-    add("tgstream_http_timeouts_total", "counter", "Connections closed by a timeout.");
-    m += fmt::format("tgstream_http_timeouts_total {}\n", c.timeouts);
+    one("tgstream_http_connections_open", "gauge", "Open client connections.", c.open_connections);
+    one("tgstream_http_requests_total", "counter", "HTTP requests parsed.", c.requests);
+    one("tgstream_http_refused_total", "counter", "Requests refused as malformed or too large.", c.refused);
+    one("tgstream_http_timeouts_total", "counter", "Connections closed by a timeout.", c.timeouts);
   }
   return m;
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 #include <string_view>
+#include <utility>
 
 extern "C" {
 #include <libavformat/avformat.h>
