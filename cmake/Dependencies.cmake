@@ -53,6 +53,17 @@ if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_FUZZERS)
   find_library(MTPROTO_HTTP_PARSER_LIBRARY http_parser)
   mtproto_require(MTPROTO_HTTP_PARSER_LIBRARY "http-parser (http_parser.h, libhttp_parser)" libhttp-parser-dev)
   mtproto_require(MTPROTO_HTTP_PARSER_INCLUDE_DIR "http-parser (http_parser.h, libhttp_parser)" libhttp-parser-dev)
+  # Redis, for tgstream's state shared between nodes (hiredis's async API, on an Asio adapter).
+  find_path(MTPROTO_HIREDIS_INCLUDE_DIR hiredis/async.h)
+  find_library(MTPROTO_HIREDIS_LIBRARY hiredis)
+  mtproto_require(MTPROTO_HIREDIS_LIBRARY "hiredis (hiredis/async.h, libhiredis)" libhiredis-dev)
+  mtproto_require(MTPROTO_HIREDIS_INCLUDE_DIR "hiredis (hiredis/async.h, libhiredis)" libhiredis-dev)
+  if(NOT TARGET mtproto::hiredis)
+    add_library(mtproto::hiredis UNKNOWN IMPORTED GLOBAL)
+    set_target_properties(mtproto::hiredis PROPERTIES
+      IMPORTED_LOCATION "${MTPROTO_HIREDIS_LIBRARY}"
+      INTERFACE_INCLUDE_DIRECTORIES "${MTPROTO_HIREDIS_INCLUDE_DIR}")
+  endif()
   if(NOT TARGET mtproto::http_parser)
     add_library(mtproto::http_parser UNKNOWN IMPORTED GLOBAL)
     set_target_properties(mtproto::http_parser PROPERTIES

@@ -15,6 +15,8 @@ packages+=(libhttp-parser-dev curl)
 # libavformat: the emulator's --media attributes and tgstream's remux. ffmpeg: the tests make their
 # media with its CLI and check remuxed output with ffprobe.
 packages+=(pkg-config libavformat-dev libavcodec-dev libavutil-dev ffmpeg)
+# hiredis: tgstream's state shared between nodes (Redis). redis-server: the tests start their own.
+packages+=(libhiredis-dev redis-server)
 packages+=("$@")
 
 missing=()

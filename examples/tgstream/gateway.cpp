@@ -127,6 +127,8 @@ gateway::gateway(std::vector<gateway_account> accounts, gateway_options options)
     if (!a.client) throw std::invalid_argument("tgstream: an account without a client");
     accounts_.push_back({a, std::make_unique<download::resolver>(*a.client)});
   }
+  if (options_.redis)
+    shared_floods_ = std::make_unique<shared_floods>(accounts_.front().who.client->get_executor(), options_.redis, floods_);
 }
 
 gateway::~gateway() = default;
@@ -429,8 +431,16 @@ void gateway::count(const account_pool& pool, const download::download_result& r
   if (result.reference_refreshes > 0) cache_.invalidate(pool.link);  // the cached references are stale
 }
 
+asio::awaitable<void> gateway::learn_floods(const account_pool& pool) {
+  if (!shared_floods_ || pool.members.empty()) co_return;
+  std::vector<std::string> names;
+  for (const auto& m : pool.members) names.push_back(m.account);
+  co_await shared_floods_->import(names, pool.members.front().file.location.dc_id);
+}
+
 asio::awaitable<gateway::reply> gateway::stream_original(response_writer& out, const download_plan& plan,
                                                          const account_pool& pool) {
+  co_await learn_floods(pool);
   reply r;
   r.status = plan.head.status;
   r.sent = true;
@@ -458,6 +468,7 @@ asio::awaitable<gateway::reply> gateway::stream_original(response_writer& out, c
 
 asio::awaitable<gateway::reply> gateway::serve_remux(http_request& request, response_writer& out, const file_facts& facts,
                                                      const account_pool& pool, std::optional<int> audio) {
+  co_await learn_floods(pool);
   const auto started = clock::now();
   auto stream = std::make_unique<remux_stream>(out.executor(), facts.size,
                                                range_starter(pool.members, download_settings(0, facts.size)), audio);
@@ -567,6 +578,14 @@ std::string gateway::metrics_text() const {
   one("tgstream_remux_range_requests_total", "counter", "Range downloads the remuxes needed (a jump to an index is one).", remux_ranges_);
   one("tgstream_cache_hits_total", "counter", "Link lookups answered from the metadata cache.", cache_.hits());
   one("tgstream_cache_misses_total", "counter", "Link lookups that went to Telegram.", cache_.misses());
+  if (shared_floods_) {
+    one("tgstream_shared_floods_published_total", "counter", "Flood waits written to Redis for the other nodes.",
+        shared_floods_->published());
+    one("tgstream_shared_floods_imported_total", "counter", "Flood waits learned from Redis before downloads.",
+        shared_floods_->imported());
+    one("tgstream_redis_failures_total", "counter", "Redis calls that failed (the node went on alone).",
+        options_.redis->failures());
+  }
   if (server_) {
     const auto& c = server_->counters();
     one("tgstream_http_connections_open", "gauge", "Open client connections.", c.open_connections);

@@ -19,7 +19,9 @@
 #include "http_server.h"
 #include "media_cache.h"
 #include "rate_limiter.h"
+#include "redis_client.h"
 #include "remux.h"
+#include "shared_floods.h"
 #include "request_target.h"
 #include "mtproto/client/client.h"
 #include "mtproto/download/downloader.h"
@@ -49,6 +51,8 @@ struct gateway_options {
   std::int64_t part_size = 1024 * 1024;          ///< upload.getFile part size.
   std::int64_t window_bytes = 4 * 1024 * 1024;   ///< Reorder window per stream (its memory bound).
   bool web_ui = true;                            ///< Serve the web page at / (web_shell.h).
+  /// Set: flood waits are shared with the other nodes using this Redis (shared_floods.h).
+  std::shared_ptr<redis_client> redis;
   /// One JSON line per request (the access log); empty: none.
   std::function<void(const std::string&)> access_log;
 };
@@ -110,6 +114,8 @@ class gateway {
                                      const account_pool& pool, std::optional<int> audio);
   mtproto::download::download_options download_settings(std::int64_t first, std::int64_t end) const;
   void count(const account_pool& pool, const mtproto::download::download_result& result);
+  /// With Redis: closes the pairs other nodes saw flooded before a download of `pool`'s file.
+  asio::awaitable<void> learn_floods(const account_pool& pool);
   asio::awaitable<std::pair<std::error_code, mtproto::download::resolved_link>> resolve_for(
       std::size_t account, const mtproto::download::message_link& link);
   bool allowed(const mtproto::download::message_link& link) const;
@@ -128,6 +134,7 @@ class gateway {
   media_cache cache_;
   rate_limiter limiter_;
   std::shared_ptr<mtproto::download::shared_flood_gate> floods_;
+  std::unique_ptr<shared_floods> shared_floods_;  ///< With --redis.
   const http_server* server_ = nullptr;
   std::map<std::string, int> streams_per_peer_;
   std::map<int, std::uint64_t> responses_by_status_;

@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
   g.part_size = std::int64_t{o.part_kib} * 1024;
   g.window_bytes = std::int64_t{o.window_mib} << 20;
   g.web_ui = !o.no_web_ui;
+  if (!o.redis.empty()) g.redis = std::make_shared<redis_client>(io.get_executor(), *redis_endpoint::parse(o.redis));
   if (!o.quiet) g.access_log = [](const std::string& line) { std::cout << line << '\n' << std::flush; };
 
   std::unique_ptr<gateway> gw;

@@ -37,6 +37,7 @@ struct options {
   int timeout_seconds = 30;               ///< Per upload.getFile request.
   bool quiet = false;                     ///< No access log.
   bool no_web_ui = false;                 ///< Do not serve the page at /.
+  std::string redis;                      ///< redis://... shared with other nodes; empty: none.
   bool verbose = false;
 };
 

@@ -98,7 +98,19 @@ flood_report flood_gate::report_wait(std::string_view account, std::int32_t dc, 
   it->second = std::max(it->second, add(now, wait + report.jitter));
   report.ready_at = it->second;
   report.action = decide(std::max<clock::duration>(wait, left));
+  if (observer_) observer_(account, dc, report.ready_at);
   return report;
+}
+
+void flood_gate::close_until(std::string_view account, std::int32_t dc, clock::time_point until, clock::time_point now) {
+  if (until <= now) return;
+  until = std::min(until, add(now, max_flood_wait));
+  const auto known = accounts_.find(account);
+  if (known == accounts_.end() || !known->second.closed_until.contains(dc)) make_room_for_pair(now);
+  account_state& state = account_for(account, now);
+  auto [it, added] = state.closed_until.try_emplace(dc, now);
+  if (added) ++pairs_;
+  it->second = std::max(it->second, until);
 }
 
 flood_report flood_gate::report_transport_flood(std::string_view account, std::int32_t dc, clock::time_point now,

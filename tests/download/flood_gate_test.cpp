@@ -4,6 +4,8 @@
 
 #include <cstring>
 #include <string>
+#include <tuple>
+#include <vector>
 
 using namespace mtproto::download;
 using namespace std::chrono_literals;
@@ -168,4 +170,31 @@ TEST_CASE("flood counts outlive the closure for the retention time", "[download]
   forgetful.report_wait("a", 1, 0s, t0, no_jitter);
   forgetful.report_wait("a", 2, 0s, t0, no_jitter);  // expiring while reporting must not lose the account under way
   CHECK(forgetful.flood_count("a") >= 1);
+}
+
+TEST_CASE("the observer hears every reported wait; close_until closes without counting or telling", "[download][flood_gate]") {
+  flood_gate gate;
+  std::vector<std::tuple<std::string, std::int32_t, clock_type::time_point>> heard;
+  gate.set_observer([&](std::string_view account, std::int32_t dc, clock_type::time_point ready_at) {
+    heard.emplace_back(std::string(account), dc, ready_at);
+  });
+  const auto r = gate.report_wait("alice", 2, 10s, t0, no_jitter);
+  gate.report_transport_flood("bob", 4, t0, no_jitter);
+  REQUIRE(heard.size() == 2);
+  CHECK(heard[0] == std::tuple{std::string("alice"), 2, r.ready_at});
+  CHECK(std::get<2>(heard[1]) == t0 + gate.options().transport_flood_wait);
+
+  // Another process's wait: closed here too, but it is neither counted nor echoed.
+  gate.close_until("carol", 1, t0 + 7s, t0);
+  CHECK_FALSE(gate.is_open("carol", 1, t0 + 6s));
+  CHECK(gate.is_open("carol", 1, t0 + 7s));
+  CHECK(gate.flood_count("carol") == 0);
+  CHECK(heard.size() == 2);
+  // It never shortens a longer wait, ignores the past and is capped like a reported wait.
+  gate.close_until("alice", 2, t0 + 1s, t0);
+  CHECK(gate.ready_at("alice", 2, t0) == r.ready_at);
+  gate.close_until("dave", 1, t0 - 5s, t0);
+  CHECK(gate.is_open("dave", 1, t0));
+  gate.close_until("erin", 1, t0 + 100 * 24h, t0);
+  CHECK(gate.ready_at("erin", 1, t0) == t0 + max_flood_wait);
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -87,6 +88,14 @@ class MTPROTO_DOWNLOAD_EXPORT flood_gate {
   flood_report report_transport_flood(std::string_view account, std::int32_t dc, clock::time_point now,
                                       const crypto::random_source& random);
 
+  /// Closes the pair until `until` (or longer, if it already is) without counting a flood or
+  /// telling the observer: a wait the server told another process (tgstream's nodes share theirs).
+  void close_until(std::string_view account, std::int32_t dc, clock::time_point until, clock::time_point now);
+  /// Called at the end of every report_wait / report_transport_flood with the pair and when it
+  /// opens now (jitter included): how a process tells others. Runs under whatever lock guards the
+  /// gate (shared_flood_gate's): it must not call back into the gate; posting work elsewhere is fine.
+  using observer = std::function<void(std::string_view account, std::int32_t dc, clock::time_point ready_at)>;
+  void set_observer(observer o) { observer_ = std::move(o); }
   /// When the pair opens: `now` if it is open.
   clock::time_point ready_at(std::string_view account, std::int32_t dc, clock::time_point now) const;
 
@@ -122,6 +131,7 @@ class MTPROTO_DOWNLOAD_EXPORT flood_gate {
   void make_room_for_pair(clock::time_point now);
 
   flood_gate_options options_;
+  observer observer_;
   std::map<std::string, account_state, std::less<>> accounts_;
   std::size_t pairs_ = 0;
 };

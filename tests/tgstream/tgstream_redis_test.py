@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""Two tgstream nodes share flood waits through Redis (a redis-server this test starts), so they
+never both hit an account one of them saw flooded; a third node without Redis is the control.
+
+mtproto-testdc answers FLOOD_PREMIUM_WAIT_4 once the bot has been served 3 MiB (--premium-wait-after,
+per account, as Telegram does for accounts without premium). Node A downloads a 4 MiB file and
+meets the wait; as soon as its key is in Redis, node B (with Redis) and node C (without) each
+download a small file with the same bot. B must not ask Telegram during the wait (no flood wait
+reported to it) yet wait it out; C, knowing nothing, is told by the server. All bytes are checked
+against the emulator's SHA-256.
+
+Usage: /usr/bin/python3 tests/tgstream/tgstream_redis_test.py --tgstream BIN --testdc BIN
+Exit 77 (skipped) without redis-server (scripts/test.sh installs it).
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tgstream_test import check, curl, failures, wait_for  # noqa: E402
+
+SKIP = 77
+WAIT_S = 4
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def metric(base, name):
+    text = curl(f"{base}/metrics").stdout.decode()
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--tgstream", required=True)
+    p.add_argument("--testdc", required=True)
+    a = p.parse_args()
+    if not shutil.which("redis-server") or not shutil.which("redis-cli"):
+        print("skipped: redis-server is not installed (apt-get install redis-server)")
+        return SKIP
+    work = tempfile.mkdtemp(prefix="tgstream-redis-")
+    procs = []
+
+    def start(args, name):
+        log = open(os.path.join(work, name + ".log"), "wb")
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        procs.append((proc, name))
+        return proc
+
+    try:
+        port = free_port()
+        start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+               "--dir", work], "redis")
+        cli = ["redis-cli", "-p", str(port)]
+        deadline = time.monotonic() + 30
+        while subprocess.run(cli + ["ping"], capture_output=True).stdout.strip() != b"PONG":
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+        dc_ready = os.path.join(work, "dc.json")
+        dc = start([a.testdc, "--ready-file", dc_ready, "--max-seconds", "300", "--file", "big.bin:4M:1",
+                    "--file", "small-b.bin:256K:1", "--file", "small-c.bin:256K:1",
+                    "--premium-wait-after", f"3M:{WAIT_S}"], "testdc")
+        ready = wait_for(dc_ready, dc, "mtproto-testdc")
+        secret = os.path.join(work, "secret")
+        with open(secret, "w") as f:
+            f.write("a secret shared by the three nodes\n")
+
+        def node(name, redis):
+            r = os.path.join(work, name + ".json")
+            args = [a.tgstream, "--listen", "127.0.0.1:0", "--dc-config", dc_ready, "--bot-token", ready["bot_token"],
+                    "--secret-file", secret, "--ready-file", r, "--quiet", "--rate-limit", "0"]
+            if redis:
+                args += ["--redis", f"redis://127.0.0.1:{port}"]
+            return wait_for(r, start(args, name), name)["url"]
+
+        node_a, node_b, node_c = node("a", True), node("b", True), node("c", False)
+        files = {f["name"]: f for f in ready["files"]}
+
+        def url_of(base, name):
+            card = json.loads(curl(f"{base}/api/resolve?link=" + urllib.parse.quote(files[name]["link"], safe="")).stdout)
+            return base + card["download_url"]
+
+        big_url, b_url, c_url = url_of(node_a, "big.bin"), url_of(node_b, "small-b.bin"), url_of(node_c, "small-c.bin")
+
+        outputs = {n: os.path.join(work, n) for n in ("big.bin", "small-b.bin", "small-c.bin")}
+        fmt = ["-w", "%{http_code} %{time_starttransfer}"]
+        big = subprocess.Popen(["curl", "-sS", "-o", outputs["big.bin"], *fmt, big_url], stdout=subprocess.PIPE)
+        # The wait A meets, as A wrote it for the others.
+        key = None
+        deadline = time.monotonic() + 60
+        while key is None:
+            keys = subprocess.run(cli + ["--raw", "keys", "tgstream:flood:*"], capture_output=True).stdout.split()
+            if keys:
+                key = keys[0].decode()
+            elif time.monotonic() > deadline or big.poll() is not None:
+                raise RuntimeError("node A never published a flood wait")
+            else:
+                time.sleep(0.02)
+        ttl = int(subprocess.run(cli + ["pttl", key], capture_output=True).stdout)
+        check(key.startswith("tgstream:flood:bot") and key.endswith(":1") and 0 < ttl <= (WAIT_S + 1) * 1000,
+              f"node A published its wait ({key}, {ttl} ms left)")
+
+        b = subprocess.Popen(["curl", "-sS", "-o", outputs["small-b.bin"], *fmt, b_url], stdout=subprocess.PIPE)
+        c = subprocess.Popen(["curl", "-sS", "-o", outputs["small-c.bin"], *fmt, c_url], stdout=subprocess.PIPE)
+        results = {}
+        for name, proc in (("big.bin", big), ("small-b.bin", b), ("small-c.bin", c)):
+            out, _ = proc.communicate(timeout=120)
+            code, ttfb = out.decode().split()
+            with open(outputs[name], "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            check(code == "200" and digest == files[name]["sha256"], f"{name}: 200 and the published SHA-256")
+            results[name] = float(ttfb)
+
+        flood_metric = 'tgstream_flood_waits_total'
+        check(metric(node_a, "tgstream_shared_floods_published_total") >= 1, "A wrote its wait to Redis")
+        check(metric(node_b, "tgstream_shared_floods_imported_total") >= 1, "B learned the wait from Redis")
+        check(metric(node_b, flood_metric) == 0, "B was never told to wait by the server: it did not ask")
+        check(results["small-b.bin"] >= 1.5, f"B waited the wait out before its first byte ({results['small-b.bin']:.2f} s)")
+        check(metric(node_c, flood_metric) >= 1, "C, without Redis, asked during the wait and was told (the control)")
+        check(metric(node_a, "tgstream_redis_failures_total") == 0 and metric(node_b, "tgstream_redis_failures_total") == 0,
+              "no Redis call failed")
+
+        # Redis gone: a node goes on alone (counted), downloads still work.
+        subprocess.run(cli + ["shutdown", "nosave"], capture_output=True)
+        r = curl("-o", os.path.join(work, "after.bin"), "-w", "%{http_code}", url_of(node_b, "small-b.bin"))
+        check(r.stdout == b"200", "with Redis gone, B still serves downloads")
+        check(metric(node_b, "tgstream_redis_failures_total") >= 1, "and counts the Redis failure")
+    except Exception as e:  # noqa: BLE001
+        check(False, f"the run: {e!r}")
+        for proc, name in procs:
+            log = os.path.join(work, name + ".log")
+            if os.path.exists(log):
+                print(f"--- {name}.log ---\n" + open(log, errors="replace").read()[-3000:])
+    finally:
+        for proc, _ in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc, _ in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        print(f"{len(failures)} failed")
+        return 1
+    print("all passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
