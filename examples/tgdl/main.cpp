@@ -68,6 +68,10 @@ int main(int argc, char** argv) {
   // journal kept, not kill the process; a closed stdout pipe likewise must not kill a download.
   std::signal(SIGXFSZ, SIG_IGN);
   std::signal(SIGPIPE, SIG_IGN);
+  // Ctrl-C before the downloads start (logging in, resolving) exits 130 as it does later; the
+  // graceful handler below replaces this one once there is something to keep.
+  std::signal(SIGINT, [](int) { std::_Exit(130); });
+  std::signal(SIGTERM, [](int) { std::_Exit(143); });
 
   options o;
   std::vector<link_arg> links;

@@ -332,6 +332,15 @@ class runner {
   int first_failure_ = exit_ok;
 };
 
+/// A runner kept alive by `keep` (type-erased: the coroutine frame holding it must not name a
+/// type of this anonymous namespace) and its run.
+asio::awaitable<int> start_runner(std::shared_ptr<void>& keep, std::vector<run_account> accounts, const options& o,
+                                  std::vector<link_arg> links, output_target target, run_control& control) {
+  auto r = std::make_shared<runner>(std::move(accounts), o, std::move(target), control);
+  keep = r;
+  return r->run(std::move(links));
+}
+
 }  // namespace
 
 output_target decide_output(const options& o, std::size_t link_count) {
@@ -349,8 +358,9 @@ output_target decide_output(const options& o, std::size_t link_count) {
 
 asio::awaitable<int> run_downloads(std::vector<run_account> accounts, const options& o, std::vector<link_arg> links,
                                    output_target target, run_control& control) {
-  runner r(std::move(accounts), o, std::move(target), control);
-  co_return co_await r.run(std::move(links));
+  std::shared_ptr<void> keep;
+  auto work = start_runner(keep, std::move(accounts), o, std::move(links), std::move(target), control);
+  co_return co_await std::move(work);
 }
 
 }  // namespace tgdl

@@ -357,6 +357,12 @@ def interrupted_cases(tgdl, testdc, work):
               "after SIGKILL: NAME.part and NAME.part.resume exist, NAME does not")
 
         proc = run_until_journal(["--resume"])
+        # The journal is already there: wait until the resumed run writes, so the signal meets a
+        # running download (under load, starting can take longer than the sleep above).
+        killed_at = os.path.getsize(part)
+        deadline = time.monotonic() + TGDL_TIMEOUT_S
+        while time.monotonic() < deadline and proc.poll() is None and os.path.getsize(part) <= killed_at:
+            time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
         try:
             stdout, stderr = proc.communicate(timeout=TGDL_TIMEOUT_S)

@@ -261,6 +261,37 @@ TEST_CASE("tgstream: resolve a link, then the whole file and ranges of it, byte 
   CHECK(metrics.body.find("tgstream_cache_hits_total") != std::string::npos);
 }
 
+TEST_CASE("tgstream: ranges at the start, middle and end of a 3 GiB file cost a part each, not the prefix",
+          "[tgstream][e2e]") {
+  emulator dc(files({"film.mkv:3G:1"}));
+  running_gateway gw(dc);
+  http_client h(gw.port());
+  const auto& file = dc.catalog().files()[0];
+  const std::int64_t size = file.spec.size;
+  const auto url = download_url(h, dc, 0);
+  const auto requests = [&] {
+    const auto text = h.get("/metrics").body;
+    const auto at = text.find("tgstream_upstream_requests_total{account=\"bot\"} ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(text.substr(text.find("} ", at) + 2));
+  };
+  struct {
+    std::string range;
+    std::int64_t first, end;
+  } ranges[] = {{"bytes=0-65535", 0, 65536},
+                {"bytes=1610612000-1610677535", 1'610'612'000, 1'610'677'536},  // straddles the 1536th MiB
+                {"bytes=-70000", size - 70000, size}};
+  for (const auto& r : ranges) {
+    INFO(r.range);
+    const auto before = requests();
+    const auto part = h.get(url, "Range: " + r.range + "\r\n");
+    REQUIRE(part.status == 206);
+    CHECK(part.headers.at("content-range") == fmt::format("bytes {}-{}/{}", r.first, r.end - 1, size));
+    CHECK(part.body == bytes_of(file, r.first, r.end));
+    CHECK(requests() - before <= 2);  // the parts holding the range (two when it straddles a boundary)
+  }
+}
+
 TEST_CASE("tgstream: bad links, bad tokens and bad requests get statuses and JSON errors", "[tgstream][e2e]") {
   emulator dc(files({"a.bin:100K:2"}));
   running_gateway gw(dc);
