@@ -127,8 +127,10 @@ gateway::gateway(std::vector<gateway_account> accounts, gateway_options options)
     if (!a.client) throw std::invalid_argument("tgstream: an account without a client");
     accounts_.push_back({a, std::make_unique<download::resolver>(*a.client)});
   }
-  if (options_.redis)
+  if (options_.redis) {
     shared_floods_ = std::make_unique<shared_floods>(accounts_.front().who.client->get_executor(), options_.redis, floods_);
+    shared_cache_ = std::make_unique<shared_media_cache>(options_.redis, options_.cache.ttl);
+  }
 }
 
 gateway::~gateway() = default;
@@ -143,8 +145,19 @@ asio::awaitable<std::pair<std::error_code, download::resolved_link>> gateway::re
     std::size_t account, const download::message_link& link) {
   const auto key = link.to_string();
   if (const auto* hit = cache_.find(account, key, clock::now())) co_return std::pair{std::error_code{}, *hit};
-  auto [ec, resolved] = co_await download::async_resolve(*accounts_[account].resolver, link, as_tuple);
-  if (!ec) cache_.store(account, key, resolved, clock::now());
+  auto& state = accounts_[account];
+  if (shared_cache_) {
+    if (auto shared = co_await shared_cache_->find(state.who.name, key)) {
+      state.resolver->adopt(*shared);  // its refresher and username lookups go through it now
+      cache_.store(account, key, *shared, clock::now());
+      co_return std::pair{std::error_code{}, std::move(*shared)};
+    }
+  }
+  auto [ec, resolved] = co_await download::async_resolve(*state.resolver, link, as_tuple);
+  if (!ec) {
+    cache_.store(account, key, resolved, clock::now());
+    if (shared_cache_) co_await shared_cache_->store(state.who.name, key, resolved);
+  }
   co_return std::pair{ec, std::move(resolved)};
 }
 
@@ -428,7 +441,14 @@ void gateway::count(const account_pool& pool, const download::download_result& r
     accounts_[pool.accounts[i]].flood_waits += result.accounts[i].flood_waits;
     accounts_[pool.accounts[i]].requests += result.accounts[i].requests;
   }
-  if (result.reference_refreshes > 0) cache_.invalidate(pool.link);  // the cached references are stale
+  if (result.reference_refreshes > 0) {  // the cached references are stale, here and for the other nodes
+    cache_.invalidate(pool.link);
+    if (shared_cache_) {
+      std::vector<std::string> names;
+      for (const auto a : pool.accounts) names.push_back(accounts_[a].who.name);
+      shared_cache_->drop(accounts_.front().who.client->get_executor(), names, pool.link);
+    }
+  }
 }
 
 asio::awaitable<void> gateway::learn_floods(const account_pool& pool) {
@@ -585,6 +605,9 @@ std::string gateway::metrics_text() const {
         shared_floods_->imported());
     one("tgstream_redis_failures_total", "counter", "Redis calls that failed (the node went on alone).",
         options_.redis->failures());
+    one("tgstream_shared_cache_hits_total", "counter", "Links another node had resolved (found in Redis).",
+        shared_cache_->stats().hits);
+    one("tgstream_shared_cache_misses_total", "counter", "Links not in Redis either.", shared_cache_->stats().misses);
   }
   if (server_) {
     const auto& c = server_->counters();

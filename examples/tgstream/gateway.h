@@ -22,6 +22,7 @@
 #include "redis_client.h"
 #include "remux.h"
 #include "shared_floods.h"
+#include "shared_media_cache.h"
 #include "request_target.h"
 #include "mtproto/client/client.h"
 #include "mtproto/download/downloader.h"
@@ -51,7 +52,8 @@ struct gateway_options {
   std::int64_t part_size = 1024 * 1024;          ///< upload.getFile part size.
   std::int64_t window_bytes = 4 * 1024 * 1024;   ///< Reorder window per stream (its memory bound).
   bool web_ui = true;                            ///< Serve the web page at / (web_shell.h).
-  /// Set: flood waits are shared with the other nodes using this Redis (shared_floods.h).
+  /// Set: flood waits and the metadata cache are shared with the other nodes using this Redis
+  /// (shared_floods.h, shared_media_cache.h).
   std::shared_ptr<redis_client> redis;
   /// One JSON line per request (the access log); empty: none.
   std::function<void(const std::string&)> access_log;
@@ -135,6 +137,7 @@ class gateway {
   rate_limiter limiter_;
   std::shared_ptr<mtproto::download::shared_flood_gate> floods_;
   std::unique_ptr<shared_floods> shared_floods_;  ///< With --redis.
+  std::unique_ptr<shared_media_cache> shared_cache_;  ///< With --redis.
   const http_server* server_ = nullptr;
   std::map<std::string, int> streams_per_peer_;
   std::map<int, std::uint64_t> responses_by_status_;

@@ -1,6 +1,7 @@
 // Link → what the link resolved to, per account (access hashes and file references are the
 // account's own), kept for a TTL and bounded in entries (least recently used goes first).
-// In memory; a Redis-backed cache shared by several nodes comes with the gateway's shared state.
+// In memory; with --redis the gateway also keeps entries in Redis for the other nodes
+// (shared_media_cache.h).
 #pragma once
 
 #include <chrono>

@@ -226,6 +226,7 @@ struct resolver::state {
       wanted = link.comment_id;
     }
     out.channel_id = ch.id;
+    out.channel_access_hash = ch.access_hash;
     std::vector<api::message> found;
     const std::vector<std::int32_t> ids(1, wanted);  // not a braced list: GCC 12 miscompiles one passed to a coroutine
     if ((ec = co_await fetch(ch, ids, found))) co_return ec;
@@ -274,6 +275,13 @@ void resolver::async_resolve(const message_link& link, resolve_handler done) {
 }
 
 asio::any_io_executor resolver::get_executor() const { return state_->c.get_executor(); }
+
+void resolver::adopt(const resolved_link& resolved) {
+  if (resolved.channel_id <= 0) return;
+  const channel_ref ch{resolved.channel_id, resolved.channel_access_hash};
+  state_->by_id[ch.id] = ch;
+  if (!resolved.link.username.empty() && resolved.link.comment_id == 0) state_->by_username[resolved.link.username] = ch;
+}
 
 reference_refresher resolver::refresher(const resolved_link& resolved, const media_item& item) {
   std::weak_ptr<state> weak = state_;

@@ -86,3 +86,46 @@ TEST_CASE("links that lead nowhere fail with distinct errors", "[download][resol
   CHECK(s.resolve(fmt::format("https://t.me/{}/999999", dc.catalog().channel().username)).first ==
         download_errc::message_not_found);
 }
+
+TEST_CASE("a resolved link adopted by another resolver of the account: no username lookup, refreshes work",
+          "[download][resolver]") {
+  emulator dc;
+  const auto& f = dc.catalog().files()[0];
+  const std::string link = fmt::format("https://t.me/{}/{}", dc.catalog().channel().username, f.post.id);
+  resolving first(dc);
+  auto [ec, resolved] = first.resolve(link);
+  REQUIRE_FALSE(ec);
+  CHECK(resolved.channel_access_hash == dc.catalog().channel().access_hash);
+
+  // Another process of the same account (a second tgstream node) takes it from a shared cache.
+  resolving adopted(dc), control(dc);
+  adopted.r->adopt(resolved);
+  const auto requests = [&] { return dc.counters().requests; };
+  auto before = requests();
+  auto [cec, fresh] = control.resolve(link);
+  REQUIRE_FALSE(cec);
+  const auto control_requests = requests() - before;
+  before = requests();
+  auto [aec, again] = adopted.resolve(link);
+  REQUIRE_FALSE(aec);
+  CHECK(requests() - before == control_requests - 1);  // no contacts.resolveUsername
+  CHECK(again.items.front().file.location == resolved.items.front().file.location);
+
+  // Its refresher fetches the message through the adopted channel.
+  auto refresh = adopted.r->refresher(resolved, resolved.items.front());
+  std::error_code rec = make_error_code(std::errc::io_error);
+  std::vector<std::uint8_t> reference;
+  bool done = false;
+  refresh([&](std::error_code e, std::vector<std::uint8_t> r) {
+    rec = e;
+    reference = std::move(r);
+    done = true;
+  });
+  for (int i = 0; i < 2000 && !done; ++i) adopted.io.run_one_for(std::chrono::milliseconds(10));
+  REQUIRE(done);
+  CHECK_FALSE(rec);
+  CHECK(reference == f.post.document.file_reference);
+
+  // Nothing to adopt from an empty result.
+  adopted.r->adopt(download::resolved_link{});
+}

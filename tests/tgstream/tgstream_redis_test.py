@@ -1,6 +1,9 @@
 #!/usr/bin/python3
-"""Two tgstream nodes share flood waits through Redis (a redis-server this test starts), so they
-never both hit an account one of them saw flooded; a third node without Redis is the control.
+"""Two tgstream nodes share their metadata cache and flood waits through Redis (a redis-server
+this test starts), so they never both hit an account one of them saw flooded; a third node
+without Redis is the control.
+
+A link node A resolved is found in Redis by node B, which then downloads it without resolving.
 
 mtproto-testdc answers FLOOD_PREMIUM_WAIT_4 once the bot has been served 3 MiB (--premium-wait-after,
 per account, as Telegram does for accounts without premium). Node A downloads a 4 MiB file and
@@ -75,7 +78,7 @@ def main():
 
         dc_ready = os.path.join(work, "dc.json")
         dc = start([a.testdc, "--ready-file", dc_ready, "--max-seconds", "300", "--file", "big.bin:4M:1",
-                    "--file", "small-b.bin:256K:1", "--file", "small-c.bin:256K:1",
+                    "--file", "small-b.bin:256K:1", "--file", "small-c.bin:256K:1", "--file", "cache.bin:300K:1",
                     "--premium-wait-after", f"3M:{WAIT_S}"], "testdc")
         ready = wait_for(dc_ready, dc, "mtproto-testdc")
         secret = os.path.join(work, "secret")
@@ -96,6 +99,19 @@ def main():
         def url_of(base, name):
             card = json.loads(curl(f"{base}/api/resolve?link=" + urllib.parse.quote(files[name]["link"], safe="")).stdout)
             return base + card["download_url"]
+
+        # The metadata cache: what A resolved, B finds in Redis (and downloads with it).
+        url_of(node_a, "cache.bin")
+        misses_before = metric(node_b, "tgstream_shared_cache_misses_total")
+        cached_url = url_of(node_b, "cache.bin")
+        check(metric(node_b, "tgstream_shared_cache_hits_total") == 1 and
+              metric(node_b, "tgstream_shared_cache_misses_total") == misses_before,
+              "B found the link A resolved in Redis")
+        r = curl("-o", os.path.join(work, "cache.bin"), "-w", "%{http_code}", cached_url)
+        with open(os.path.join(work, "cache.bin"), "rb") as f:
+            check(r.stdout == b"200" and hashlib.sha256(f.read()).hexdigest() == files["cache.bin"]["sha256"],
+                  "B downloads it from the shared entry, SHA-256 as published")
+        check(metric(node_c, "tgstream_shared_cache_hits_total") is None, "C, without Redis, has no shared cache")
 
         big_url, b_url, c_url = url_of(node_a, "big.bin"), url_of(node_b, "small-b.bin"), url_of(node_c, "small-c.bin")
 

@@ -44,6 +44,8 @@ struct media_item {
 struct resolved_link {
   message_link link;              ///< The link, as parsed.
   std::int64_t channel_id = 0;    ///< The channel (or group) the items were fetched from.
+  /// Its access hash for the resolving account (what a refresh of a file reference fetches with).
+  std::int64_t channel_access_hash = 0;
   std::vector<media_item> items;  ///< One item, or an album's items in message order.
 };
 
@@ -65,6 +67,12 @@ class MTPROTO_DOWNLOAD_EXPORT resolver {
   /// or deleted), no_media (nothing downloadable); otherwise a client error (call_error in
   /// `last_error()`). An album is expanded unless the link says `?single`.
   void async_resolve(const message_link& link, resolve_handler done);
+
+  /// Takes `resolved` as if this resolver had resolved it: its channel (and the link's username,
+  /// unless the items came from a comment thread) is known from now on, so refresher() works and
+  /// the username is not resolved again. For a resolved_link another process resolved with the
+  /// same account (access hashes are per account), as a shared cache hands them over.
+  void adopt(const resolved_link& resolved);
 
   /// A refresher for download_options::refresh_reference: fetches the item's message again and
   /// answers its current file reference.
