@@ -193,7 +193,13 @@ int main(int argc, char** argv) {
           }
         }
         std::vector<gateway_account> pool;
-        for (std::size_t i = 0; i < clients.size(); ++i) pool.push_back({clients[i].get(), accounts[i].name});
+        for (std::size_t i = 0; i < clients.size(); ++i) {
+          // Named by who is logged in, so every node names an account alike (shared flood waits
+          // and cache entries in Redis are keyed by it): bot<ID> or user<ID>.
+          const auto who = clients[i]->login();
+          if (who.user_id != 0) accounts[i].name = fmt::format("{}{}", who.is_bot ? "bot" : "user", who.user_id);
+          pool.push_back({clients[i].get(), accounts[i].name});
+        }
         gw = std::make_unique<gateway>(std::move(pool), g);
         server = std::make_unique<http_server>(
             io.get_executor(), listen, [&](http_request& rq, response_writer& w) { return gw->handle(rq, w); });

@@ -11,7 +11,7 @@ namespace mtproto::test {
 namespace {
 
 void ffmpeg(const std::string& arguments, const std::string& out) {
-  // Paths come from mkdtemp and fixed names: nothing to quote.
+  // Paths come from mkdtemp and fixed names: nothing to quote (filters that need it quote themselves).
   const std::string command = "ffmpeg -nostdin -hide_banner -loglevel error -y " + arguments + " " + out;
   if (std::system(command.c_str()) != 0 || !std::filesystem::exists(out))
     throw std::runtime_error("test media: ffmpeg failed (is Debian's ffmpeg installed?): " + command);
@@ -43,6 +43,10 @@ struct made_media {
     ffmpeg(tone + " -c:a libmp3lame -b:a 64k", files.tone_mp3);
     files.mpeg2_mkv = files.dir + "/mpeg2.mkv";
     ffmpeg(picture + " " + tone + " -c:v mpeg2video -q:v 5 -c:a mp2", files.mpeg2_mkv);
+    files.noise_mkv = files.dir + "/noise.mkv";
+    ffmpeg("-f lavfi -i 'nullsrc=size=320x240:rate=25:duration=6,geq=random(1)*255:128:128' -c:v libx264 -preset ultrafast "
+           "-qp 0 -g 25",
+           files.noise_mkv);
     files.not_media = files.dir + "/not-media.mp4";
     std::ofstream(files.not_media) << "these bytes are not a container\n";
   }

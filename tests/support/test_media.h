@@ -16,6 +16,7 @@ struct test_media {
   std::string vp9_webm;       ///< VP9 + Opus: what every browser plays
   std::string tone_mp3;       ///< audio only
   std::string mpeg2_mkv;      ///< MPEG-2 video + MP2 audio in Matroska: nothing a browser plays
+  std::string noise_mkv;      ///< 6 s of lossless H.264 noise, ~18 MB: larger than a stream's window
   std::string not_media;      ///< text bytes named .mp4: no container libavformat reads
 };
 

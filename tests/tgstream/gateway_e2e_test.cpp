@@ -534,3 +534,39 @@ TEST_CASE("tgstream: ?format=mp4 remuxes as it downloads, or says why it serves 
   CHECK(metrics.find("tgstream_remux_fallbacks_total 2") != std::string::npos);
   CHECK(metrics.find("tgstream_remux_active 0") != std::string::npos);
 }
+
+TEST_CASE("tgstream: a client that leaves a remux stops it and its download", "[tgstream][e2e][remux]") {
+  const auto& m = mtproto::test::media_files();
+  auto o = files({"a.bin:10K:1"});
+  o.media.push_back(mtproto::testdc::parse_media_spec("noise.mkv=" + m.noise_mkv));
+  emulator dc(o);
+  const auto size = dc.catalog().files()[1].spec.size;
+  REQUIRE(size > 16 * 1024 * 1024);
+  running_gateway gw(dc);
+  http_client control(gw.port());
+  const auto url = download_url(control, dc, 1);
+  const auto served = [&] { return static_cast<double>(dc.counters().bytes_sent); };  // by the emulator
+  const auto before = served();
+  {
+    http_client leaving(gw.port());
+    leaving.send("GET " + url + "?format=mp4 HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::size_t got = 0;
+    while (got < 64 * 1024) got += leaving.read_some(16 * 1024);  // the head and the first fragments
+    leaving.close();
+  }
+  // The remux ends, and the download behind it stops well short of the file.
+  for (int i = 0; i < 100 && metric(control.get("/metrics").body, "tgstream_remux_active") != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(metric(control.get("/metrics").body, "tgstream_remux_active") == 0);
+  // The parts already asked for still arrive; then nothing more is asked.
+  double settled = served();
+  for (int i = 0; i < 40; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    if (served() == settled) break;
+    settled = served();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(served() == settled);
+  // Probing, the source's 4 MiB window and the downloader's requests in flight: not the file.
+  CHECK(settled - before < static_cast<double>(size) * 0.6);
+}
