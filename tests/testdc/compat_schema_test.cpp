@@ -8,6 +8,7 @@
 
 namespace {
 
+#ifdef MTPROTO_SHARED_DIR
 std::set<std::string> lines_of(const std::string& path) {
   std::ifstream in(path);
   REQUIRE(in);
@@ -15,6 +16,7 @@ std::set<std::string> lines_of(const std::string& path) {
   for (std::string line; std::getline(in, line);) lines.insert(line);
   return lines;
 }
+#endif
 
 void check_layer(int layer) {
 #ifdef MTPROTO_SHARED_DIR

@@ -91,10 +91,12 @@ class MTPROTO_DOWNLOAD_EXPORT flood_gate {
   /// Closes the pair until `until` (or longer, if it already is) without counting a flood or
   /// telling the observer: a wait the server told another process (tgstream's nodes share theirs).
   void close_until(std::string_view account, std::int32_t dc, clock::time_point until, clock::time_point now);
-  /// Called at the end of every report_wait / report_transport_flood with the pair and when it
-  /// opens now (jitter included): how a process tells others. Runs under whatever lock guards the
-  /// gate (shared_flood_gate's): it must not call back into the gate; posting work elsewhere is fine.
+  /// What set_observer takes: the pair and when it opens now (jitter included).
   using observer = std::function<void(std::string_view account, std::int32_t dc, clock::time_point ready_at)>;
+  /// `o` is called at the end of every report_wait / report_transport_flood: how a process tells
+  /// others of the waits it is told. It runs under whatever lock guards the gate
+  /// (shared_flood_gate's), so it must not call back into the gate; posting work elsewhere is fine.
+  /// An empty function removes it.
   void set_observer(observer o) { observer_ = std::move(o); }
   /// When the pair opens: `now` if it is open.
   clock::time_point ready_at(std::string_view account, std::int32_t dc, clock::time_point now) const;
