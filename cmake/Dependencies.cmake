@@ -6,6 +6,22 @@ function(mtproto_require found what package)
   endif()
 endfunction()
 
+# A library whose Debian package ships neither a CMake config nor a pkg-config file: found by its
+# header and library, as the imported target `target`.
+function(mtproto_require_plain_library target header library what package)
+  string(MAKE_C_IDENTIFIER "${target}" id)
+  find_path(MTPROTO_${id}_INCLUDE_DIR "${header}")
+  find_library(MTPROTO_${id}_LIBRARY "${library}")
+  mtproto_require(MTPROTO_${id}_LIBRARY "${what}" "${package}")
+  mtproto_require(MTPROTO_${id}_INCLUDE_DIR "${what}" "${package}")
+  if(NOT TARGET ${target})
+    add_library(${target} UNKNOWN IMPORTED GLOBAL)
+    set_target_properties(${target} PROPERTIES
+      IMPORTED_LOCATION "${MTPROTO_${id}_LIBRARY}"
+      INTERFACE_INCLUDE_DIRECTORIES "${MTPROTO_${id}_INCLUDE_DIR}")
+  endif()
+endfunction()
+
 find_package(OpenSSL 3.0 QUIET)
 mtproto_require(OpenSSL_FOUND "OpenSSL 3 (libcrypto)" libssl-dev)
 
@@ -47,29 +63,12 @@ if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_EMULATOR OR MTPROTO_BUILD_TESTING OR 
 endif()
 
 if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_FUZZERS)
-  # tgstream's HTTP/1.1 request parsing (the Node.js parser, incremental): Debian's package ships
-  # neither a CMake config nor a pkg-config file, so it is found by its header and library.
-  find_path(MTPROTO_HTTP_PARSER_INCLUDE_DIR http_parser.h)
-  find_library(MTPROTO_HTTP_PARSER_LIBRARY http_parser)
-  mtproto_require(MTPROTO_HTTP_PARSER_LIBRARY "http-parser (http_parser.h, libhttp_parser)" libhttp-parser-dev)
-  mtproto_require(MTPROTO_HTTP_PARSER_INCLUDE_DIR "http-parser (http_parser.h, libhttp_parser)" libhttp-parser-dev)
+  # tgstream's HTTP/1.1 request parsing (the Node.js parser, incremental).
+  mtproto_require_plain_library(mtproto::http_parser http_parser.h http_parser
+                                "http-parser (http_parser.h, libhttp_parser)" libhttp-parser-dev)
   # Redis, for tgstream's state shared between nodes (hiredis's async API, on an Asio adapter).
-  find_path(MTPROTO_HIREDIS_INCLUDE_DIR hiredis/async.h)
-  find_library(MTPROTO_HIREDIS_LIBRARY hiredis)
-  mtproto_require(MTPROTO_HIREDIS_LIBRARY "hiredis (hiredis/async.h, libhiredis)" libhiredis-dev)
-  mtproto_require(MTPROTO_HIREDIS_INCLUDE_DIR "hiredis (hiredis/async.h, libhiredis)" libhiredis-dev)
-  if(NOT TARGET mtproto::hiredis)
-    add_library(mtproto::hiredis UNKNOWN IMPORTED GLOBAL)
-    set_target_properties(mtproto::hiredis PROPERTIES
-      IMPORTED_LOCATION "${MTPROTO_HIREDIS_LIBRARY}"
-      INTERFACE_INCLUDE_DIRECTORIES "${MTPROTO_HIREDIS_INCLUDE_DIR}")
-  endif()
-  if(NOT TARGET mtproto::http_parser)
-    add_library(mtproto::http_parser UNKNOWN IMPORTED GLOBAL)
-    set_target_properties(mtproto::http_parser PROPERTIES
-      IMPORTED_LOCATION "${MTPROTO_HTTP_PARSER_LIBRARY}"
-      INTERFACE_INCLUDE_DIRECTORIES "${MTPROTO_HTTP_PARSER_INCLUDE_DIR}")
-  endif()
+  mtproto_require_plain_library(mtproto::hiredis hiredis/async.h hiredis
+                                "hiredis (hiredis/async.h, libhiredis)" libhiredis-dev)
 endif()
 
 if(MTPROTO_BUILD_EXAMPLES OR MTPROTO_BUILD_EMULATOR OR MTPROTO_BUILD_TESTING OR MTPROTO_BUILD_BENCHMARKS

@@ -344,18 +344,7 @@ asio::awaitable<gateway::reply> gateway::serve_download(http_request& request, r
   download_plan plan;
   if (!remux) {
     plan = plan_download(request, facts);
-    if (!plan.error_code.empty()) {
-      auto r = reply::error({plan.head.status, plan.error_code, plan.error_message});
-      r.headers = std::move(plan.head.headers);
-      co_return r;
-    }
-    if (!plan.body) {
-      reply r;
-      r.status = plan.head.status;
-      r.sent = true;
-      co_await out.send_head(plan.head);
-      co_return r;
-    }
+    if (auto done = co_await answer_without_body(out, plan)) co_return std::move(*done);
   }
 
   auto& streams = streams_per_peer_[out.peer()];
@@ -451,6 +440,20 @@ void gateway::count(const account_pool& pool, const download::download_result& r
   }
 }
 
+asio::awaitable<std::optional<gateway::reply>> gateway::answer_without_body(response_writer& out, download_plan& plan) {
+  if (!plan.error_code.empty()) {
+    auto r = reply::error({plan.head.status, plan.error_code, plan.error_message});
+    r.headers = std::move(plan.head.headers);
+    co_return r;
+  }
+  if (plan.body) co_return std::nullopt;
+  reply r;  // HEAD, 304: the head alone
+  r.status = plan.head.status;
+  r.sent = true;
+  co_await out.send_head(plan.head);
+  co_return r;
+}
+
 asio::awaitable<void> gateway::learn_floods(const account_pool& pool) {
   if (!shared_floods_ || pool.members.empty()) co_return;
   std::vector<std::string> names;
@@ -510,19 +513,8 @@ asio::awaitable<gateway::reply> gateway::serve_remux(http_request& request, resp
     // Not a video, or codecs MP4 cannot carry for browsers: the original, and why.
     ++remux_fallbacks_;
     auto plan = plan_download(request, facts);
-    if (!plan.error_code.empty()) {
-      auto r = reply::error({plan.head.status, plan.error_code, plan.error_message});
-      r.headers = std::move(plan.head.headers);
-      co_return r;
-    }
     plan.head.headers.emplace_back("X-Tgstream-Remux", fmt::format("original; reason=\"{}\"", refusal->what()));
-    if (!plan.body) {
-      reply r;
-      r.status = plan.head.status;
-      r.sent = true;
-      co_await out.send_head(plan.head);
-      co_return r;
-    }
+    if (auto done = co_await answer_without_body(out, plan)) co_return std::move(*done);
     co_return co_await stream_original(out, plan, pool);
   }
 

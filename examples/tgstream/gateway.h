@@ -108,6 +108,9 @@ class gateway {
                                         const request_target& target);
   asio::awaitable<account_pool> pool_for(const mtproto::download::message_link& link,
                                          const mtproto::download::resolved_link& resolved, int item);
+  /// A plan that streams nothing answered: its JSON error, or its head alone (HEAD, 304); nothing
+  /// when there is a body to stream.
+  asio::awaitable<std::optional<reply>> answer_without_body(response_writer& out, download_plan& plan);
   /// The original bytes of `plan`'s range through the downloader into the response.
   asio::awaitable<reply> stream_original(response_writer& out, const download_plan& plan, const account_pool& pool);
   /// ?format=mp4: the file remuxed into fragmented MP4 as it downloads, or (codecs MP4 cannot
