@@ -35,6 +35,7 @@
 #include "mtproto/crypto/random.h"
 #include "mtproto/testdc/ready_file.h"
 #include "options.h"
+#include "shared_sessions.h"
 
 namespace {
 
@@ -84,13 +85,18 @@ std::vector<account_setup> plan_accounts(const options& o) {
   return out;
 }
 
-client::client_options client_options_for(const options& o, const account_setup& a, const std::string& passphrase) {
+constexpr const char* redis_prefix = "tgstream:";
+
+client::client_options client_options_for(const options& o, const account_setup& a, const std::string& passphrase,
+                                          std::shared_ptr<client::session_store> store) {
   client::client_options c;
   if (!env("TG_API_ID").empty()) c.api_id = std::atoi(env("TG_API_ID").c_str());
   c.api_hash = env("TG_API_HASH");
   c.app_version = "tgstream 0.1";
   c.dc_table = o.dc_config.empty() ? client::dc_table::production() : mtproto::examples::load_dc_table(o.dc_config);
-  if (!a.session.empty()) {
+  if (store) {
+    c.store = std::move(store);
+  } else if (!a.session.empty()) {
     client::file_store_options so;
     so.passphrase = passphrase;
     c.store = std::make_shared<client::file_session_store>(a.session, std::move(so));
@@ -99,6 +105,16 @@ client::client_options client_options_for(const options& o, const account_setup&
   c.call_timeout = std::chrono::seconds(o.timeout_seconds);
   if (o.verbose) c.log = client::logger(client::stderr_sink(), client::log_level::debug);
   return c;
+}
+
+/// With --shared-sessions, the account's record in Redis; else nothing (a file or memory).
+std::shared_ptr<redis_session_store> shared_store_for(const options& o, const account_setup& a,
+                                                      const std::string& passphrase) {
+  if (!o.shared_sessions) return nullptr;
+  client::file_store_options so;
+  so.passphrase = passphrase;
+  return std::make_shared<redis_session_store>(*redis_endpoint::parse(o.redis), session_key(redis_prefix, a.name),
+                                               std::move(so));
 }
 
 // HOST:PORT or [V6]:PORT; port 0 asks for any free port.
@@ -132,15 +148,23 @@ int main(int argc, char** argv) {
   asio::io_context io(1);
   std::vector<std::unique_ptr<client::client>> clients;
   std::vector<account_setup> accounts;
+  std::vector<std::shared_ptr<redis_session_store>> shared_stores;  // per account, with --shared-sessions
+  std::string passphrase;
   gateway_options g;
   asio::ip::tcp::endpoint listen;
   try {
     accounts = plan_accounts(o);
-    const auto passphrase = o.session_passphrase_file.empty()
-                                ? env("TG_SESSION_PASSPHRASE")
-                                : mtproto::examples::read_secret_file(o.session_passphrase_file, "--session-passphrase-file");
-    for (const auto& a : accounts)
-      clients.push_back(std::make_unique<client::client>(io.get_executor(), client_options_for(o, a, passphrase)));
+    passphrase = o.session_passphrase_file.empty()
+                     ? env("TG_SESSION_PASSPHRASE")
+                     : mtproto::examples::read_secret_file(o.session_passphrase_file, "--session-passphrase-file");
+    if (o.shared_sessions && passphrase.empty())
+      throw usage_error("--shared-sessions needs a session passphrase (--session-passphrase-file or "
+                        "$TG_SESSION_PASSPHRASE): auth keys are never kept in Redis in the clear");
+    for (const auto& a : accounts) {
+      if (o.shared_sessions && a.token.find(':') == std::string::npos)
+        throw usage_error("--shared-sessions: every account needs a bot token of the form ID:SECRET");
+      shared_stores.push_back(shared_store_for(o, a, passphrase));
+    }
     g.secret = url_secret(o);
     listen = listen_endpoint(io, o.listen);
   } catch (const std::exception& e) {  // usage_error, or std::invalid_argument from a file
@@ -169,6 +193,7 @@ int main(int argc, char** argv) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
   auto shutdown_all = [&] {
     for (auto& c : clients) c->shutdown();
+    if (g.redis) g.redis->close();
     signals.cancel();
   };
 
@@ -176,21 +201,54 @@ int main(int argc, char** argv) {
       io,
       [&]() -> asio::awaitable<void> {
         // Every account logs in (or finds its session logged in) before the gateway listens.
-        for (std::size_t i = 0; i < clients.size(); ++i) {
-          if (clients[i]->login().authorized) continue;
-          if (accounts[i].token.empty()) {
-            fmt::print(stderr, "tgstream: {} is not logged in and has no bot token\n", accounts[i].name);
-            exit_code = 1;
-            shutdown_all();
-            co_return;
+        auto fail = [&](std::string message) {
+          fmt::print(stderr, "tgstream: {}\n", message);
+          exit_code = 1;
+          shutdown_all();
+        };
+        for (std::size_t i = 0; i < accounts.size(); ++i) {
+          // Shared: one node at a time creates an account's keys and logs it in; the others wait
+          // for its lease, then load its record instead of making keys of their own. The client is
+          // made only then: a client saves what it holds when it ends, and one made before the
+          // wait would write its empty state over the record the other node wrote.
+          std::optional<login_lease> lease;
+          if (shared_stores[i]) {
+            client::stored_session peek;
+            if (auto ec = shared_stores[i]->load(peek))
+              co_return fail(fmt::format("{}: the session in Redis cannot be used: {}", accounts[i].name,
+                                         shared_stores[i]->last_problem().empty() ? ec.message()
+                                                                                  : shared_stores[i]->last_problem()));
+            if (peek.user_id == 0) {
+              lease = co_await login_lease::acquire(g.redis, fmt::format("{}login:{}", redis_prefix, accounts[i].name),
+                                                    std::chrono::seconds(60), std::chrono::seconds(120));
+              if (!lease)
+                co_return fail(accounts[i].name + ": no login lease from Redis (unreachable, or another node held "
+                                                  "it for two minutes)");
+            }
           }
-          auto r = co_await client::sign_in_bot(*clients[i], accounts[i].token);
-          if (!r) {
-            fmt::print(stderr, "tgstream: {} could not log in: {}\n", accounts[i].name, r.error().message());
-            exit_code = 1;
-            shutdown_all();
-            co_return;
+          clients.push_back(std::make_unique<client::client>(
+              io.get_executor(), client_options_for(o, accounts[i], passphrase, shared_stores[i])));
+          auto& c = *clients.back();
+          std::optional<std::string> problem;
+          if (const auto ec = c.load_error()) {
+            const auto detail = shared_stores[i] ? shared_stores[i]->last_problem() : std::string();
+            problem = fmt::format("{}: the stored session cannot be used: {}", accounts[i].name,
+                                  detail.empty() ? ec.message() : detail);
+          } else if (c.login().authorized) {
+            if (shared_stores[i])
+              fmt::print(stderr, "tgstream: {}: session from Redis{}\n", accounts[i].name,
+                         lease ? fmt::format(" (another node logged in while this one waited {} ms)",
+                                             lease->waited().count())
+                               : std::string());
+          } else if (accounts[i].token.empty()) {
+            problem = accounts[i].name + " is not logged in and has no bot token";
+          } else {
+            auto r = co_await client::sign_in_bot(c, accounts[i].token);
+            if (!r) problem = fmt::format("{} could not log in: {}", accounts[i].name, r.error().message());
+            else if (shared_stores[i]) fmt::print(stderr, "tgstream: {}: logged in (session kept in Redis)\n", accounts[i].name);
           }
+          if (lease) co_await lease->release();
+          if (problem) co_return fail(*problem);
         }
         std::vector<gateway_account> pool;
         for (std::size_t i = 0; i < clients.size(); ++i) {

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "redis_client.h"
 
 namespace tgstream {
@@ -38,16 +40,24 @@ std::variant<options, int> parse_command_line(int argc, char** argv) {
   app.add_option("--timeout", o.timeout_seconds, "seconds per Telegram request")->check(CLI::Range(1, 3600))->capture_default_str();
   app.add_flag("--quiet", o.quiet, "no access log");
   app.add_flag("--no-web-ui", o.no_web_ui, "serve only the API, /dl and /metrics, not the web page at /");
-  app.add_option("--redis", o.redis, "redis://[:PASSWORD@]HOST[:PORT][/DB]: share flood waits with the other nodes using it")
+  app.add_option("--redis", o.redis, "redis://[:PASSWORD@]HOST[:PORT][/DB]: share flood waits and resolved links with the other nodes using it")
       ->check([](const std::string& url) {
         std::string why;
         return tgstream::redis_endpoint::parse(url, &why) ? std::string() : "--redis: " + why;
       });
+  app.add_flag("--shared-sessions", o.shared_sessions,
+               "keep the bots' sessions in --redis (sealed with the session passphrase), for every node of a pool")
+      ->needs("--redis");
   app.add_flag("-v,--verbose", o.verbose, "log the MTProto runtime");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (o.shared_sessions && !o.sessions.empty()) {
+    std::fprintf(stderr, "tgstream: --shared-sessions keeps the sessions in Redis: give bot tokens, not --session\n"
+                         "Run with --help for more information.\n");
+    return 2;
   }
   return o;
 }

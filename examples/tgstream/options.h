@@ -38,6 +38,7 @@ struct options {
   bool quiet = false;                     ///< No access log.
   bool no_web_ui = false;                 ///< Do not serve the page at /.
   std::string redis;                      ///< redis://... shared with other nodes; empty: none.
+  bool shared_sessions = false;           ///< The bots' sessions live in Redis (shared_sessions.h).
   bool verbose = false;
 };
 

@@ -160,15 +160,20 @@ struct redis_client::pending {
 redis_client::redis_client(asio::any_io_executor ex, redis_endpoint endpoint, std::chrono::milliseconds timeout)
     : ex_(std::move(ex)), endpoint_(std::move(endpoint)), timeout_(timeout) {}
 
-redis_client::~redis_client() {
-  if (ctx_) {
-    ctx_->data = nullptr;
-    redisAsyncFree(ctx_);  // fails pending calls (their coroutines are gone or hold their own state)
-  }
+redis_client::~redis_client() { close(); }
+
+void redis_client::close() {
+  closed_ = true;
+  if (!ctx_) return;
+  auto* c = ctx_;
+  ctx_ = nullptr;
+  c->data = nullptr;
+  redisAsyncFree(c);  // fails pending calls (their coroutines are gone or hold their own state)
 }
 
 bool redis_client::connect() {
   if (ctx_) return true;
+  if (closed_) return false;
   redisAsyncContext* c = redisAsyncConnect(endpoint_.host.c_str(), endpoint_.port);
   if (!c) return false;
   if (c->err) {

@@ -58,6 +58,10 @@ class redis_client {
   /// Sends one command (binary-safe arguments) and waits for its reply.
   asio::awaitable<std::pair<std::error_code, redis_reply>> call(std::vector<std::string> args);
 
+  /// Ends the connection (pending calls fail with connect_failed) and refuses every later call:
+  /// its socket wait no longer keeps the executor's run() going, so a draining process can end.
+  void close();
+
   const redis_endpoint& endpoint() const noexcept { return endpoint_; }
   /// Calls that failed (connect, timeout, server error), for /metrics.
   std::uint64_t failures() const noexcept { return failures_; }
@@ -75,6 +79,7 @@ class redis_client {
   redisAsyncContext* ctx_ = nullptr;
   std::shared_ptr<adapter> adapter_;
   std::uint64_t failures_ = 0;
+  bool closed_ = false;
 };
 
 }  // namespace tgstream

@@ -267,14 +267,55 @@ std::string seal_session_file(std::string_view plain_file, const session_key& ke
 
 }  // namespace detail
 
-struct file_session_store::derived_key : detail::session_key {};
+struct session_codec::derived_key : detail::session_key {};
 
-file_session_store::file_session_store(std::filesystem::path path, file_store_options options)
-    : path_(std::move(path)), options_(std::move(options)) {}
+session_codec::session_codec(file_store_options options) : options_(std::move(options)) {}
 
-file_session_store::~file_session_store() {
+session_codec::~session_codec() {
   crypto::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(options_.passphrase.data()), options_.passphrase.size()));
 }
+
+std::error_code session_codec::decode(std::string_view bytes, stored_session& out) {
+  if (bytes.size() > file_session_store::max_file_size) return store_errc::too_large;
+  if (!detail::is_encrypted_session_file(as_bytes(bytes))) return decode_session_file(bytes, out);
+  if (options_.passphrase.empty()) return store_errc::passphrase_required;
+  detail::encrypted_header header;
+  if (auto ec = detail::read_encrypted_header(as_bytes(bytes), header)) return ec;
+  // scrypt runs once per salt and parameters: a codec that decodes and encodes keeps one key.
+  if (!key_ || !key_->derived_for(header)) {
+    auto k = std::make_unique<derived_key>();
+    if (auto ec = detail::derive_session_key(options_.passphrase, header.salt, header.kdf, *k)) return ec;
+    key_ = std::move(k);
+  }
+  return detail::open_encrypted_session(as_bytes(bytes), *key_, out);
+}
+
+std::error_code session_codec::encode(const stored_session& state, std::string& out) {
+  std::string bytes = encode_session_file(state);
+  if (options_.passphrase.empty()) {
+    out = std::move(bytes);
+    return {};
+  }
+  if (!key_) {
+    // Checked here, not only on decode: bytes sealed with parameters decode refuses (n below
+    // 2^10, or costlier than max_kdf_memory) would lock the session out on the next run.
+    if (!detail::kdf_params_allowed(options_.kdf)) return std::make_error_code(std::errc::invalid_argument);
+    auto k = std::make_unique<derived_key>();
+    std::array<std::uint8_t, detail::kdf_salt_size> salt{};
+    crypto::secure_random(salt);
+    if (detail::derive_session_key(options_.passphrase, salt, options_.kdf, *k))
+      return std::make_error_code(std::errc::invalid_argument);
+    key_ = std::move(k);
+  }
+  std::array<std::uint8_t, crypto::gcm_nonce_size> nonce{};
+  crypto::secure_random(nonce);  // fresh per encode: a nonce never repeats under the key
+  out = detail::seal_session_file(bytes, *key_, nonce);
+  crypto::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()));
+  return {};
+}
+
+file_session_store::file_session_store(std::filesystem::path path, file_store_options options)
+    : path_(std::move(path)), codec_(std::move(options)) {}
 
 std::error_code file_session_store::load(stored_session& out) {
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -304,52 +345,14 @@ std::error_code file_session_store::load(stored_session& out) {
   }
   ::close(fd);
   bytes.resize(got);
-  if (detail::is_encrypted_session_file(as_bytes(bytes))) {
-    if (options_.passphrase.empty()) return store_errc::passphrase_required;
-    return open_encrypted(bytes, out);
-  }
-  const auto ec = decode_session_file(bytes, out);
+  const auto ec = codec_.decode(bytes, out);
   crypto::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()));
   return ec;
 }
 
-std::error_code file_session_store::open_encrypted(std::string_view file, stored_session& out) {
-  detail::encrypted_header header;
-  if (auto ec = detail::read_encrypted_header(as_bytes(file), header)) return ec;
-  // scrypt runs once per salt and parameters: a store that loads and saves keeps one key.
-  if (!key_ || !key_->derived_for(header)) {
-    auto k = std::make_unique<derived_key>();
-    if (auto ec = detail::derive_session_key(options_.passphrase, header.salt, header.kdf, *k)) return ec;
-    key_ = std::move(k);
-  }
-  return detail::open_encrypted_session(as_bytes(file), *key_, out);
-}
-
-std::error_code file_session_store::encrypt(std::string& bytes) {
-  if (!key_) {
-    // Checked here, not only on load: a file written with parameters load refuses (n below 2^10,
-    // or costlier than max_kdf_memory) would lock the session out on the next run.
-    if (!detail::kdf_params_allowed(options_.kdf)) return std::make_error_code(std::errc::invalid_argument);
-    auto k = std::make_unique<derived_key>();
-    std::array<std::uint8_t, detail::kdf_salt_size> salt{};
-    crypto::secure_random(salt);
-    if (detail::derive_session_key(options_.passphrase, salt, options_.kdf, *k))
-      return std::make_error_code(std::errc::invalid_argument);
-    key_ = std::move(k);
-  }
-  std::array<std::uint8_t, crypto::gcm_nonce_size> nonce{};
-  crypto::secure_random(nonce);  // fresh per save: a nonce never repeats under the key
-  std::string sealed = detail::seal_session_file(bytes, *key_, nonce);
-  crypto::secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()));
-  bytes = std::move(sealed);
-  return {};
-}
-
 std::error_code file_session_store::save(const stored_session& state) {
-  std::string bytes = encode_session_file(state);
-  if (!options_.passphrase.empty()) {
-    if (auto ec = encrypt(bytes)) return ec;
-  }
+  std::string bytes;
+  if (auto ec = codec_.encode(state, bytes)) return ec;
   // A new name each time, created exclusively and without following links: a file or symlink
   // planted at a predictable PATH.tmp can neither be written through nor reused.
   std::filesystem::path tmp;

@@ -276,3 +276,45 @@ TEST_CASE("file store: a hostile header's scrypt parameters are bounded before s
   stored_session out;
   CHECK(file_session_store(path, with_passphrase("pw")).load(out) == store_errc::wrong_passphrase);
 }
+
+TEST_CASE("session codec: what one process seals another opens with the passphrase, and nothing else", "[store]") {
+  const auto s = sample();
+  session_codec writer(with_passphrase("shared pass"));
+  REQUIRE(writer.encrypts());
+  std::string sealed;
+  REQUIRE_FALSE(writer.encode(s, sealed));
+  // The auth keys are not in the record in the clear, and two encodings differ (fresh nonces).
+  const auto key = s.dcs.at(2).key.bytes();
+  CHECK(sealed.find(std::string(key.begin(), key.begin() + 32)) == std::string::npos);
+  std::string again;
+  REQUIRE_FALSE(writer.encode(s, again));
+  CHECK(again != sealed);
+
+  stored_session out;
+  session_codec reader(with_passphrase("shared pass"));
+  REQUIRE_FALSE(reader.decode(sealed, out));
+  CHECK(out == s);
+  REQUIRE_FALSE(reader.decode(again, out));
+  CHECK(out == s);
+
+  stored_session untouched = sample();
+  untouched.user_id = 1;
+  out = untouched;
+  CHECK(session_codec(with_passphrase("other pass")).decode(sealed, out) == store_errc::wrong_passphrase);
+  CHECK(session_codec().decode(sealed, out) == store_errc::passphrase_required);
+  auto flipped = sealed;
+  flipped[flipped.size() / 2] ^= 1;
+  CHECK(reader.decode(flipped, out) == store_errc::wrong_passphrase);
+  CHECK(reader.decode(sealed.substr(0, 40), out) == store_errc::truncated);
+  CHECK(reader.decode(std::string(file_session_store::max_file_size + 1, 'x'), out) == store_errc::too_large);
+  CHECK(out == untouched);  // left as it was by every failure
+
+  // Without a passphrase the bytes are the plain session file, which a passphrase codec opens too.
+  session_codec plain;
+  CHECK_FALSE(plain.encrypts());
+  std::string bytes;
+  REQUIRE_FALSE(plain.encode(s, bytes));
+  CHECK(bytes == encode_session_file(s));
+  REQUIRE_FALSE(reader.decode(bytes, out));
+  CHECK(out == s);
+}

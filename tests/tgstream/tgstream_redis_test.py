@@ -85,13 +85,16 @@ def main():
         with open(secret, "w") as f:
             f.write("a secret shared by the three nodes\n")
 
-        def node(name, redis):
-            r = os.path.join(work, name + ".json")
-            args = [a.tgstream, "--listen", "127.0.0.1:0", "--dc-config", dc_ready, "--bot-token", ready["bot_token"],
-                    "--secret-file", secret, "--ready-file", r, "--quiet", "--rate-limit", "0"]
+        def node_args(name, redis, token=ready["bot_token"], extra=()):
+            args = [a.tgstream, "--listen", "127.0.0.1:0", "--dc-config", dc_ready, "--bot-token", token,
+                    "--secret-file", secret, "--ready-file", os.path.join(work, name + ".json"), "--quiet",
+                    "--rate-limit", "0", *extra]
             if redis:
                 args += ["--redis", f"redis://127.0.0.1:{port}"]
-            return wait_for(r, start(args, name), name)["url"]
+            return args
+
+        def node(name, redis):
+            return wait_for(os.path.join(work, name + ".json"), start(node_args(name, redis), name), name)["url"]
 
         node_a, node_b, node_c = node("a", True), node("b", True), node("c", False)
         files = {f["name"]: f for f in ready["files"]}
@@ -152,6 +155,46 @@ def main():
         check(metric(node_c, flood_metric) >= 1, "C, without Redis, asked during the wait and was told (the control)")
         check(metric(node_a, "tgstream_redis_failures_total") == 0 and metric(node_b, "tgstream_redis_failures_total") == 0,
               "no Redis call failed")
+
+        # Shared sessions: two nodes started at once with one bot; one creates the keys and logs in
+        # (under the login lease), the other loads its record; the record is sealed; both serve.
+        passphrase = os.path.join(work, "passphrase")
+        with open(passphrase, "w") as f:
+            f.write("the pool's session passphrase\n")
+        shared = ["--shared-sessions", "--session-passphrase-file", passphrase]
+        shared_token = "7100:shared"
+        procs_de = [start(node_args(n, True, shared_token, shared), n) for n in ("d", "e")]
+        node_d, node_e = (wait_for(os.path.join(work, n + ".json"), p, n)["url"] for n, p in zip("de", procs_de))
+        logs = [open(os.path.join(work, n + ".log"), errors="replace").read() for n in ("d", "e")]
+        logged_in = [l.count("bot7100: logged in (session kept in Redis)") for l in logs]
+        loaded = [l.count("bot7100: session from Redis") for l in logs]
+        check(sorted(logged_in) == [0, 1] and sorted(loaded) == [0, 1] and logged_in != loaded,
+              f"one node logged in, the other loaded its session from Redis: {logs}")
+        check(subprocess.run(cli + ["exists", "tgstream:login:bot7100"], capture_output=True).stdout.strip() == b"0",
+              "the login lease was released")
+        for base, name in ((node_d, "d"), (node_e, "e")):
+            out = os.path.join(work, f"shared-{name}.bin")
+            r = curl("-o", out, "-w", "%{http_code}", url_of(base, "small-c.bin"))
+            with open(out, "rb") as f:
+                check(r.stdout == b"200" and hashlib.sha256(f.read()).hexdigest() == files["small-c.bin"]["sha256"],
+                      f"node {name} serves with the shared session")
+        for p in procs_de:  # they save what they hold as they end; the record is read after
+            p.terminate()
+            p.wait(timeout=30)
+        record = subprocess.run(cli + ["--raw", "get", "tgstream:session:bot7100"], capture_output=True).stdout
+        check(record.startswith(b"MTPCSENC") and len(record) > 300, f"the record is sealed ({record[:8]!r}, {len(record)} bytes)")
+        with open(os.path.join(work, "wrong"), "w") as f:
+            f.write("not the passphrase\n")
+        r = subprocess.run(node_args("f", True, shared_token, ["--shared-sessions", "--session-passphrase-file",
+                                                               os.path.join(work, "wrong")]),
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 1 and "does not open with this passphrase" in r.stderr,
+              f"a wrong passphrase is refused, the record untouched: {r.returncode} {r.stderr[-200:]!r}")
+        check(subprocess.run(cli + ["--raw", "get", "tgstream:session:bot7100"], capture_output=True).stdout == record,
+              "the record is as it was")
+        r = subprocess.run(node_args("g", True, shared_token, ["--shared-sessions"]), capture_output=True, text=True,
+                           timeout=60, env={k: v for k, v in os.environ.items() if k != "TG_SESSION_PASSPHRASE"})
+        check(r.returncode == 2 and "passphrase" in r.stderr, f"--shared-sessions without a passphrase exits 2: {r.stderr[-160:]!r}")
 
         # Redis gone: a node goes on alone (counted), downloads still work.
         subprocess.run(cli + ["shutdown", "nosave"], capture_output=True)

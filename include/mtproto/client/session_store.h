@@ -104,12 +104,41 @@ struct file_store_options {
   crypto::scrypt_params kdf{};
 };
 
+/// Turns a stored_session into the bytes a store keeps and back: the session file format, sealed
+/// under a passphrase when one is set. file_session_store keeps these bytes in a file; a store that
+/// keeps them elsewhere (a database, a Redis shared by several processes) uses the same codec, so
+/// its records are encrypted at rest alike and open with the same passphrase. It holds the key the
+/// passphrase derives (scrypt runs once per salt and parameters, not on every save); not
+/// thread-safe.
+class MTPROTO_CLIENT_EXPORT session_codec {
+ public:
+  /// The passphrase and scrypt cost of `options`; no passphrase: plain bytes.
+  explicit session_codec(file_store_options options = {});
+  ~session_codec();
+  session_codec(const session_codec&) = delete;
+  session_codec& operator=(const session_codec&) = delete;
+
+  /// The bytes of `state`: the session file, sealed (AES-256-GCM, a fresh nonce each time) when
+  /// there is a passphrase. invalid_argument when the scrypt options are outside load's bounds.
+  std::error_code encode(const stored_session& state, std::string& out);
+  /// Parses bytes encode() made (here or in another process with the same passphrase). Plain bytes
+  /// always open; sealed ones need the passphrase (passphrase_required, wrong_passphrase). Any
+  /// other store_errc when they are no session; `out` is left as it was on error.
+  std::error_code decode(std::string_view bytes, stored_session& out);
+  /// Whether encode() seals.
+  bool encrypts() const noexcept { return !options_.passphrase.empty(); }
+
+ private:
+  struct derived_key;
+  file_store_options options_;
+  std::unique_ptr<derived_key> key_;  // the passphrase's key and the salt it was derived with
+};
+
 /// The default store: one file, replaced atomically on every save.
 class MTPROTO_CLIENT_EXPORT file_session_store final : public session_store {
  public:
   /// Uses the file at `path`; nothing is read or written until load() or save().
   explicit file_session_store(std::filesystem::path path, file_store_options options = {});
-  ~file_session_store() override;
   file_session_store(const file_session_store&) = delete;
   file_session_store& operator=(const file_session_store&) = delete;
 
@@ -128,13 +157,8 @@ class MTPROTO_CLIENT_EXPORT file_session_store final : public session_store {
   static constexpr std::size_t max_file_size = 1u << 20;
 
  private:
-  struct derived_key;
-  std::error_code encrypt(std::string& bytes);
-  std::error_code open_encrypted(std::string_view file, stored_session& out);
-
   std::filesystem::path path_;
-  file_store_options options_;
-  std::unique_ptr<derived_key> key_;  // the passphrase's key and the salt it was derived with
+  session_codec codec_;
 };
 
 /// The file format, exposed for tests: encode then decode gives back the same state.
