@@ -426,9 +426,10 @@ download::download_options gateway::download_settings(std::int64_t first, std::i
 }
 
 void gateway::count(const account_pool& pool, const download::download_result& result) {
-  for (std::size_t i = 0; i < result.accounts.size() && i < pool.accounts.size(); ++i) {
-    accounts_[pool.accounts[i]].flood_waits += result.accounts[i].flood_waits;
-    accounts_[pool.accounts[i]].requests += result.accounts[i].requests;
+  for (std::size_t i = 0; i < result.accounts.size() && i < pool.accounts.size() && i < pool.members.size(); ++i) {
+    auto& d = accounts_[pool.accounts[i]].dcs[pool.members[i].file.location.dc_id];
+    d.flood_waits += result.accounts[i].flood_waits;
+    d.requests += result.accounts[i].requests;
   }
   if (result.reference_refreshes > 0) {  // the cached references are stale, here and for the other nodes
     cache_.invalidate(pool.link);
@@ -580,10 +581,14 @@ std::string gateway::metrics_text() const {
   }
   m += fmt::format("tgstream_ttfb_seconds_bucket{{le=\"+Inf\"}} {}\n", ttfb_.total);
   m += fmt::format("tgstream_ttfb_seconds_sum {}\ntgstream_ttfb_seconds_count {}\n", ttfb_.sum, ttfb_.total);
-  add("tgstream_flood_waits_total", "counter", "Flood waits Telegram asked of each account.");
-  for (const auto& a : accounts_) m += fmt::format("tgstream_flood_waits_total{{account=\"{}\"}} {}\n", a.who.name, a.flood_waits);
-  add("tgstream_upstream_requests_total", "counter", "upload.getFile requests per account.");
-  for (const auto& a : accounts_) m += fmt::format("tgstream_upstream_requests_total{{account=\"{}\"}} {}\n", a.who.name, a.requests);
+  add("tgstream_flood_waits_total", "counter", "Flood waits Telegram asked of each account on each DC it downloaded from.");
+  for (const auto& a : accounts_)
+    for (const auto& [dc, d] : a.dcs)
+      m += fmt::format("tgstream_flood_waits_total{{account=\"{}\",dc=\"{}\"}} {}\n", a.who.name, dc, d.flood_waits);
+  add("tgstream_upstream_requests_total", "counter", "upload.getFile requests per account and DC.");
+  for (const auto& a : accounts_)
+    for (const auto& [dc, d] : a.dcs)
+      m += fmt::format("tgstream_upstream_requests_total{{account=\"{}\",dc=\"{}\"}} {}\n", a.who.name, dc, d.requests);
   one("tgstream_remux_active", "gauge", "?format=mp4 responses being remuxed now.", active_remuxes_);
   one("tgstream_remux_sessions_total", "counter", "?format=mp4 responses that were remuxed.", remuxes_);
   one("tgstream_remux_fallbacks_total", "counter", "?format=mp4 responses answered with the original file.", remux_fallbacks_);

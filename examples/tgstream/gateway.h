@@ -86,8 +86,11 @@ class gateway {
   struct account_state {
     gateway_account who;
     std::unique_ptr<mtproto::download::resolver> resolver;
-    std::uint64_t flood_waits = 0;
-    std::uint64_t requests = 0;
+    struct on_dc {
+      std::uint64_t flood_waits = 0;
+      std::uint64_t requests = 0;
+    };
+    std::map<std::int32_t, on_dc> dcs;  ///< By DC id, for each DC it downloaded from.
   };
   struct reply;
 
