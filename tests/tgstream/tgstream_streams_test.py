@@ -23,32 +23,15 @@ import threading
 import time
 import urllib.parse
 
-READY_WAIT_S = 60
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tgstream_test import check, failures, wait_for  # noqa: E402
+
 STREAMS = 100
 FILE_MIB = 32
 RANGE = 8 << 20
 STEP = 128 << 10  # mid-part starts; the last range ends inside the file
 WINDOW, PART = 1 << 20, 256 << 10
 PER_STREAM_BOUND = WINDOW + 2 * PART + (256 << 10)
-
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
-
-
-def wait_for(path, proc, what):
-    deadline = time.monotonic() + READY_WAIT_S
-    while not os.path.exists(path):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not start")
-        time.sleep(0.05)
-    with open(path) as f:
-        return json.load(f)
 
 
 def kib_of(pid, field):
