@@ -149,14 +149,14 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<client::client>> clients;
   std::vector<account_setup> accounts;
   std::vector<std::shared_ptr<redis_session_store>> shared_stores;  // per account, with --shared-sessions
-  std::string passphrase;
+  std::vector<client::client_options> setups;                       // per account
   gateway_options g;
   asio::ip::tcp::endpoint listen;
   try {
     accounts = plan_accounts(o);
-    passphrase = o.session_passphrase_file.empty()
-                     ? env("TG_SESSION_PASSPHRASE")
-                     : mtproto::examples::read_secret_file(o.session_passphrase_file, "--session-passphrase-file");
+    const auto passphrase = o.session_passphrase_file.empty()
+                                ? env("TG_SESSION_PASSPHRASE")
+                                : mtproto::examples::read_secret_file(o.session_passphrase_file, "--session-passphrase-file");
     if (o.shared_sessions && passphrase.empty())
       throw usage_error("--shared-sessions needs a session passphrase (--session-passphrase-file or "
                         "$TG_SESSION_PASSPHRASE): auth keys are never kept in Redis in the clear");
@@ -164,6 +164,7 @@ int main(int argc, char** argv) {
       if (o.shared_sessions && a.token.find(':') == std::string::npos)
         throw usage_error("--shared-sessions: every account needs a bot token of the form ID:SECRET");
       shared_stores.push_back(shared_store_for(o, a, passphrase));
+      setups.push_back(client_options_for(o, a, passphrase, shared_stores.back()));  // a bad --dc-config throws here
     }
     g.secret = url_secret(o);
     listen = listen_endpoint(io, o.listen);
@@ -226,8 +227,7 @@ int main(int argc, char** argv) {
                                                   "it for two minutes)");
             }
           }
-          clients.push_back(std::make_unique<client::client>(
-              io.get_executor(), client_options_for(o, accounts[i], passphrase, shared_stores[i])));
+          clients.push_back(std::make_unique<client::client>(io.get_executor(), std::move(setups[i])));
           auto& c = *clients.back();
           std::optional<std::string> problem;
           if (const auto ec = c.load_error()) {

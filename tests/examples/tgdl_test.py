@@ -466,7 +466,8 @@ def main():
         dc.kill()
     interrupted_cases(run, a.testdc, work)
 
-    print(f"{len(failures)} failed" if failures else "all passed", flush=True)
+    # The failed checks again, last: a log cut in the middle still shows them.
+    print("".join(f"FAILED: {f[:300]}\n" for f in failures) + (f"{len(failures)} failed" if failures else "all passed"), flush=True)
     if not failures:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failures else 0

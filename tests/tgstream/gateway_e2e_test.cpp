@@ -28,16 +28,23 @@ using namespace mtproto::test;
 using asio::ip::tcp;
 namespace client = mtproto::client;
 
-/// The gateway with one bot account, serving on a loopback port from its own thread.
+/// The gateway with one bot account ("bot"), or a pool of the bots `tokens` names (each
+/// "bot<ID>"), serving on a loopback port from its own thread.
 class running_gateway {
  public:
-  explicit running_gateway(emulator& dc, tgstream::gateway_options g = {}) {
+  explicit running_gateway(emulator& dc, tgstream::gateway_options g = {}, std::vector<std::string> tokens = {}) {
     auto o = dc.client_options();
     o.max_download_sessions = 4;
-    c_ = std::make_unique<client::client>(io_.get_executor(), o);
-    REQUIRE(run(io_, client::sign_in_bot(*c_, dc.catalog().bot_token())));
+    const bool pool = !tokens.empty();
+    if (!pool) tokens.push_back(dc.catalog().bot_token());
+    std::vector<tgstream::gateway_account> accounts;
+    for (const auto& token : tokens) {
+      clients_.push_back(std::make_unique<client::client>(io_.get_executor(), o));
+      REQUIRE(run(io_, client::sign_in_bot(*clients_.back(), token)));
+      accounts.push_back({clients_.back().get(), pool ? "bot" + token.substr(0, token.find(':')) : "bot"});
+    }
     if (g.secret.empty()) g.secret.assign(32, 7);
-    gw_ = std::make_unique<tgstream::gateway>(std::vector<tgstream::gateway_account>{{c_.get(), "bot"}}, g);
+    gw_ = std::make_unique<tgstream::gateway>(std::move(accounts), g);
     tgstream::server_limits limits;
     limits.idle_timeout = std::chrono::milliseconds(1500);
     server_ = std::make_unique<tgstream::http_server>(
@@ -55,7 +62,7 @@ class running_gateway {
   ~running_gateway() {
     asio::post(io_, [this] {
       server_->stop([this] {
-        c_->shutdown();
+        for (auto& c : clients_) c->shutdown();
         io_.stop();
       });
     });
@@ -65,7 +72,7 @@ class running_gateway {
 
  private:
   asio::io_context io_;
-  std::unique_ptr<client::client> c_;
+  std::vector<std::unique_ptr<client::client>> clients_;
   std::unique_ptr<tgstream::gateway> gw_;
   std::unique_ptr<tgstream::http_server> server_;
   std::thread thread_;
@@ -292,6 +299,34 @@ TEST_CASE("tgstream: ranges at the start, middle and end of a 3 GiB file cost a 
     CHECK(requests() - before <= 2);  // the parts holding the range (two when it straddles a boundary)
   }
   CHECK(requests() >= 3);  // counted, per account and DC
+}
+
+TEST_CASE("tgstream: one account of the pool flooded, the others serve on; /metrics names who waited on which DC",
+          "[tgstream][e2e]") {
+  auto o = files({"pool.bin:4M:1"});
+  o.faults.flood_account = 7002;  // a FLOOD_WAIT_1 on every third request of this bot only
+  o.faults.flood_every = 3;
+  o.faults.flood_seconds = 1;
+  emulator dc(o);
+  tgstream::gateway_options g;
+  g.part_size = 128 * 1024;  // 32 requests: enough for the storm to strike
+  running_gateway gw(dc, g, {"7001:poolA", "7002:poolB", "7003:poolC"});
+  http_client h(gw.port());
+  const auto body = h.get(download_url(h, dc, 0));
+  REQUIRE(body.status == 200);
+  CHECK(body.body == bytes_of(dc.catalog().files()[0], 0, 4 << 20));
+  const auto text = h.get("/metrics").body;
+  const auto value = [&](const std::string& series) {
+    const auto at = text.find(series + " ");
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + series.size() + 1));
+  };
+  CHECK(value(R"(tgstream_flood_waits_total{account="bot7002",dc="1"})") >= 1);
+  CHECK(value(R"(tgstream_flood_waits_total{account="bot7001",dc="1"})") == 0);
+  CHECK(value(R"(tgstream_flood_waits_total{account="bot7003",dc="1"})") == 0);
+  // The others carried the file on: between them, most of the parts.
+  const auto others = value(R"(tgstream_upstream_requests_total{account="bot7001",dc="1"})") +
+                      value(R"(tgstream_upstream_requests_total{account="bot7003",dc="1"})");
+  CHECK(others >= 16);
 }
 
 TEST_CASE("tgstream: bad links, bad tokens and bad requests get statuses and JSON errors", "[tgstream][e2e]") {

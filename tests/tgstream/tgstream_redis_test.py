@@ -218,7 +218,7 @@ def main():
                 proc.kill()
         shutil.rmtree(work, ignore_errors=True)
     if failures:
-        print(f"{len(failures)} failed")
+        print("".join(f"FAILED: {f[:300]}\n" for f in failures) + f"{len(failures)} failed")  # last: survives a cut log
         return 1
     print("all passed")
     return 0

@@ -154,7 +154,8 @@ def main():
             except subprocess.TimeoutExpired:
                 proc.kill()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(failures)} failed" if failures else "all passed")
+    # The failed checks again, last: a log cut in the middle still shows them.
+    print("".join(f"FAILED: {f[:300]}\n" for f in failures) + (f"{len(failures)} failed" if failures else "all passed"), flush=True)
     return 1 if failures else 0
 
 

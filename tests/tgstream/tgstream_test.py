@@ -172,7 +172,7 @@ def main():
         dc_log.close()
 
     if failures:
-        print(f"{len(failures)} check(s) failed; logs in {work}")
+        print("".join(f"FAILED: {f[:300]}\n" for f in failures) + f"{len(failures)} check(s) failed; logs in {work}")
         return 1
     print("all checks passed")
     return 0
