@@ -125,7 +125,7 @@ gateway::gateway(std::vector<gateway_account> accounts, gateway_options options)
   if (accounts.empty()) throw std::invalid_argument("tgstream: the gateway needs at least one account");
   for (auto& a : accounts) {
     if (!a.client) throw std::invalid_argument("tgstream: an account without a client");
-    accounts_.push_back({a, std::make_unique<download::resolver>(*a.client)});
+    accounts_.push_back({a, std::make_unique<download::resolver>(*a.client), {}});
   }
   if (options_.redis) {
     shared_floods_ = std::make_unique<shared_floods>(accounts_.front().who.client->get_executor(), options_.redis, floods_);
