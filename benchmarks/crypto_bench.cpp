@@ -94,7 +94,7 @@ int main() {
     rows.push_back(r);
   };
 
-  std::vector<std::uint8_t> buf = random_bytes(4u << 20, 4), out(4u << 20), cipher(1u << 20);
+  std::vector<std::uint8_t> buf = random_bytes(8u << 20, 4), out(8u << 20), cipher(1u << 20);
   ige_encrypt(fast_key, iv, std::span<const std::uint8_t>(buf.data(), cipher.size()), cipher);
 
   add("OpenSSL EVP AES-256-CBC encrypt", [&](std::size_t n) {
@@ -241,6 +241,36 @@ int main() {
         };
       }, 4);
     }
+  }
+
+  // The receive path for several ready packets: the two public batch passes one after the other,
+  // and ige_decrypt_sha256_many (the same two passes inside, four messages at a time), 4 and 8.
+  add("recv: decrypt_many, then sha256_many, 4", [&](std::size_t n) {
+    return [&, n] {
+      std::vector<ige_message> decrypt;
+      std::vector<sha256_prefixed_input> hash;
+      sha256_digest digests[4];
+      for (std::size_t l = 0; l < 4; ++l) {
+        decrypt.push_back({&fast_key, iv, std::span<const std::uint8_t>(buf.data() + l * n, n), std::span(out.data() + l * n, n)});
+        hash.push_back({key, std::span<const std::uint8_t>(out.data() + l * n, n), &digests[l]});
+      }
+      ige_decrypt_many(decrypt);
+      sha256_prefixed_many(hash);
+      sink = digests[3][0];
+    };
+  }, 4);
+  for (std::size_t count : {std::size_t{4}, std::size_t{8}}) {
+    add("recv: ige_decrypt_sha256_many, " + std::to_string(count), [&, count](std::size_t n) {
+      return [&, n, count] {
+        std::vector<ige_received_message> batch;
+        sha256_digest digests[8];
+        for (std::size_t l = 0; l < count; ++l)
+          batch.push_back({&fast_key, iv, pre, std::span<const std::uint8_t>(buf.data() + l * n, n),
+                           std::span(out.data() + l * n, n), &digests[l]});
+        ige_decrypt_sha256_many(batch);
+        sink = digests[0][0];
+      };
+    }, static_cast<int>(count));
   }
 
   std::printf("%-40s", "MB/s (ratio = / CBC encrypt)");

@@ -200,6 +200,40 @@ void ige_decrypt_many(std::span<const ige_message> messages) {
 #endif
 }
 
+void ige_decrypt_sha256_many(std::span<const ige_received_message> messages) {
+  for (const auto& m : messages) check_sizes(m.in, m.out);
+  auto one = [](const ige_received_message& m) { *m.digest = ige_decrypt_sha256(*m.key, m.iv, m.hash_prefix, m.in, m.out); };
+#if defined(__x86_64__)
+  if (detected_cpu_features().sha_ni) {
+    // Four at a time: their AES chains interleaved, then their hashes interleaved over the
+    // plaintexts still in cache. Measured against one kernel that fuses both for four lanes (hash
+    // round groups between the interleaved AES rounds), the two passes were faster: 1.8-2.0x the
+    // serial AES rate against 1.6x, the fused lanes' state not fitting in the registers.
+    detail::ige_stream aes[4];
+    detail::sha256_stream sha[4];
+    std::size_t filled = 0;
+    auto flush = [&] {
+      detail::aesni_ige_decrypt_x4(aes, filled);
+      detail::shani_sha256_prefixed_x4(sha, filled);
+      filled = 0;
+    };
+    for (const auto& m : messages) {
+      if (m.key->backend() != aes_backend::aesni) {
+        one(m);
+        continue;
+      }
+      const std::size_t blocks = m.in.size() / block_size;
+      aes[filled] = {m.key->decrypt_schedule().data(), m.iv.data(), m.in.data(), m.out.data(), blocks};
+      sha[filled] = {m.hash_prefix.data(), m.out.data(), blocks, m.digest->data()};
+      if (++filled == 4) flush();
+    }
+    if (filled > 0) flush();
+    return;
+  }
+#endif
+  for (const auto& m : messages) one(m);
+}
+
 void ige_encrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data) {
   ige_encrypt(aes256_ige_key(key), iv, data);
 }

@@ -124,6 +124,24 @@ MTPROTO_CRYPTO_EXPORT void ige_encrypt_many(std::span<const ige_message> message
 /// Decrypts several independent messages, interleaved as ige_encrypt_many.
 MTPROTO_CRYPTO_EXPORT void ige_decrypt_many(std::span<const ige_message> messages);
 
+/// One message of a batch for ige_decrypt_sha256_many: what ige_decrypt_sha256 takes, and where
+/// its digest goes.
+struct ige_received_message {
+  const aes256_ige_key* key;                      ///< Its key.
+  ige_iv iv;                                      ///< Its 32-byte IV.
+  std::span<const std::uint8_t, 32> hash_prefix;  ///< Hashed before the plaintext.
+  std::span<const std::uint8_t> in;               ///< The ciphertext, a multiple of 16 bytes.
+  std::span<std::uint8_t> out;  ///< Same size as `in`; may be `in` itself, must not overlap another message.
+  sha256_digest* digest;        ///< Receives SHA-256(hash_prefix || plaintext).
+};
+
+/// The receive path for several packets at once (those several connections have ready): for each
+/// message, what ige_decrypt_sha256 does. With AES-NI and SHA-NI four messages at a time run
+/// their AES chains interleaved, then their hashes interleaved (about twice the rate of one
+/// message: benchmarks/crypto_bench.cpp); otherwise one by one. Same size rules as ige_decrypt for every
+/// message; throws crypto_error(invalid_length) before touching any output.
+MTPROTO_CRYPTO_EXPORT void ige_decrypt_sha256_many(std::span<const ige_received_message> messages);
+
 /// Convenience for one-off use: expands the key and encrypts `data` in place.
 MTPROTO_CRYPTO_EXPORT void ige_encrypt(std::span<const std::uint8_t, 32> key, ige_iv iv, std::span<std::uint8_t> data);
 /// Convenience for one-off use: expands the key and decrypts `data` in place.
