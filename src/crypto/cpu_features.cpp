@@ -32,12 +32,23 @@ const cpu_features& detected_cpu_features() noexcept {
     if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
       const bool sse41 = ecx & (1u << 19);
       f.aesni = sse41 && (ecx & (1u << 25));
-      if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) f.sha_ni = sse41 && (ebx & (1u << 29));
+      // ymm registers need AVX and the OS saving their state (OSXSAVE, then XCR0's SSE and AVX bits).
+      bool ymm = false;
+      if ((ecx & (1u << 27)) && (ecx & (1u << 28))) {
+        unsigned lo = 0, hi = 0;
+        __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        ymm = (lo & 6u) == 6u;
+      }
+      if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
+        f.sha_ni = sse41 && (ebx & (1u << 29));
+        f.vaes = f.aesni && ymm && (ebx & (1u << 5)) && (ecx & (1u << 9));  // AVX2, VAES
+      }
     }
 #endif
     // The portable paths are tested on CPUs that have the extensions by switching them off here.
     if (const char* off = std::getenv("MTPROTO_DISABLE_CPU_FEATURES")) {
-      if (listed(off, "aesni")) f.aesni = false;
+      if (listed(off, "aesni")) f.aesni = f.vaes = false;
+      if (listed(off, "vaes")) f.vaes = false;
       if (listed(off, "sha_ni")) f.sha_ni = false;
     }
     return f;

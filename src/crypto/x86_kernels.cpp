@@ -17,6 +17,8 @@
 #define MTPROTO_AES_TARGET __attribute__((target("aes,sse4.1")))
 #define MTPROTO_SHA_TARGET __attribute__((target("sha,sse4.1")))
 #define MTPROTO_AES_SHA_TARGET __attribute__((target("aes,sha,sse4.1")))
+#define MTPROTO_VAES_TARGET __attribute__((target("aes,vaes,avx2,sse4.1")))
+#define MTPROTO_INLINE_VAES inline __attribute__((always_inline, target("aes,vaes,avx2,sse4.1")))
 #define MTPROTO_INLINE_AES inline __attribute__((always_inline, target("aes,sse4.1")))
 #define MTPROTO_INLINE_SHA inline __attribute__((always_inline, target("sha,sse4.1")))
 #define MTPROTO_INLINE_AES_SHA inline __attribute__((always_inline, target("aes,sha,sse4.1")))
@@ -481,6 +483,99 @@ MTPROTO_INLINE_AES void run_ige_lanes(const ige_stream* streams, std::size_t cou
 }
 
 }  // namespace
+
+namespace {
+
+/// Eight decryption chains as four pairs, each pair one ymm register (lane 2p low, 2p+1 high).
+struct vaes_pairs {
+  alignas(32) __m256i keys[4][15];  // the two lanes' round keys side by side
+  const std::uint8_t* in[8];
+  std::uint8_t* out[8];
+  std::size_t step[8];  // 16 for a real lane, 0 for the stand-in beside an odd last lane
+  __m256i c_prev[4];
+  __m256i p_prev[4];
+};
+
+MTPROTO_INLINE_VAES __m256i load_pair(const std::uint8_t* lo, const std::uint8_t* hi) {
+  return _mm256_inserti128_si256(_mm256_castsi128_si256(load(lo)), load(hi), 1);
+}
+
+/// `blocks` blocks of P pairs, their AES rounds interleaved.
+template <std::size_t P>
+MTPROTO_INLINE_VAES void vaes_decrypt_pairs(vaes_pairs& v, std::size_t blocks) {
+  for (std::size_t i = 0; i < blocks; ++i) {
+    __m256i s[P];
+    __m256i c[P];
+#pragma GCC unroll 4
+    for (std::size_t p = 0; p < P; ++p) {
+      c[p] = load_pair(v.in[2 * p], v.in[2 * p + 1]);
+      s[p] = _mm256_xor_si256(v.p_prev[p], _mm256_xor_si256(c[p], v.keys[p][0]));
+    }
+#pragma GCC unroll 13
+    for (int r = 1; r < 14; ++r) {
+#pragma GCC unroll 4
+      for (std::size_t p = 0; p < P; ++p) s[p] = _mm256_aesdec_epi128(s[p], v.keys[p][r]);
+    }
+#pragma GCC unroll 4
+    for (std::size_t p = 0; p < P; ++p) {
+      v.p_prev[p] = _mm256_aesdeclast_epi128(s[p], _mm256_xor_si256(v.keys[p][14], v.c_prev[p]));
+      v.c_prev[p] = c[p];
+      store(v.out[2 * p], _mm256_castsi256_si128(v.p_prev[p]));
+      store(v.out[2 * p + 1], _mm256_extracti128_si256(v.p_prev[p], 1));
+    }
+#pragma GCC unroll 8
+    for (std::size_t l = 0; l < 2 * P; ++l) {
+      v.in[l] += v.step[l];
+      v.out[l] += v.step[l];
+    }
+  }
+}
+
+}  // namespace
+
+MTPROTO_VAES_TARGET void vaes_ige_decrypt_x8(const ige_stream* streams, std::size_t count) noexcept {
+  count = std::min<std::size_t>(count, 8);
+  if (count == 0) return;
+  const ige_stream* lanes[8];
+  for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
+  for (std::size_t a = 1; a < count; ++a)  // longest first: lanes that end early drop off the end
+    for (std::size_t b = a; b > 0 && lanes[b - 1]->blocks < lanes[b]->blocks; --b) std::swap(lanes[b - 1], lanes[b]);
+  alignas(16) static const std::uint8_t idle_in[32] = {};
+  alignas(16) std::uint8_t idle_out[16];
+  vaes_pairs v;
+  for (std::size_t l = 0; l < 8; ++l) {
+    const ige_stream& s = *lanes[l < count ? l : count - 1];  // a stand-in lane borrows a real key
+    const bool real = l < count;
+    v.in[l] = real ? s.in : idle_in;
+    v.out[l] = real ? s.out : idle_out;
+    v.step[l] = real ? 16 : 0;
+    const std::uint8_t* iv = real ? s.iv32 : idle_in;
+    const std::size_t p = l / 2;
+    const int half = static_cast<int>(l % 2);
+    for (int r = 0; r < 15; ++r) {
+      const __m128i k = load(s.schedule + 16 * r);
+      v.keys[p][r] = half == 0 ? _mm256_castsi128_si256(k) : _mm256_inserti128_si256(v.keys[p][r], k, 1);
+    }
+    v.c_prev[p] = half == 0 ? _mm256_castsi128_si256(load(iv)) : _mm256_inserti128_si256(v.c_prev[p], load(iv), 1);
+    v.p_prev[p] =
+        half == 0 ? _mm256_castsi128_si256(load(iv + 16)) : _mm256_inserti128_si256(v.p_prev[p], load(iv + 16), 1);
+  }
+  std::size_t done = 0;
+  for (std::size_t live = count; live > 0; --live) {
+    const std::size_t run = lanes[live - 1]->blocks - done;
+    switch ((live + 1) / 2) {
+      case 4: vaes_decrypt_pairs<4>(v, run); break;
+      case 3: vaes_decrypt_pairs<3>(v, run); break;
+      case 2: vaes_decrypt_pairs<2>(v, run); break;
+      default: vaes_decrypt_pairs<1>(v, run); break;
+    }
+    done += run;
+    // The lane that just ended becomes a stand-in: its pair may still carry a live lane.
+    v.in[live - 1] = idle_in;
+    v.out[live - 1] = idle_out;
+    v.step[live - 1] = 0;
+  }
+}
 
 MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept {
   run_ige_lanes<false>(streams, count);
