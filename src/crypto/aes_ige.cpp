@@ -184,7 +184,8 @@ void run_many(std::span<const ige_message> messages, bool encrypt, std::size_t w
 
 void ige_encrypt_many(std::span<const ige_message> messages) {
 #if defined(__x86_64__)
-  run_many(messages, true, 4, detail::aesni_ige_encrypt_x4,
+  const bool vaes = detected_cpu_features().vaes;
+  run_many(messages, true, vaes ? 8 : 4, vaes ? detail::vaes_ige_encrypt_x8 : detail::aesni_ige_encrypt_x4,
            [](const ige_message& m) { ige_encrypt(*m.key, m.iv, m.in, m.out); });
 #else
   for (const auto& m : messages) check_sizes(m.in, m.out);

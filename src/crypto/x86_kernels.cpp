@@ -496,32 +496,47 @@ struct vaes_pairs {
   __m256i p_prev[4];
 };
 
+/// Sets the low (first of a pair) or high half of `pair`.
+MTPROTO_INLINE_VAES void put_half(__m256i& pair, __m128i half, bool low) {
+  pair = low ? _mm256_castsi128_si256(half) : _mm256_inserti128_si256(pair, half, 1);
+}
+
 MTPROTO_INLINE_VAES __m256i load_pair(const std::uint8_t* lo, const std::uint8_t* hi) {
   return _mm256_inserti128_si256(_mm256_castsi128_si256(load(lo)), load(hi), 1);
 }
 
-/// `blocks` blocks of P pairs, their AES rounds interleaved.
-template <std::size_t P>
-MTPROTO_INLINE_VAES void vaes_decrypt_pairs(vaes_pairs& v, std::size_t blocks) {
+/// `blocks` blocks of P pairs, their AES rounds interleaved. Decrypt: p = D(c ^ p_prev) ^ c_prev;
+/// encrypt: c = E(p ^ c_prev) ^ p_prev (the outer XORs folded into the first and last round keys).
+template <bool Encrypt, std::size_t P>
+MTPROTO_INLINE_VAES void vaes_pairs_run(vaes_pairs& v, std::size_t blocks) {
   for (std::size_t i = 0; i < blocks; ++i) {
     __m256i s[P];
-    __m256i c[P];
+    __m256i x[P];  // this block's input: ciphertext to decrypt or plaintext to encrypt
 #pragma GCC unroll 4
     for (std::size_t p = 0; p < P; ++p) {
-      c[p] = load_pair(v.in[2 * p], v.in[2 * p + 1]);
-      s[p] = _mm256_xor_si256(v.p_prev[p], _mm256_xor_si256(c[p], v.keys[p][0]));
+      x[p] = load_pair(v.in[2 * p], v.in[2 * p + 1]);  // read before the store: in place is allowed
+      s[p] = _mm256_xor_si256(Encrypt ? v.c_prev[p] : v.p_prev[p], _mm256_xor_si256(x[p], v.keys[p][0]));
     }
 #pragma GCC unroll 13
     for (int r = 1; r < 14; ++r) {
 #pragma GCC unroll 4
-      for (std::size_t p = 0; p < P; ++p) s[p] = _mm256_aesdec_epi128(s[p], v.keys[p][r]);
+      for (std::size_t p = 0; p < P; ++p)
+        s[p] = Encrypt ? _mm256_aesenc_epi128(s[p], v.keys[p][r]) : _mm256_aesdec_epi128(s[p], v.keys[p][r]);
     }
 #pragma GCC unroll 4
     for (std::size_t p = 0; p < P; ++p) {
-      v.p_prev[p] = _mm256_aesdeclast_epi128(s[p], _mm256_xor_si256(v.keys[p][14], v.c_prev[p]));
-      v.c_prev[p] = c[p];
-      store(v.out[2 * p], _mm256_castsi256_si128(v.p_prev[p]));
-      store(v.out[2 * p + 1], _mm256_extracti128_si256(v.p_prev[p], 1));
+      __m256i y;
+      if constexpr (Encrypt) {
+        y = _mm256_aesenclast_epi128(s[p], _mm256_xor_si256(v.keys[p][14], v.p_prev[p]));
+        v.c_prev[p] = y;
+        v.p_prev[p] = x[p];
+      } else {
+        y = _mm256_aesdeclast_epi128(s[p], _mm256_xor_si256(v.keys[p][14], v.c_prev[p]));
+        v.p_prev[p] = y;
+        v.c_prev[p] = x[p];
+      }
+      store(v.out[2 * p], _mm256_castsi256_si128(y));
+      store(v.out[2 * p + 1], _mm256_extracti128_si256(y, 1));
     }
 #pragma GCC unroll 8
     for (std::size_t l = 0; l < 2 * P; ++l) {
@@ -531,14 +546,15 @@ MTPROTO_INLINE_VAES void vaes_decrypt_pairs(vaes_pairs& v, std::size_t blocks) {
   }
 }
 
-}  // namespace
-
-MTPROTO_VAES_TARGET void vaes_ige_decrypt_x8(const ige_stream* streams, std::size_t count) noexcept {
+/// Up to eight chains, longest first, paired into ymm registers; each time the shortest live lane
+/// ends, it becomes a stand-in (reading zeros, writing scratch) until its pair's other lane ends.
+template <bool Encrypt>
+MTPROTO_INLINE_VAES void vaes_run_lanes(const ige_stream* streams, std::size_t count) {
   count = std::min<std::size_t>(count, 8);
   if (count == 0) return;
   const ige_stream* lanes[8];
   for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
-  for (std::size_t a = 1; a < count; ++a)  // longest first: lanes that end early drop off the end
+  for (std::size_t a = 1; a < count; ++a)
     for (std::size_t b = a; b > 0 && lanes[b - 1]->blocks < lanes[b]->blocks; --b) std::swap(lanes[b - 1], lanes[b]);
   alignas(16) static const std::uint8_t idle_in[32] = {};
   alignas(16) std::uint8_t idle_out[16];
@@ -551,30 +567,35 @@ MTPROTO_VAES_TARGET void vaes_ige_decrypt_x8(const ige_stream* streams, std::siz
     v.step[l] = real ? 16 : 0;
     const std::uint8_t* iv = real ? s.iv32 : idle_in;
     const std::size_t p = l / 2;
-    const int half = static_cast<int>(l % 2);
-    for (int r = 0; r < 15; ++r) {
-      const __m128i k = load(s.schedule + 16 * r);
-      v.keys[p][r] = half == 0 ? _mm256_castsi128_si256(k) : _mm256_inserti128_si256(v.keys[p][r], k, 1);
-    }
-    v.c_prev[p] = half == 0 ? _mm256_castsi128_si256(load(iv)) : _mm256_inserti128_si256(v.c_prev[p], load(iv), 1);
-    v.p_prev[p] =
-        half == 0 ? _mm256_castsi128_si256(load(iv + 16)) : _mm256_inserti128_si256(v.p_prev[p], load(iv + 16), 1);
+    const bool low = l % 2 == 0;
+    for (int r = 0; r < 15; ++r) put_half(v.keys[p][r], load(s.schedule + 16 * r), low);
+    put_half(v.c_prev[p], load(iv), low);
+    put_half(v.p_prev[p], load(iv + 16), low);
   }
   std::size_t done = 0;
   for (std::size_t live = count; live > 0; --live) {
     const std::size_t run = lanes[live - 1]->blocks - done;
     switch ((live + 1) / 2) {
-      case 4: vaes_decrypt_pairs<4>(v, run); break;
-      case 3: vaes_decrypt_pairs<3>(v, run); break;
-      case 2: vaes_decrypt_pairs<2>(v, run); break;
-      default: vaes_decrypt_pairs<1>(v, run); break;
+      case 4: vaes_pairs_run<Encrypt, 4>(v, run); break;
+      case 3: vaes_pairs_run<Encrypt, 3>(v, run); break;
+      case 2: vaes_pairs_run<Encrypt, 2>(v, run); break;
+      default: vaes_pairs_run<Encrypt, 1>(v, run); break;
     }
     done += run;
-    // The lane that just ended becomes a stand-in: its pair may still carry a live lane.
     v.in[live - 1] = idle_in;
     v.out[live - 1] = idle_out;
     v.step[live - 1] = 0;
   }
+}
+
+}  // namespace
+
+MTPROTO_VAES_TARGET void vaes_ige_decrypt_x8(const ige_stream* streams, std::size_t count) noexcept {
+  vaes_run_lanes<false>(streams, count);
+}
+
+MTPROTO_VAES_TARGET void vaes_ige_encrypt_x8(const ige_stream* streams, std::size_t count) noexcept {
+  vaes_run_lanes<true>(streams, count);
 }
 
 MTPROTO_AES_TARGET void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept {

@@ -39,6 +39,8 @@ void aesni_ige_decrypt_x4(const ige_stream* streams, std::size_t count) noexcept
 /// Decrypts up to 8 messages at once with VAES: two chains per ymm register, four registers
 /// interleaved (callers check cpu_features::vaes).
 void vaes_ige_decrypt_x8(const ige_stream* streams, std::size_t count) noexcept;
+/// The same for encryption (`schedule`: the encryption one).
+void vaes_ige_encrypt_x8(const ige_stream* streams, std::size_t count) noexcept;
 /// The same for encryption (the send path: several answers sealed at once).
 void aesni_ige_encrypt_x4(const ige_stream* streams, std::size_t count) noexcept;
 
