@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "mtproto/download/link.h"
+#include "text.h"
 
 namespace tgstream {
 namespace {
@@ -15,16 +16,6 @@ using json = nlohmann::json;
 constexpr std::size_t max_items = 100;          // an album holds at most 10
 constexpr std::size_t max_reference_bytes = 1024;
 constexpr std::size_t max_text = 4096;
-
-std::string hex(const std::vector<std::uint8_t>& bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (auto b : bytes) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
-}
 
 std::optional<std::vector<std::uint8_t>> unhex(const std::string& text) {
   if (text.size() % 2 || text.size() / 2 > max_reference_bytes) return std::nullopt;

@@ -15,6 +15,7 @@ extern "C" {
 
 #include "mtproto/crypto/random.h"
 #include "mtproto/crypto/wipe.h"
+#include "text.h"
 
 namespace tgstream {
 namespace {
@@ -44,9 +45,7 @@ reply_ptr command(redisContext* c, const std::vector<std::string_view>& args) {
 std::string random_token() {
   std::array<std::uint8_t, 16> r{};
   mtproto::crypto::secure_random(r);
-  std::string out;
-  for (auto b : r) out += fmt::format("{:02x}", b);
-  return out;
+  return hex(r);
 }
 
 }  // namespace

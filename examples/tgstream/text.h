@@ -1,6 +1,8 @@
 // Small text helpers of the HTTP glue (ASCII only: HTTP's syntax is ASCII).
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,18 @@ inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+/// Lowercase hex of `bytes`, two digits each.
+inline std::string hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes.size());
+  for (auto b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
   return out;
 }
 

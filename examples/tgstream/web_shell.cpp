@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "mtproto/crypto/sha.h"
+#include "text.h"
 
 namespace tgstream {
 namespace {
@@ -24,12 +25,6 @@ std::string_view type_of(std::string_view name) {
   for (const auto& [ext, type] : types)
     if (name.size() > ext.size() && name.substr(name.size() - ext.size()) == ext) return type;
   throw std::invalid_argument(fmt::format("tgstream: no content type for web/{}", name));
-}
-
-std::string hex(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  for (auto b : bytes) out += fmt::format("{:02x}", b);
-  return out;
 }
 
 std::span<const std::uint8_t> as_bytes(std::string_view s) {

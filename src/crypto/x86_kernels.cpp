@@ -441,12 +441,12 @@ MTPROTO_INLINE_SHA void sha_finish(const sha256_stream& s, sha_state& st, std::s
     for (int b = 0; b < 4; ++b) s.digest32[4 * w + b] = static_cast<std::uint8_t>(words[w] >> (24 - 8 * b));
 }
 
-/// Orders up to four lanes longest first, so the lanes that finish early drop off the end.
-template <class Stream>
+/// Orders up to Max lanes longest first, so the lanes that finish early drop off the end.
+template <std::size_t Max = 4, class Stream>
 std::size_t longest_first(const Stream* streams, std::size_t count, const Stream** lanes) {
-  count = std::min<std::size_t>(count, 4);
+  count = std::min<std::size_t>(count, Max);
   for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
-  for (std::size_t i = 1; i < count; ++i)  // at most 4 lanes: insertion sort
+  for (std::size_t i = 1; i < count; ++i)  // at most 8 lanes: insertion sort
     for (std::size_t j = i; j > 0 && lanes[j - 1]->blocks < lanes[j]->blocks; --j) std::swap(lanes[j - 1], lanes[j]);
   return count;
 }
@@ -482,11 +482,7 @@ MTPROTO_INLINE_AES void run_ige_lanes(const ige_stream* streams, std::size_t cou
   }
 }
 
-}  // namespace
-
-namespace {
-
-/// Eight decryption chains as four pairs, each pair one ymm register (lane 2p low, 2p+1 high).
+/// Eight IGE chains as four pairs, each pair one ymm register (lane 2p low, 2p+1 high).
 struct vaes_pairs {
   alignas(32) __m256i keys[4][15];  // the two lanes' round keys side by side
   const std::uint8_t* in[8];
@@ -550,12 +546,9 @@ MTPROTO_INLINE_VAES void vaes_pairs_run(vaes_pairs& v, std::size_t blocks) {
 /// ends, it becomes a stand-in (reading zeros, writing scratch) until its pair's other lane ends.
 template <bool Encrypt>
 MTPROTO_INLINE_VAES void vaes_run_lanes(const ige_stream* streams, std::size_t count) {
-  count = std::min<std::size_t>(count, 8);
-  if (count == 0) return;
   const ige_stream* lanes[8];
-  for (std::size_t l = 0; l < count; ++l) lanes[l] = &streams[l];
-  for (std::size_t a = 1; a < count; ++a)
-    for (std::size_t b = a; b > 0 && lanes[b - 1]->blocks < lanes[b]->blocks; --b) std::swap(lanes[b - 1], lanes[b]);
+  count = longest_first<8>(streams, count, lanes);
+  if (count == 0) return;
   alignas(16) static const std::uint8_t idle_in[32] = {};
   alignas(16) std::uint8_t idle_out[16];
   vaes_pairs v;
